@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, then every test file under test/ with node's test runner.
+# Starts the PostgreSQL the data-layer tests need (see scripts/test-postgres.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npm run --silent lint
+
+if [ -x scripts/test-postgres.sh ]; then
+  CAPSTAN_TEST_PG="$(bash scripts/test-postgres.sh)"
+  export CAPSTAN_TEST_PG
+fi
+
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+if [ "$#" -gt 0 ]; then files=("$@"); fi
+exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"

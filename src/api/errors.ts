@@ -1,0 +1,89 @@
+// The catalog of stable error codes. Every refusal anywhere in Capstan (manager, agent,
+// engine, CLI) carries one of these codes; messages may be refined, codes never change.
+// Add new codes at the end of their range; never renumber.
+
+export interface ErrorDef {
+  /** HTTP status the manager answers with. */
+  status: number;
+  message: string;
+}
+
+export const ERRORS = {
+  // 00xx: request and input
+  'CAP-E0001': { status: 400, message: 'the request is not valid' },
+  'CAP-E0002': { status: 404, message: 'no such resource' },
+  'CAP-E0003': { status: 409, message: 'a resource with that name already exists' },
+  'CAP-E0004': { status: 409, message: 'the resource is in use' },
+  'CAP-E0005': { status: 500, message: 'internal error' },
+  'CAP-E0006': { status: 404, message: 'no such route' },
+  // 01xx: authentication and authorisation
+  'CAP-E0100': { status: 401, message: 'authentication required' },
+  'CAP-E0101': { status: 401, message: 'wrong user name or password' },
+  'CAP-E0102': { status: 403, message: 'your roles do not allow this' },
+  'CAP-E0103': { status: 401, message: 'the session or token has expired or was revoked' },
+  'CAP-E0104': { status: 400, message: 'no such role' },
+  'CAP-E0105': { status: 409, message: 'the last administrator mapping cannot be removed' },
+  // 02xx: WPAR definitions and states
+  'CAP-E0200': { status: 409, message: 'the action is not allowed in the WPAR\'s current state' },
+  'CAP-E0201': { status: 409, message: 'the property cannot be changed while the WPAR is deployed in this state' },
+  'CAP-E0202': { status: 409, message: 'the WPAR is not checkpointable' },
+  'CAP-E0203': { status: 409, message: 'the action does not apply to this WPAR type' },
+  'CAP-E0204': { status: 409, message: 'the WPAR is busy with another operation' },
+  'CAP-E0205': { status: 400, message: 'an application WPAR needs a command' },
+  'CAP-E0206': { status: 409, message: 'the WPAR is deployed on another system' },
+  'CAP-E0207': { status: 400, message: 'no target system given for deployment' },
+  // 03xx: systems, groups, domains
+  'CAP-E0300': { status: 409, message: 'the default group or domain cannot be removed' },
+  'CAP-E0301': { status: 409, message: 'the group or domain still has members' },
+  'CAP-E0302': { status: 409, message: 'the system is not online' },
+  // 04xx: tasks
+  'CAP-E0400': { status: 409, message: 'the task has already ended' },
+  'CAP-E0401': { status: 500, message: 'the task was interrupted by a manager restart' },
+  // 05xx: backup
+  'CAP-E0500': { status: 400, message: 'the file is not a Capstan backup' },
+  'CAP-E0501': { status: 400, message: 'the backup was made for another database kind' },
+  // 1xxx: engine (local partition engine)
+  'CAP-E1000': { status: 404, message: 'unknown WPAR name' },
+  'CAP-E1001': { status: 409, message: 'the WPAR is busy in a checkpoint or restart operation' },
+  'CAP-E1002': { status: 409, message: 'the WPAR is not checkpointable' },
+  'CAP-E1003': { status: 400, message: 'the state directory path is not valid' },
+  'CAP-E1004': { status: 400, message: 'the state directory is not empty' },
+  'CAP-E1005': { status: 400, message: 'the state file is corrupt or incomplete' },
+  'CAP-E1006': { status: 409, message: 'the WPAR is not in a state that allows this' },
+  'CAP-E1007': { status: 400, message: 'no such base image' },
+  'CAP-E1008': { status: 500, message: 'the container runtime failed' },
+  'CAP-E1009': { status: 500, message: 'CRIU failed' },
+  'CAP-E1010': { status: 409, message: 'a WPAR with that name already exists on this host' },
+  'CAP-E1011': { status: 400, message: 'the log file path is not valid' },
+  'CAP-E1012': { status: 400, message: 'the user command must exit with a status above 100' },
+  'CAP-E1013': { status: 500, message: 'the engine prerequisites are missing (runc, CRIU >= 4.2)' },
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a stable code; thrown by services, rendered by the HTTP layer and the CLI. */
+export class CapstanError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, detail?: string, details?: unknown) {
+    const def: ErrorDef = ERRORS[code];
+    super(detail ? `${def.message}: ${detail}` : def.message);
+    this.name = 'CapstanError';
+    this.code = code;
+    this.status = def.status;
+    this.details = details;
+  }
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export function isCapstanError(e: unknown): e is CapstanError {
+  return e instanceof CapstanError;
+}
