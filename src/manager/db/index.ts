@@ -1,0 +1,62 @@
+// Opens the manager's database: embedded SQLite (default, one file, WAL) or PostgreSQL,
+// then brings its schema up to date.
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Database } from './schema.js';
+import { migrationProvider } from './migrations.js';
+
+export type DbKind = 'sqlite' | 'postgres';
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  kind: DbKind;
+  /** The SQLite file path, or the PostgreSQL URL. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export function dbKindOf(location: string): DbKind {
+  return /^postgres(ql)?:\/\//.test(location) ? 'postgres' : 'sqlite';
+}
+
+/** Opens `location` (a file path or a postgres:// URL) and migrates it. */
+export async function openDatabase(location: string, opts: { schema?: string } = {}): Promise<DbHandle> {
+  const kind = dbKindOf(location);
+  let db: Kysely<Database>;
+  if (kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: location,
+      max: 10,
+      // A private schema per database handle lets tests share one PostgreSQL database.
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    if (opts.schema) {
+      const client = await pool.connect();
+      try {
+        await client.query(`create schema if not exists "${opts.schema.replace(/"/g, '')}"`);
+      } finally {
+        client.release();
+      }
+    }
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+    const sqlite = new SQLite(location);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  return { db, kind, location, close: () => db.destroy() };
+}

@@ -1,0 +1,142 @@
+// Migrations in code, run at every start. Portable DDL only (SQLite and PostgreSQL).
+// Append new migrations; never edit one that has shipped.
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const DEFAULT_DOMAIN_ID = '00000000-0000-4000-8000-000000000001';
+const DEFAULT_GROUP_ID = '00000000-0000-4000-8000-000000000002';
+export const DEFAULTS = { domainId: DEFAULT_DOMAIN_ID, groupId: DEFAULT_GROUP_ID, domainName: 'default', groupName: 'default' } as const;
+
+// Kysely's migrations take Kysely<any> by design: they must not depend on the current schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
+const migrations: Record<string, Migration> = {
+  '0001_foundation': {
+    async up(db: AnyDb) {
+      await db.schema.createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('full_name', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('user_group_members')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('group_name', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('user_group_members_pk', ['user_id', 'group_name'])
+        .execute();
+      await db.schema.createTable('role_mappings')
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('principal_type', 'text', (c) => c.notNull())
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('role_mappings_pk', ['role', 'principal_type', 'principal'])
+        .execute();
+      await db.schema.createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute();
+      await db.schema.createTable('relocation_domains')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('systems')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('domain_id', 'text', (c) => c.notNull().references('relocation_domains.id'))
+        .addColumn('profile', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text')
+        .execute();
+      await db.schema.createTable('wpar_groups')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('policy', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('wpars')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('state_reason', 'text')
+        .addColumn('exit_status', 'integer')
+        .addColumn('system_id', 'text', (c) => c.references('systems.id'))
+        .addColumn('group_id', 'text', (c) => c.notNull().references('wpar_groups.id'))
+        .addColumn('busy_task_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('wpars_system_idx').on('wpars').column('system_id').execute();
+      await db.schema.createTable('tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('target_kind', 'text')
+        .addColumn('target_id', 'text')
+        .addColumn('target_name', 'text')
+        .addColumn('params', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('result', 'text')
+        .addColumn('error_code', 'text')
+        .addColumn('error', 'text')
+        .addColumn('progress', 'real', (c) => c.notNull().defaultTo(0))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('ended_at', 'text')
+        .execute();
+      await db.schema.createIndex('tasks_status_idx').on('tasks').column('status').execute();
+      await db.schema.createTable('task_operations')
+        .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('output', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('error', 'text')
+        .addColumn('started_at', 'text')
+        .addColumn('ended_at', 'text')
+        .addPrimaryKeyConstraint('task_operations_pk', ['task_id', 'seq'])
+        .execute();
+      await db.schema.createTable('settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+
+      const now = new Date().toISOString();
+      await db.insertInto('relocation_domains')
+        .values({ id: DEFAULT_DOMAIN_ID, name: 'default', description: 'Every system belongs here unless moved', created_at: now })
+        .execute();
+      await db.insertInto('wpar_groups')
+        .values({ id: DEFAULT_GROUP_ID, name: 'default', description: 'Every WPAR belongs here unless moved', policy: '{}', created_at: now })
+        .execute();
+      // Identifies this database as Capstan's (backup/restore checks it).
+      await db.insertInto('settings').values({ key: 'capstan.schema', value: JSON.stringify('capstan') }).execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

@@ -1,0 +1,102 @@
+// Builds the manager's HTTP application: validation by the shared JSON schemas, the
+// error catalog on every failure, the OpenAPI document, authentication and roles on every
+// route, then the route modules (thin: they call services).
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { Plugin as AjvPlugin } from 'ajv';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import addFormats from 'ajv-formats';
+import { CapstanError, ERRORS, type ErrorBody } from '../../api/errors.js';
+import type { TlsMaterial } from '../pki/self-signed.js';
+import type { Services } from '../services.js';
+import { installAuth } from './auth-hook.js';
+import type { App } from './types.js';
+import { metaRoutes } from './routes/meta.js';
+import { authRoutes } from './routes/auth.js';
+import { userRoutes } from './routes/users.js';
+import { roleRoutes } from './routes/roles.js';
+import { systemRoutes } from './routes/systems.js';
+import { domainRoutes } from './routes/domains.js';
+import { groupRoutes } from './routes/groups.js';
+import { wparRoutes } from './routes/wpars.js';
+import { taskRoutes } from './routes/tasks.js';
+import { backupRoutes } from './routes/backup.js';
+
+export const API_PREFIX = '/api/v1';
+
+export interface AppOptions {
+  tls?: TlsMaterial;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(services: Services, opts: AppOptions = {}): Promise<App> {
+  const base: FastifyServerOptions = {
+    logger: opts.logger ?? false,
+    ajv: {
+      customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false },
+      plugins: [addFormats as unknown as AjvPlugin<unknown>],
+    },
+    // Long-lived streams (task progress) must not be cut by the default timeouts.
+    requestTimeout: 0,
+  };
+  const app = (opts.tls
+    ? Fastify({ ...base, https: { cert: opts.tls.cert, key: opts.tls.key } } as FastifyServerOptions)
+    : Fastify(base)
+  ).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setErrorHandler((err: unknown, req, reply) => {
+    let body: ErrorBody;
+    let status: number;
+    if (err instanceof CapstanError) {
+      status = err.status;
+      body = { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
+    } else if (isValidationError(err)) {
+      status = 400;
+      body = { code: 'CAP-E0001', message: `${ERRORS['CAP-E0001'].message}: ${err.message}`, details: err.validation };
+    } else if (isClientError(err)) {
+      status = err.statusCode;
+      body = { code: 'CAP-E0001', message: `${ERRORS['CAP-E0001'].message}: ${err.message}` };
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      status = 500;
+      body = { code: 'CAP-E0005', message: ERRORS['CAP-E0005'].message };
+    }
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ code: 'CAP-E0006', message: `${ERRORS['CAP-E0006'].message}: ${req.method} ${req.url}` });
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Capstan manager API', version: '1' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'capstan_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  installAuth(app, services.sessions);
+
+  await app.register(async (api) => {
+    const a = api as unknown as App;
+    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes]) {
+      await routes(a, services);
+    }
+  }, { prefix: API_PREFIX });
+  return app;
+}
+
+function isValidationError(err: unknown): err is { message: string; validation: unknown } {
+  return typeof err === 'object' && err !== null && 'validation' in err && Array.isArray((err as { validation: unknown }).validation);
+}
+
+function isClientError(err: unknown): err is { message: string; statusCode: number } {
+  const s = (err as { statusCode?: unknown })?.statusCode;
+  return typeof s === 'number' && s >= 400 && s < 500;
+}
