@@ -6,6 +6,11 @@ import type { ManagerConfig } from './config.js';
 import type { DbHandle } from './db/index.js';
 import type { Database } from './db/schema.js';
 import { SessionService } from './auth/sessions.js';
+import { TaskEngine } from './tasks/engine.js';
+import { BackupService } from './backup/service.js';
+import { UserService } from './users/service.js';
+import { RoleService } from './users/roles.js';
+import { createInventory, type Inventory } from './inventory/index.js';
 
 export interface Services {
   config: ManagerConfig;
@@ -13,9 +18,26 @@ export interface Services {
   dbHandle: DbHandle;
   db: Kysely<Database>;
   sessions: SessionService;
+  tasks: TaskEngine;
+  backup: BackupService;
+  users: UserService;
+  roles: RoleService;
+  inventory: Inventory;
 }
 
 export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: Logger): Services {
   const db = dbHandle.db;
-  return { config, log, dbHandle, db, sessions: new SessionService(db) };
+  const tasks = new TaskEngine(db, log);
+  return {
+    config,
+    log,
+    dbHandle,
+    db,
+    sessions: new SessionService(db),
+    tasks,
+    backup: new BackupService(dbHandle, tasks, config),
+    users: new UserService(db),
+    roles: new RoleService(db),
+    inventory: createInventory(db, tasks),
+  };
 }

@@ -1,0 +1,7 @@
+// Shell, replaced by its owner this session.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export class RoleService {
+  constructor(readonly db: Kysely<Database>) {}
+}
