@@ -23,6 +23,10 @@ export const ERRORS = {
   'CAP-E0103': { status: 401, message: 'the session or token has expired or was revoked' },
   'CAP-E0104': { status: 400, message: 'no such role' },
   'CAP-E0105': { status: 409, message: 'the last administrator mapping cannot be removed' },
+  'CAP-E0106': { status: 429, message: 'too many failed logins: try again later' },
+  'CAP-E0107': { status: 403, message: 'the password must be changed first' },
+  'CAP-E0108': { status: 400, message: 'the current password is not correct' },
+  'CAP-E0109': { status: 403, message: 'API tokens can only be created from a login session' },
   // 02xx: WPAR definitions and states
   'CAP-E0200': { status: 409, message: 'the action is not allowed in the WPAR\'s current state' },
   'CAP-E0201': { status: 409, message: 'the property cannot be changed while the WPAR is deployed in this state' },
@@ -36,12 +40,21 @@ export const ERRORS = {
   'CAP-E0300': { status: 409, message: 'the default group or domain cannot be removed' },
   'CAP-E0301': { status: 409, message: 'the group or domain still has members' },
   'CAP-E0302': { status: 409, message: 'the system is not online' },
+  'CAP-E0303': { status: 400, message: 'the relocation policy is not valid' },
   // 04xx: tasks
   'CAP-E0400': { status: 409, message: 'the task has already ended' },
   'CAP-E0401': { status: 500, message: 'the task was interrupted by a manager restart' },
+  'CAP-E0402': { status: 500, message: 'this manager does not know the task\'s kind' },
+  'CAP-E0403': { status: 409, message: 'the task was cancelled' },
+  'CAP-E0404': { status: 500, message: 'the task failed' },
+  'CAP-E0405': { status: 503, message: 'the manager is shutting down and takes no new tasks' },
   // 05xx: backup
   'CAP-E0500': { status: 400, message: 'the file is not a Capstan backup' },
   'CAP-E0501': { status: 400, message: 'the backup was made for another database kind' },
+  'CAP-E0502': { status: 500, message: 'the backup failed' },
+  'CAP-E0503': { status: 400, message: 'the backup was made by a newer Capstan: its database schema is unknown here' },
+  'CAP-E0504': { status: 500, message: 'the restore failed and left the database as it was' },
+  'CAP-E0505': { status: 404, message: 'no such backup file' },
   // 1xxx: engine (local partition engine)
   'CAP-E1000': { status: 404, message: 'unknown WPAR name' },
   'CAP-E1001': { status: 409, message: 'the WPAR is busy in a checkpoint or restart operation' },
@@ -57,6 +70,8 @@ export const ERRORS = {
   'CAP-E1011': { status: 400, message: 'the log file path is not valid' },
   'CAP-E1012': { status: 400, message: 'the user command must exit with a status above 100' },
   'CAP-E1013': { status: 500, message: 'the engine prerequisites are missing (runc, CRIU >= 4.2)' },
+  'CAP-E1014': { status: 409, message: 'the application in the WPAR exited before the operation could begin' },
+  'CAP-E1015': { status: 400, message: 'a file the restart needs is missing from the state directory' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,6 +1,10 @@
 // WPAR definitions: the one schema shared by the manager's API, the agent, the local
 // engine, the CLI and the console.
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { CapstanError } from './errors.js';
+import { PageQuery, Ref, ResourceRef } from './resources.js';
+import { WPAR_STATES } from './wpar-states.js';
 
 export const WPAR_NAME_PATTERN = '^[a-zA-Z][a-zA-Z0-9_-]{0,29}$';
 /** Linux capability names as runc expects them. */
@@ -59,3 +63,113 @@ export const WparSpec = Type.Object(
   { additionalProperties: false },
 );
 export type WparSpec = Static<typeof WparSpec>;
+
+/** Fills in the defaults and checks what the schema cannot: the one way a spec is accepted. */
+export function normalizeWparSpec(input: unknown): WparSpec {
+  const spec = Value.Default(WparSpec, structuredClone(input)) as WparSpec;
+  const error = Value.Errors(WparSpec, spec)[0];
+  if (error) throw new CapstanError('CAP-E0001', `${error.instancePath || 'spec'} ${error.message}`);
+  if (spec.type === 'application' && !spec.command) throw new CapstanError('CAP-E0205');
+  return spec;
+}
+
+// ---- The manager's WPAR resource: a definition, where it is deployed, and its state ----
+
+export const WparStateSchema = Type.Enum(WPAR_STATES);
+
+export const WparView = Type.Object({
+  ...WparSpec.properties,
+  id: Type.String(),
+  state: WparStateSchema,
+  /** Why the WPAR is in its state, e.g. the failure that left it Broken. */
+  stateReason: Type.Union([Type.String(), Type.Null()]),
+  /** How an application WPAR's command last ended. */
+  exitStatus: Type.Union([Type.Integer(), Type.Null()]),
+  /** The system it is deployed on; null while Undeployed. */
+  system: Type.Union([ResourceRef, Type.Null()]),
+  group: ResourceRef,
+  /** The task acting on it now; other actions are refused until it ends. */
+  busyTaskId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type WparView = Static<typeof WparView>;
+
+export const CreateWparRequest = Type.Object(
+  {
+    ...WparSpec.properties,
+    group: Type.Optional(Ref),
+    system: Type.Optional(Type.String({ ...Ref, description: 'deploy it on this system (id or name) right away' })),
+    start: Type.Optional(Type.Boolean({ description: 'with system: start a system WPAR once deployed' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateWparRequest = Static<typeof CreateWparRequest>;
+
+/** Create from an existing WPAR: its spec with a new name and, when given, new addresses. */
+export const CloneWparRequest = Type.Object(
+  {
+    name: WparSpec.properties.name,
+    hostname: Type.Optional(WparSpec.properties.hostname),
+    addresses: Type.Optional(Type.Array(Type.String({ format: 'ipv4' }), { description: 'one per interface of the template, in order' })),
+    group: Type.Optional(Ref),
+  },
+  { additionalProperties: false },
+);
+export type CloneWparRequest = Static<typeof CloneWparRequest>;
+
+// A change names only what changes: defaults must not fill in what it leaves out, and an
+// optional property is cleared with null (listed first: the manager's validator coerces
+// types, and would turn a null into [""] for the array branch were it tried first).
+const modifyProperties: Record<string, TSchema> = {};
+for (const [key, schema] of Object.entries(WparSpec.properties)) {
+  const { default: _default, ...plain } = schema as TSchema & { default?: unknown };
+  const optional = !(WparSpec.required as readonly string[]).includes(key);
+  modifyProperties[key] = Type.Optional(optional ? Type.Union([Type.Null(), plain as TSchema]) : (plain as TSchema));
+}
+export const ModifyWparRequest = Type.Object(
+  { ...modifyProperties, group: Type.Optional(Ref) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ModifyWparRequest = {
+  [K in keyof WparSpec]?: undefined extends WparSpec[K] ? Exclude<WparSpec[K], undefined> | null : WparSpec[K];
+} & { group?: string };
+
+export const DeployRequest = Type.Object(
+  {
+    system: Type.Optional(Type.String({ ...Ref, description: 'the system to deploy on (id or name)' })),
+    start: Type.Boolean({ default: false, description: 'start a system WPAR once deployed (application WPARs always start)' }),
+  },
+  { additionalProperties: false },
+);
+export type DeployRequest = Static<typeof DeployRequest>;
+
+export const RemoveRequest = Type.Object(
+  {
+    preserveFileSystems: Type.Boolean({ default: false, description: 'system WPARs: keep the root filesystem for a later deployment' }),
+    deleteDefinition: Type.Boolean({ default: false, description: 'also delete the definition from the manager' }),
+  },
+  { additionalProperties: false },
+);
+export type RemoveRequest = Static<typeof RemoveRequest>;
+
+export const WPAR_SORT_KEYS = ['name', 'state', 'type', 'system', 'group', 'createdAt', 'updatedAt'] as const;
+export type WparSortKey = (typeof WPAR_SORT_KEYS)[number];
+
+export const WparListQuery = Type.Object(
+  {
+    state: Type.Optional(Type.Array(WparStateSchema, { description: 'any of these states' })),
+    type: Type.Optional(WparType),
+    system: Type.Optional(Ref),
+    group: Type.Optional(Ref),
+    sort: Type.Enum(WPAR_SORT_KEYS, { default: 'name' }),
+    order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+export type WparListQuery = Static<typeof WparListQuery>;
+
+/** Actions on a deployed WPAR that take no options: each moves it to another state. */
+export const WPAR_STATE_ACTIONS = ['start', 'stop', 'pause', 'freeze', 'resume', 'endProcesses'] as const;
+export type WparStateAction = (typeof WPAR_STATE_ACTIONS)[number];

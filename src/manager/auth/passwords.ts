@@ -26,3 +26,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export function randomSecret(bytes = 24): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+/** A password for its user to type once and then replace: 96 random bits, 16 characters. */
+export function oneTimePassword(): string {
+  return randomSecret(12);
+}

@@ -1,11 +1,15 @@
-// Who is calling: login sessions (cookie) and API tokens (Bearer), both stored as hashes,
-// and the roles a user holds through its own mappings and its groups' mappings.
+// Who is calling: login sessions (cookie) and API tokens (Bearer), both stored only as
+// hashes, and the roles a user holds through its own mappings and its groups' mappings.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
-import { ROLES, type Role } from '../../api/roles.js';
+import type { Role } from '../../api/roles.js';
+import type { CreatedToken, TokenView, UserView } from '../../api/users.js';
 import type { Database } from '../db/schema.js';
+import { grantsOf, sortRoles } from '../users/grants.js';
+import { groupsByUser, toUserView } from '../users/store.js';
 import { randomSecret, verifyPassword } from './passwords.js';
+import { LoginThrottle } from './throttle.js';
 
 export const SESSION_COOKIE = 'capstan_session';
 export const SESSION_TTL_MS = 12 * 3600 * 1000;
@@ -17,26 +21,42 @@ export interface Principal {
   groups: string[];
   roles: Role[];
   via: 'session' | 'token';
+  /** Until the user replaces a password someone else chose, it may only do that (CAP-E0107). */
+  mustChangePassword: boolean;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** Checked for unknown users, so that timing does not reveal which names exist. */
+const NO_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 export class SessionService {
+  private readonly throttle = new LoginThrottle();
+
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Checks a password and opens a session; returns the cookie value. */
-  async login(name: string, password: string): Promise<{ secret: string; expiresAt: string; principal: Principal }> {
+  /**
+   * Checks a password and opens a session; returns the cookie value. `from` is the caller's
+   * address: failures are throttled per user name and address (CAP-E0106).
+   */
+  async login(name: string, password: string, from = ''): Promise<{ secret: string; expiresAt: string; principal: Principal; user: UserView }> {
+    this.throttle.check(name, from);
     const user = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
-    // Verify even for unknown users so timing does not reveal which names exist.
-    const ok = await verifyPassword(password, user?.password_hash ?? 'scrypt$16384$8$1$AAAA$AAAA');
-    if (!user || !ok || user.disabled) throw new CapstanError('CAP-E0101');
+    const ok = await verifyPassword(password, user?.password_hash ?? NO_USER_HASH);
+    if (!user || !ok || user.disabled) {
+      this.throttle.failed(name, from);
+      throw new CapstanError('CAP-E0101');
+    }
+    this.throttle.succeeded(name, from);
     const secret = randomSecret(32);
-    const now = Date.now();
-    const expiresAt = new Date(now + SESSION_TTL_MS).toISOString();
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + SESSION_TTL_MS).toISOString();
+    // Housekeeping on the way: expired sessions are refused anyway, so drop them.
+    await this.db.deleteFrom('sessions').where('expires_at', '<', now.toISOString()).execute();
     await this.db.insertInto('sessions')
-      .values({ id: sha256(secret), user_id: user.id, created_at: new Date(now).toISOString(), expires_at: expiresAt })
+      .values({ id: sha256(secret), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt })
       .execute();
-    return { secret, expiresAt, principal: await this.principal(user.id, 'session') };
+    const principal = await this.principal(user.id, 'session');
+    return { secret, expiresAt, principal, user: toUserView(user, principal.groups) };
   }
 
   async logout(secret: string): Promise<void> {
@@ -63,28 +83,35 @@ export class SessionService {
   }
 
   /** Creates an API token for a user; the secret is shown once. */
-  async createToken(userId: string, name: string, ttlDays?: number): Promise<{ id: string; token: string; expiresAt: string | null }> {
+  async createToken(userId: string, name: string, ttlDays?: number): Promise<CreatedToken> {
     const token = TOKEN_PREFIX + randomSecret(32);
     const id = randomUUID();
+    const createdAt = new Date().toISOString();
     const expiresAt = ttlDays ? new Date(Date.now() + ttlDays * 86400_000).toISOString() : null;
     await this.db.insertInto('api_tokens')
-      .values({ id, user_id: userId, name, token_hash: sha256(token), created_at: new Date().toISOString(), expires_at: expiresAt, last_used_at: null })
+      .values({ id, user_id: userId, name, token_hash: sha256(token), created_at: createdAt, expires_at: expiresAt, last_used_at: null })
       .execute();
-    return { id, token, expiresAt };
+    return { id, name, createdAt, expiresAt, lastUsedAt: null, token };
+  }
+
+  async listTokens(userId: string): Promise<TokenView[]> {
+    const rows = await this.db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'expires_at', 'last_used_at'])
+      .where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at }));
+  }
+
+  /** Revokes one of the user's own tokens; another user's token is as unknown as a missing one. */
+  async revokeToken(userId: string, id: string): Promise<void> {
+    const res = await this.db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    if (res.numDeletedRows === 0n) throw new CapstanError('CAP-E0002', `token ${id}`);
   }
 
   async principal(userId: string, via: Principal['via']): Promise<Principal> {
-    const user = await this.db.selectFrom('users').select(['id', 'name', 'disabled']).where('id', '=', userId).executeTakeFirst();
+    const user = await this.db.selectFrom('users').select(['id', 'name', 'disabled', 'must_change_password'])
+      .where('id', '=', userId).executeTakeFirst();
     if (!user || user.disabled) throw new CapstanError('CAP-E0103');
-    const groups = (await this.db.selectFrom('user_group_members').select('group_name').where('user_id', '=', userId).execute())
-      .map((g) => g.group_name);
-    let q = this.db.selectFrom('role_mappings').select('role').distinct()
-      .where((eb) => eb.or([
-        eb.and([eb('principal_type', '=', 'user'), eb('principal', '=', user.name)]),
-        ...(groups.length ? [eb.and([eb('principal_type', '=', 'group'), eb('principal', 'in', groups)])] : []),
-      ]));
-    q = q.orderBy('role');
-    const roles = (await q.execute()).map((r) => r.role).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-    return { userId: user.id, name: user.name, groups, roles, via };
+    const groups = (await groupsByUser(this.db, [user.id])).get(user.id) ?? [];
+    const roles = sortRoles((await grantsOf(this.db, { name: user.name, groups })).map((g) => g.role));
+    return { userId: user.id, name: user.name, groups, roles, via, mustChangePassword: user.must_change_password !== 0 };
   }
 }

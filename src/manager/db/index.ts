@@ -15,6 +15,10 @@ export interface DbHandle {
   kind: DbKind;
   /** The SQLite file path, or the PostgreSQL URL. */
   location: string;
+  /** The raw SQLite connection, for what Kysely does not offer (the online backup API). */
+  sqlite?: SQLite.Database;
+  /** The PostgreSQL schema the tables live in, when not the default one (tests use a private one each). */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -26,6 +30,7 @@ export function dbKindOf(location: string): DbKind {
 export async function openDatabase(location: string, opts: { schema?: string } = {}): Promise<DbHandle> {
   const kind = dbKindOf(location);
   let db: Kysely<Database>;
+  let sqlite: SQLite.Database | undefined;
   if (kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: location,
@@ -44,7 +49,7 @@ export async function openDatabase(location: string, opts: { schema?: string } =
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
-    const sqlite = new SQLite(location);
+    sqlite = new SQLite(location);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
@@ -58,5 +63,5 @@ export async function openDatabase(location: string, opts: { schema?: string } =
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
   }
-  return { db, kind, location, close: () => db.destroy() };
+  return { db, kind, location, sqlite, schema: kind === 'postgres' ? opts.schema : undefined, close: () => db.destroy() };
 }

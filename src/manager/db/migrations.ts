@@ -133,6 +133,39 @@ const migrations: Record<string, Migration> = {
       await db.insertInto('settings').values({ key: 'capstan.schema', value: JSON.stringify('capstan') }).execute();
     },
   },
+  // The inventory lists filter WPARs by state, type and group (each sorted by name) and
+  // count systems per domain; without these a 10,000-WPAR listing scans the table.
+  '0002_inventory_indexes': {
+    async up(db: AnyDb) {
+      await db.schema.createIndex('wpars_state_name_idx').on('wpars').columns(['state', 'name']).execute();
+      await db.schema.createIndex('wpars_type_name_idx').on('wpars').columns(['type', 'name']).execute();
+      await db.schema.createIndex('wpars_group_name_idx').on('wpars').columns(['group_id', 'name']).execute();
+      await db.schema.createIndex('wpars_created_idx').on('wpars').column('created_at').execute();
+      await db.schema.createIndex('wpars_updated_idx').on('wpars').column('updated_at').execute();
+      await db.schema.createIndex('systems_domain_idx').on('systems').column('domain_id').execute();
+      await db.schema.createIndex('systems_state_idx').on('systems').column('state').execute();
+    },
+  },
+  // A password that someone other than its user knows (the first start's one-time password,
+  // one set by an administrator) must be replaced before the user may do anything else.
+  '0003_users_must_change_password': {
+    async up(db: AnyDb) {
+      await db.schema.alterTable('users')
+        .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+  // Tasks say what they are doing (the message beside their progress), and a failed
+  // operation keeps the stable code of its error like a failed task does. Tasks are listed
+  // newest first, filtered by what they act on.
+  '0004_task_details': {
+    async up(db: AnyDb) {
+      await db.schema.alterTable('tasks').addColumn('progress_message', 'text').execute();
+      await db.schema.alterTable('task_operations').addColumn('error_code', 'text').execute();
+      await db.schema.createIndex('tasks_created_idx').on('tasks').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('tasks_target_idx').on('tasks').columns(['target_kind', 'target_id']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

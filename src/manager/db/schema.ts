@@ -1,6 +1,6 @@
 // The manager's tables, as Kysely sees them. One schema for SQLite and PostgreSQL:
 // ids are text UUIDs, times ISO-8601 text, JSON documents text, booleans 0/1 integers.
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface UsersTable {
   id: string;
@@ -9,6 +9,8 @@ export interface UsersTable {
   password_hash: string;
   disabled: number;
   created_at: string;
+  /** 1 until the user replaces a password an administrator (or the first start) chose; defaults to 0. */
+  must_change_password: Generated<number>;
 }
 
 /** Membership of users in user groups (the OS-style groups roles can be mapped to). */
@@ -96,6 +98,7 @@ export interface TasksTable {
   error_code: string | null;
   error: string | null;
   progress: number;
+  progress_message: string | null;
   attempts: number;
   created_by: string | null;
   created_at: string;
@@ -110,6 +113,7 @@ export interface TaskOperationsTable {
   status: string;
   output: string;
   error: string | null;
+  error_code: string | null;
   started_at: string | null;
   ended_at: string | null;
 }

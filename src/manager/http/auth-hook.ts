@@ -1,14 +1,47 @@
 // Enforces every route's declared permission: authenticates the caller (session cookie or
-// Bearer token) and checks its roles before any handler runs. Fails closed.
+// Bearer token) and checks its roles before any handler runs. Fails closed. Also keeps the
+// table of every route and what it needs (app.routeTable), which the role-matrix test
+// checks against its own expectations.
 import { CapstanError } from '../../api/errors.js';
-import { rolesAllow } from '../../api/roles.js';
+import { rolesAllow, type Permission } from '../../api/roles.js';
 import { SESSION_COOKIE, type SessionService } from '../auth/sessions.js';
 import type { App } from './types.js';
 
+export interface RouteEntry {
+  method: string;
+  /** With the prefix, as matched: e.g. /api/v1/users/:name */
+  url: string;
+  permission: Permission;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered so far, one entry per method. */
+    routeTable: RouteEntry[];
+  }
+}
+
+/**
+ * What a user whose password must change (a one-time or administrator-set one) may still
+ * call: who am I, log out, and change it. By path below the API prefix.
+ */
+const OPEN_BEFORE_PASSWORD_CHANGE = new Set(['GET /whoami', 'POST /auth/logout', 'PUT /auth/password']);
+
 export function installAuth(app: App, sessions: SessionService): void {
+  const routeTable: RouteEntry[] = [];
+  const openBeforePasswordChange = new Set<string>();
+  app.decorate('routeTable', routeTable);
+
   app.addHook('onRoute', (route) => {
-    if (!route.config?.permission) {
+    const permission = route.config?.permission;
+    if (!permission) {
       throw new Error(`route ${route.method} ${route.url} declares no permission`);
+    }
+    // Fastify documents routePath (the path below the prefix) for onRoute, but does not type it.
+    const routePath = (route as { routePath?: string }).routePath ?? route.url;
+    for (const method of [route.method].flat()) {
+      routeTable.push({ method, url: route.url, permission });
+      if (OPEN_BEFORE_PASSWORD_CHANGE.has(`${method} ${routePath}`)) openBeforePasswordChange.add(`${method} ${route.url}`);
     }
   });
 
@@ -24,6 +57,9 @@ export function installAuth(app: App, sessions: SessionService): void {
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
     const session = req.cookies?.[SESSION_COOKIE];
     req.principal = await sessions.authenticate({ token, session });
+    if (req.principal.mustChangePassword && !openBeforePasswordChange.has(`${req.method} ${req.routeOptions.url}`)) {
+      throw new CapstanError('CAP-E0107', 'set a new password first (PUT /auth/password)');
+    }
     if (!rolesAllow(permission, req.principal.roles)) {
       throw new CapstanError('CAP-E0102', `needs one of the roles for "${permission}"`);
     }

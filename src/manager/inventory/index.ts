@@ -1,10 +1,29 @@
-// Shell, replaced by its owner this session.
+// The inventory: managed systems, relocation domains, WPAR groups and WPARs, and the
+// registry of system drivers through which WPAR actions reach the systems.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { TaskEngine } from '../tasks/engine.js';
+import { DomainService } from './domains.js';
+import { DriverRegistry } from './driver.js';
+import { GroupService } from './groups.js';
+import { SystemService } from './systems.js';
+import { registerWparTasks } from './wpar-tasks.js';
+import { WparService } from './wpars.js';
 
-export type Inventory = Record<string, never>;
+export interface Inventory {
+  systems: SystemService;
+  domains: DomainService;
+  groups: GroupService;
+  wpars: WparService;
+  /** Filled by the agent layer while agents are connected. */
+  drivers: DriverRegistry;
+}
 
-export function createInventory(_db: Kysely<Database>, _tasks: TaskEngine): Inventory {
-  return {};
+export function createInventory(db: Kysely<Database>, tasks: TaskEngine): Inventory {
+  const drivers = new DriverRegistry();
+  const domains = new DomainService(db);
+  const groups = new GroupService(db);
+  const systems = new SystemService(db, domains);
+  registerWparTasks(tasks, db, drivers);
+  return { systems, domains, groups, wpars: new WparService(db, tasks, drivers, systems, groups), drivers };
 }

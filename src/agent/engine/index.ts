@@ -1,0 +1,17 @@
+// The partition engine: WPARs on this host through runc and CRIU.
+export { Engine } from './engine.js';
+export type {
+  CheckpointMode,
+  CheckpointOptions,
+  EngineOptions,
+  ExitRecord,
+  RestartOptions,
+  RestartResult,
+  RootfsSource,
+  WparInfo,
+  WparStats,
+} from './engine.js';
+export { DEFAULT_ENGINE_ROOT, engineRootFromEnv } from './layout.js';
+export type { LogLevel } from './op-log.js';
+export type { AppliedResources, EngineState } from './records.js';
+export { HOST_IMAGE } from './teardown.js';

@@ -1,0 +1,36 @@
+// The state of a WPAR as observed: the engine's record corrected by what runc says about
+// the container. Pure, so the rules can be read (and tested) in one place.
+import type { EngineState, WparRecord } from './records.js';
+import type { RuncStatus } from './runc.js';
+
+export interface Observed {
+  state: EngineState;
+  brokenReason?: string;
+}
+
+/**
+ * @param runc the container's status, undefined when runc does not know it
+ * @param busy whether a live process holds the WPAR's lock (an operation or a supervisor at work)
+ */
+export function observe(rec: WparRecord, runc: RuncStatus | undefined, busy: boolean): Observed {
+  if (busy && rec.state === 'Transitional') return { state: 'Transitional' };
+  if (rec.state === 'Broken') return { state: 'Broken', brokenReason: rec.brokenReason };
+  if (rec.state === 'Transitional') {
+    return { state: 'Broken', brokenReason: `interrupted during ${rec.operation ?? 'an operation'}` };
+  }
+  switch (runc) {
+    case 'running':
+      return { state: 'Active' };
+    case 'paused':
+      // runc knows only "paused"; the record tells a checkpoint-pause from a freeze.
+      return { state: rec.state === 'Paused' ? 'Paused' : 'Frozen' };
+    case 'created':
+    case 'creating':
+      return { state: 'Loaded' };
+    default:
+      if (rec.state === 'Defined') return { state: 'Defined' };
+      // The container ended; its supervisor is settling the record right now.
+      if (busy) return { state: 'Transitional' };
+      return { state: 'Broken', brokenReason: 'the container ended and its supervisor did not record it' };
+  }
+}

@@ -1,0 +1,94 @@
+// The engine's persisted view of each WPAR (one record.json per WPAR directory) and the
+// exit records of application WPARs that have ended.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import type { WparSpec } from '../../api/wpar.js';
+import type { WparState } from '../../api/wpar-states.js';
+import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
+import type { Layout } from './layout.js';
+
+/** The states a WPAR can have on a host (Undeployed means: not on this host). */
+export type EngineState = Exclude<WparState, 'Undeployed'>;
+
+/** What the engine asked runc to enforce; shown by get() and lswpar. */
+export interface AppliedResources {
+  cpuShares?: number;
+  cpuQuotaUs?: number;
+  cpuPeriodUs?: number;
+  memoryLimitBytes?: number;
+  memorySwapBytes?: number;
+  pidsLimit?: number;
+  capabilities: string[];
+}
+
+export interface WparRecord {
+  spec: WparSpec;
+  /** The last state the engine set; reconciled against runc whenever it is read. */
+  state: EngineState;
+  createdAt: string;
+  resources: AppliedResources;
+  /** Identifies the supervisor run that owns the container, so a late exit of an old run is ignored. */
+  runId?: string;
+  /** The operation in progress while Transitional (and who runs it, see lock.ts). */
+  operation?: string;
+  exitStatus?: number;
+  brokenReason?: string;
+  /** chkptwpar -f -d: where the later checkpoint of the frozen WPAR goes. */
+  freezeStateDir?: string;
+}
+
+export interface ExitRecord {
+  name: string;
+  spec: WparSpec;
+  exitStatus: number;
+  endedAt: string;
+}
+
+export class RecordStore {
+  constructor(private readonly layout: Layout) {}
+
+  read(name: string): Promise<WparRecord | undefined> {
+    return readJsonIfExists<WparRecord>(this.layout.wpar(name).record);
+  }
+
+  async write(record: WparRecord): Promise<void> {
+    const paths = this.layout.wpar(record.spec.name);
+    await mkdir(paths.dir, { recursive: true });
+    await writeJsonAtomic(paths.record, record);
+  }
+
+  async names(): Promise<string[]> {
+    try {
+      return (await readdir(this.layout.wparsDir)).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
+  async writeExit(exit: ExitRecord): Promise<void> {
+    await mkdir(this.layout.exitsDir, { recursive: true });
+    await writeJsonAtomic(this.layout.exitRecord(exit.name), exit);
+  }
+
+  readExit(name: string): Promise<ExitRecord | undefined> {
+    return readJsonIfExists<ExitRecord>(this.layout.exitRecord(name));
+  }
+
+  async exits(): Promise<ExitRecord[]> {
+    let files: string[];
+    try {
+      files = await readdir(this.layout.exitsDir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const found = await Promise.all(
+      files.filter((f) => f.endsWith('.json')).map((f) => readJsonIfExists<ExitRecord>(`${this.layout.exitsDir}/${f}`)),
+    );
+    return found.filter((e): e is ExitRecord => e !== undefined);
+  }
+
+  async clearExit(name: string): Promise<void> {
+    await rm(this.layout.exitRecord(name), { force: true });
+  }
+}

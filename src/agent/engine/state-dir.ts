@@ -1,0 +1,82 @@
+// A checkpoint state directory: CRIU's images plus everything a restart needs on any
+// engine root (the spec and, for system WPARs, the writable layer). The manifest is
+// written last, so a directory without one is an incomplete checkpoint.
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { Value } from 'typebox/value';
+import { CapstanError } from '../../api/errors.js';
+import { WparSpec } from '../../api/wpar.js';
+import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
+
+export type CheckpointMode = 'continue' | 'kill' | 'pause';
+
+export interface CheckpointManifest {
+  format: 1;
+  spec: WparSpec;
+  mode: CheckpointMode;
+  createdAt: string;
+  host: string;
+  /** The system WPAR's writable layer, relative to the state directory. */
+  layer?: string;
+}
+
+const MANIFEST = 'capstan-checkpoint.json';
+export const LAYER_FILE = 'layer.tar';
+
+export function criuImages(dir: string): string {
+  return join(dir, 'criu');
+}
+
+async function kind(path: string): Promise<'dir' | 'file' | 'none'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'dir' : 'file';
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    throw e;
+  }
+}
+
+/** Refuses a state directory that is unusable or not empty (without creating anything). */
+export async function checkNewStateDir(dir: string): Promise<void> {
+  if (!isAbsolute(dir)) throw new CapstanError('CAP-E1003', `${dir} is not an absolute path`);
+  const k = await kind(dir);
+  if (k === 'file') throw new CapstanError('CAP-E1003', `${dir} is not a directory`);
+  if (k === 'dir' && (await readdir(dir)).length > 0) throw new CapstanError('CAP-E1004', dir);
+  if (k === 'none' && (await kind(dirname(dir))) === 'file') throw new CapstanError('CAP-E1003', `${dirname(dir)} is not a directory`);
+}
+
+/** Makes the (checked) state directory; returns whether it was created, so a failure can undo that. */
+export async function makeStateDir(dir: string): Promise<boolean> {
+  const created = (await kind(dir)) === 'none';
+  await mkdir(criuImages(dir), { recursive: true });
+  return created;
+}
+
+export async function writeManifest(dir: string, m: Omit<CheckpointManifest, 'format' | 'createdAt' | 'host'>): Promise<void> {
+  const manifest: CheckpointManifest = { format: 1, createdAt: new Date().toISOString(), host: hostname(), ...m };
+  await writeJsonAtomic(join(dir, MANIFEST), manifest);
+}
+
+/** The manifest of a complete checkpoint, or the error restartwpar reports. */
+export async function readCheckpoint(dir: string): Promise<CheckpointManifest> {
+  if (!isAbsolute(dir) || (await kind(dir)) !== 'dir') throw new CapstanError('CAP-E1003', `${dir} is not a state directory`);
+  let m: CheckpointManifest | undefined;
+  try {
+    m = await readJsonIfExists<CheckpointManifest>(join(dir, MANIFEST));
+  } catch {
+    throw new CapstanError('CAP-E1005', `${MANIFEST} is not valid JSON`);
+  }
+  if (!m) throw new CapstanError('CAP-E1005', `no ${MANIFEST} in ${dir}: not a complete checkpoint`);
+  if (m.format !== 1 || !Value.Check(WparSpec, m.spec)) throw new CapstanError('CAP-E1005', `${MANIFEST} does not describe a WPAR`);
+  if ((await kind(join(criuImages(dir), 'inventory.img'))) !== 'file') throw new CapstanError('CAP-E1005', 'the CRIU images are missing');
+  if (m.layer && (await kind(join(dir, m.layer))) !== 'file') throw new CapstanError('CAP-E1015', join(dir, m.layer));
+  return m;
+}
+
+/** A log file path must name a file in an existing directory. */
+export async function checkLogFile(path: string): Promise<void> {
+  if (!isAbsolute(path) || (await kind(path)) === 'dir' || (await kind(dirname(path))) !== 'dir') {
+    throw new CapstanError('CAP-E1011', path);
+  }
+}

@@ -1,0 +1,78 @@
+// What remains to do once a WPAR's container has ended, whoever noticed it (an engine
+// operation or the supervisor): release what the container used, then settle the record.
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { WparSpec } from '../../api/wpar.js';
+import { deleteWparNetns } from '../net/index.js';
+import { netnsName, type Layout } from './layout.js';
+import type { RecordStore, WparRecord } from './records.js';
+import { unmountOverlay } from './rootfs.js';
+import type { Runc } from './runc.js';
+
+/** System WPARs always get their own network namespace; application WPARs only with an address. */
+export function hasNetns(spec: WparSpec): boolean {
+  return spec.type === 'system' || spec.interfaces.length > 0;
+}
+
+/** The host root file system stands in for an image (application WPARs only). */
+export const HOST_IMAGE = 'host';
+
+/**
+ * Whether the WPAR's root is an overlay with a private writable layer over its image. Every
+ * WPAR with an image has one; the host's / cannot be an overlay's lower layer (the upper
+ * layer would lie inside it).
+ */
+export function usesOverlay(spec: WparSpec): boolean {
+  return spec.image !== HOST_IMAGE;
+}
+
+/** Releases the container, the overlay mount and the network namespace; safe to repeat. */
+export async function releaseResources(layout: Layout, runc: Runc, spec: WparSpec): Promise<void> {
+  await runc.delete(spec.name);
+  if (usesOverlay(spec)) await unmountOverlay(layout.wpar(spec.name).rootfs);
+  if (hasNetns(spec)) await deleteWparNetns(netnsName(spec.name));
+}
+
+/** Removes a WPAR's directory; retried because its supervisor may still be writing its last words there. */
+export async function removeWparDir(layout: Layout, name: string): Promise<void> {
+  await rm(layout.wpar(name).dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+}
+
+/**
+ * The container has ended: a system WPAR goes back to Defined; an application WPAR is gone
+ * (Undeployed), and when its command ended by itself the exit status is kept for the agent.
+ */
+export async function settleEnded(
+  layout: Layout,
+  records: RecordStore,
+  rec: WparRecord,
+  exit?: { status: number },
+): Promise<void> {
+  const { spec } = rec;
+  if (spec.type === 'application') {
+    if (exit) await records.writeExit({ name: spec.name, spec, exitStatus: exit.status, endedAt: new Date().toISOString() });
+    await removeWparDir(layout, spec.name);
+    return;
+  }
+  rec.state = 'Defined';
+  delete rec.runId;
+  delete rec.operation;
+  delete rec.brokenReason;
+  delete rec.freezeStateDir;
+  if (exit) rec.exitStatus = exit.status;
+  await records.write(rec);
+}
+
+/** Removes a WPAR's directory, keeping a system WPAR's writable layer aside when asked. */
+export async function removeWparFiles(layout: Layout, spec: WparSpec, preserveFs: boolean): Promise<void> {
+  const paths = layout.wpar(spec.name);
+  if (preserveFs && spec.type === 'system') {
+    const keep = layout.preserved(spec.name);
+    await rm(keep, { recursive: true, force: true });
+    await mkdir(dirname(keep), { recursive: true });
+    await rename(paths.upper, keep).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+  await removeWparDir(layout, spec.name);
+}

@@ -1,0 +1,5 @@
+// Per-WPAR network namespaces on host bridges.
+export { ensureBridge, deleteBridge } from './bridge.js';
+export { createWparNetns, deleteWparNetns, netnsPath, NETNS_DIR } from './netns.js';
+export { announce } from './announce.js';
+export { hostVethName, vethPrefix, wparMac } from './names.js';

@@ -1,0 +1,30 @@
+// Relocation domains: groupings of managed systems that serve the same purpose. Every system
+// belongs to exactly one; new systems join the default domain.
+import { Type, type Static } from 'typebox';
+import { Description, PageQuery, ResourceName } from './resources.js';
+
+export const DomainView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  /** The default domain exists always and cannot be removed. */
+  isDefault: Type.Boolean(),
+  systemCount: Type.Integer({ minimum: 0 }),
+  createdAt: Type.String(),
+});
+export type DomainView = Static<typeof DomainView>;
+
+export const CreateDomainRequest = Type.Object(
+  { name: ResourceName, description: Type.Optional(Description) },
+  { additionalProperties: false },
+);
+export type CreateDomainRequest = Static<typeof CreateDomainRequest>;
+
+export const ModifyDomainRequest = Type.Object(
+  { name: Type.Optional(ResourceName), description: Type.Optional(Description) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ModifyDomainRequest = Static<typeof ModifyDomainRequest>;
+
+export const DomainListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
+export type DomainListQuery = Static<typeof DomainListQuery>;

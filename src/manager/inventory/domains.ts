@@ -1,0 +1,65 @@
+// Relocation domains: every system belongs to one; the default one always exists.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CreateDomainRequest, DomainListQuery, DomainView, ModifyDomainRequest } from '../../api/domains.js';
+import type { Page } from '../../api/resources.js';
+import { DEFAULTS } from '../db/migrations.js';
+import type { Database } from '../db/schema.js';
+import { countWhere, NamedResources, pageOf } from './named.js';
+
+export class DomainService {
+  readonly named: NamedResources<'relocation_domains'>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.named = new NamedResources(db, 'relocation_domains', 'relocation domain');
+  }
+
+  async list(query: DomainListQuery): Promise<Page<DomainView>> {
+    const page = await pageOf(this.views().orderBy('name'), query);
+    return { total: page.total, items: page.items.map(toView) };
+  }
+
+  async get(ref: string): Promise<DomainView> {
+    const { id } = await this.named.require(ref);
+    return toView(this.named.found(await this.views().where('id', '=', id).executeTakeFirst(), ref));
+  }
+
+  async create(req: CreateDomainRequest): Promise<DomainView> {
+    const id = randomUUID();
+    await this.named.write(req.name, undefined, (trx) =>
+      trx.insertInto('relocation_domains')
+        .values({ id, name: req.name, description: req.description ?? '', created_at: new Date().toISOString() })
+        .execute());
+    return this.get(id);
+  }
+
+  async modify(ref: string, req: ModifyDomainRequest): Promise<DomainView> {
+    const { id } = await this.named.require(ref);
+    await this.named.write(req.name, id, (trx) =>
+      trx.updateTable('relocation_domains').set({ name: req.name, description: req.description }).where('id', '=', id).execute());
+    return this.get(id);
+  }
+
+  async remove(ref: string): Promise<void> {
+    await this.named.remove(ref, {
+      defaultId: DEFAULTS.domainId,
+      inUse: { code: 'CAP-E0301', what: 'system(s)', count: (db, id) => countWhere(db, 'systems', 'domain_id', id) },
+    });
+  }
+
+  private views() {
+    return this.db.selectFrom('relocation_domains').selectAll()
+      .select((eb) => eb.selectFrom('systems').select(eb.fn.countAll().as('n')).whereRef('systems.domain_id', '=', 'relocation_domains.id').as('system_count'));
+  }
+}
+
+function toView(row: { id: string; name: string; description: string; created_at: string; system_count: unknown }): DomainView {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    isDefault: row.id === DEFAULTS.domainId,
+    systemCount: Number(row.system_count),
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,206 @@
+// WPAR definitions and actions. Everything a request can be refused for is checked here,
+// before any task exists: a refused request stores nothing. What passes becomes a task
+// (wpar-tasks.ts) that holds the WPAR's busy claim, so one action at a time acts on a WPAR.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { CapstanError } from '../../api/errors.js';
+import type { Page } from '../../api/resources.js';
+import type { TaskStatus, TaskView } from '../../api/tasks.js';
+import type { WparAction, WparState } from '../../api/wpar-states.js';
+import {
+  normalizeWparSpec,
+  type CloneWparRequest,
+  type CreateWparRequest,
+  type DeployRequest,
+  type ModifyWparRequest,
+  type RemoveRequest,
+  type WparListQuery,
+  type WparSpec,
+  type WparStateAction,
+  type WparView,
+} from '../../api/wpar.js';
+import { DEFAULTS } from '../db/migrations.js';
+import type { Database, WparRow } from '../db/schema.js';
+import type { TaskEngine } from '../tasks/engine.js';
+import type { DriverRegistry } from './driver.js';
+import type { GroupService } from './groups.js';
+import { NamedResources } from './named.js';
+import type { SystemService } from './systems.js';
+import { DEFINITION_TASK, SYSTEM_TASK, type DefinitionParams, type SystemActionParams } from './wpar-tasks.js';
+import { WparViews } from './wpar-views.js';
+import {
+  applyModification,
+  assertActionAllowed,
+  assertChangesAllowed,
+  changedProperties,
+  changesTheSystem,
+  holderIsLive,
+  newClaim,
+  specFromTemplate,
+  type WparFacts,
+} from './wpar-rules.js';
+
+export class WparService {
+  readonly named: NamedResources<'wpars'>;
+  private readonly views: WparViews;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly tasks: TaskEngine,
+    private readonly drivers: DriverRegistry,
+    private readonly systems: SystemService,
+    private readonly groups: GroupService,
+  ) {
+    this.named = new NamedResources(db, 'wpars', 'WPAR');
+    this.views = new WparViews(db);
+  }
+
+  async list(query: WparListQuery): Promise<Page<WparView>> {
+    const { system, group, ...rest } = query;
+    return this.views.list({
+      ...rest,
+      systemId: system === undefined ? undefined : (await this.systems.named.require(system)).id,
+      groupId: group === undefined ? undefined : (await this.groups.named.require(group)).id,
+    });
+  }
+
+  async get(ref: string): Promise<WparView> {
+    return this.named.found(await this.views.find((await this.named.require(ref)).id), ref);
+  }
+
+  /** A new definition; with a system, deployed there by the same task. */
+  async create(req: CreateWparRequest, by: string): Promise<TaskView> {
+    const { group, system, start, ...spec } = req;
+    if (start !== undefined && system === undefined) throw new CapstanError('CAP-E0207', 'start needs a system to deploy on');
+    const groupId = group === undefined ? DEFAULTS.groupId : (await this.groups.named.require(group)).id;
+    return this.define(normalizeWparSpec(spec), groupId, by, system === undefined ? undefined : { system, start: start ?? false });
+  }
+
+  /** A new definition from an existing WPAR used as a template. */
+  async clone(ref: string, req: CloneWparRequest, by: string): Promise<TaskView> {
+    const template = await this.named.require(ref);
+    const spec = specFromTemplate(JSON.parse(template.spec) as WparSpec, req);
+    const groupId = req.group === undefined ? template.group_id : (await this.groups.named.require(req.group)).id;
+    return this.define(spec, groupId, by);
+  }
+
+  /** Any property while Undeployed; once deployed only what the state allows. */
+  async modify(ref: string, req: ModifyWparRequest, by: string): Promise<TaskView> {
+    const { row, facts } = await this.actionable(ref, 'modify');
+    const { group, ...change } = req;
+    const before = { spec: JSON.parse(row.spec) as WparSpec, groupId: row.group_id };
+    const after = {
+      spec: normalizeWparSpec(applyModification(before.spec, change)),
+      groupId: group === undefined ? row.group_id : (await this.groups.named.require(group)).id,
+    };
+    const changed = changedProperties(before, after);
+    assertChangesAllowed(facts, changed);
+    if (after.spec.name !== row.name) await this.named.assertNameFree(after.spec.name, row.id);
+
+    if (!changesTheSystem(facts.state, changed)) {
+      const params: DefinitionParams = { wparId: row.id, ...after };
+      return this.submitClaimed(row, DEFINITION_TASK.modify, params, by);
+    }
+    const params: SystemActionParams = { wparId: row.id, systemId: await this.onlineSystem(row.system_id), action: 'modify', fromState: facts.state, ...after, changed };
+    return this.submitClaimed(row, SYSTEM_TASK.modify, params, by);
+  }
+
+  /** Removes the WPAR from its system (when deployed) and deletes its definition. */
+  async delete(ref: string, by: string): Promise<TaskView> {
+    return this.removeAs('delete', ref, { preserveFileSystems: false, deleteDefinition: true }, by);
+  }
+
+  async deploy(ref: string, req: DeployRequest, by: string): Promise<TaskView> {
+    const { row } = await this.actionable(ref, 'deploy');
+    if (req.system === undefined) throw new CapstanError('CAP-E0207');
+    const systemId = await this.onlineSystem((await this.systems.named.require(req.system)).id);
+    const params: SystemActionParams = { wparId: row.id, systemId, action: 'deploy', fromState: 'Undeployed', start: req.start };
+    return this.submitClaimed(row, SYSTEM_TASK.deploy, params, by);
+  }
+
+  /** The seed: removing a WPAR that is only a definition removes it completely. */
+  async remove(ref: string, req: RemoveRequest, by: string): Promise<TaskView> {
+    return this.removeAs('remove', ref, req, by);
+  }
+
+  async act(ref: string, action: WparStateAction, by: string): Promise<TaskView> {
+    const { row, facts } = await this.actionable(ref, action);
+    const params: SystemActionParams = { wparId: row.id, systemId: await this.onlineSystem(row.system_id), action, fromState: facts.state };
+    return this.submitClaimed(row, SYSTEM_TASK[action], params, by);
+  }
+
+  private async removeAs(action: Extract<WparAction, 'remove' | 'delete'>, ref: string, req: RemoveRequest, by: string): Promise<TaskView> {
+    const { row, facts } = await this.actionable(ref, action);
+    if (req.preserveFileSystems && facts.type !== 'system') {
+      throw new CapstanError('CAP-E0001', 'preserveFileSystems applies to system WPARs only');
+    }
+    if (facts.state === 'Undeployed') return this.submitClaimed(row, DEFINITION_TASK.delete, { wparId: row.id }, by);
+    const params: SystemActionParams = {
+      wparId: row.id,
+      systemId: await this.onlineSystem(row.system_id),
+      action: 'remove',
+      fromState: facts.state,
+      preserveFileSystems: req.preserveFileSystems,
+      deleteDefinition: req.deleteDefinition,
+    };
+    return this.submitClaimed(row, SYSTEM_TASK.remove, params, by);
+  }
+
+  /** The WPAR, refused unless the action may run on it now and no other task holds it. */
+  private async actionable(ref: string, action: WparAction): Promise<{ row: WparRow; facts: WparFacts }> {
+    const row = await this.named.require(ref);
+    const facts = factsOf(row);
+    assertActionAllowed(action, facts);
+    const holder = row.busy_task_id;
+    if (holder !== null) {
+      const task = await this.db.selectFrom('tasks').select('status').where('id', '=', holder).executeTakeFirst();
+      if (holderIsLive(holder, Date.now(), task as { status: TaskStatus } | undefined)) throw new CapstanError('CAP-E0204', `${row.name} (task ${holder})`);
+    }
+    return { row, facts };
+  }
+
+  private async define(spec: WparSpec, groupId: string, by: string, deployTo?: { system: string; start: boolean }): Promise<TaskView> {
+    await this.named.assertNameFree(spec.name);
+    const definition: DefinitionParams = { wparId: randomUUID(), spec, groupId };
+    const target = { kind: 'wpar', id: definition.wparId, name: spec.name };
+    if (!deployTo) return this.tasks.submit(DEFINITION_TASK.create, definition, { target, createdBy: by });
+    const systemId = await this.onlineSystem((await this.systems.named.require(deployTo.system)).id);
+    const params: SystemActionParams = { wparId: definition.wparId, systemId, action: 'deploy', fromState: 'Undeployed', define: definition, start: deployTo.start };
+    return this.tasks.submit(SYSTEM_TASK.deploy, params, { target, createdBy: by });
+  }
+
+  /** The system to act on, refused with CAP-E0302 unless its driver is connected. */
+  private async onlineSystem(systemId: string | null): Promise<string> {
+    if (systemId === null) throw new Error('a deployed WPAR without a system: the state rules were bypassed');
+    if (!this.drivers.get(systemId)) throw new CapstanError('CAP-E0302', (await this.systems.named.require(systemId)).name);
+    return systemId;
+  }
+
+  /**
+   * Claims the WPAR for a new task, then submits it. The claim is conditional on the row
+   * being as it was checked (same holder, not updated since), so two requests racing for
+   * the same WPAR cannot both pass; the loser gets CAP-E0204 and nothing is stored for it.
+   */
+  private async submitClaimed(row: WparRow, kind: string, params: object, by: string): Promise<TaskView> {
+    const claim = newClaim(Date.now(), randomUUID());
+    let q = this.db.updateTable('wpars').set({ busy_task_id: claim }).where('id', '=', row.id).where('updated_at', '=', row.updated_at);
+    q = row.busy_task_id === null ? q.where('busy_task_id', 'is', null) : q.where('busy_task_id', '=', row.busy_task_id);
+    const claimed = await q.executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) throw new CapstanError('CAP-E0204', row.name);
+    let task: TaskView;
+    try {
+      task = await this.tasks.submit(kind, params, { target: { kind: 'wpar', id: row.id, name: row.name }, createdBy: by });
+    } catch (e) {
+      await this.db.updateTable('wpars').set({ busy_task_id: null }).where('id', '=', row.id).where('busy_task_id', '=', claim).execute();
+      throw e;
+    }
+    // The task may already have ended and released the claim: then there is nothing to name.
+    await this.db.updateTable('wpars').set({ busy_task_id: task.id }).where('id', '=', row.id).where('busy_task_id', '=', claim).execute();
+    return task;
+  }
+}
+
+function factsOf(row: WparRow): WparFacts {
+  const spec = JSON.parse(row.spec) as WparSpec;
+  return { name: row.name, state: row.state as WparState, type: spec.type, checkpointable: spec.checkpointable };
+}

@@ -1,0 +1,58 @@
+// Resource controls enforced on real WPARs: memory limit, CPU limit, process limit.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ResourceControls, WparSpec } from '../../src/api/wpar.js';
+import { startHarness, type Harness } from './harness.js';
+
+function app(name: string, command: string, resources: ResourceControls): WparSpec {
+  return { name, type: 'application', image: 'busybox', command: ['/bin/sh', '-c', command], interfaces: [], mounts: [], resources, checkpointable: false };
+}
+
+describe('engine resource controls', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.cleanup();
+  });
+
+  it('the memory limit kills a WPAR that exceeds it', async () => {
+    const name = h.name('mem');
+    // The shell keeps 200 MB of output in memory: far beyond 32 MiB.
+    const info = await h.engine.create(app(name, 'x=$(busybox yes | busybox head -c 200000000); echo survived', { memoryLimitMiB: 32 }));
+    assert.equal(info.resources.memoryLimitBytes, 32 * 1024 * 1024);
+    assert.equal(info.resources.memorySwapBytes, 32 * 1024 * 1024);
+    const exit = await h.engine.waitExit(name);
+    assert.equal(exit?.exitStatus, 137, 'killed by SIGKILL (the OOM killer)');
+  });
+
+  it('the CPU limit holds a busy loop near its limit', async () => {
+    const name = h.name('cpu');
+    const info = await h.engine.create(app(name, 'while :; do :; done', { cpuLimit: 0.5, cpuShares: 512 }));
+    assert.equal(info.resources.cpuQuotaUs, 50_000);
+    assert.equal(info.resources.cpuPeriodUs, 100_000);
+    assert.equal(info.resources.cpuShares, 512);
+    await sleep(300);
+    const t0 = process.hrtime.bigint();
+    const u0 = (await h.engine.stats(name)).cpuUsageNs;
+    await sleep(2000);
+    const u1 = (await h.engine.stats(name)).cpuUsageNs;
+    const wall = Number(process.hrtime.bigint() - t0);
+    const cores = (u1 - u0) / wall;
+    assert.ok(cores > 0.35 && cores < 0.65, `used ${cores.toFixed(2)} cores under a 0.5-core limit`);
+    await h.engine.stop(name, { force: true });
+  });
+
+  it('the process limit refuses forks beyond it', async () => {
+    const forks = 'for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait';
+    const tight = h.name('pids');
+    const info = await h.engine.create(app(tight, forks, { processLimit: 4 }));
+    assert.equal(info.resources.pidsLimit, 4);
+    assert.notEqual((await h.engine.waitExit(tight))?.exitStatus, 0, 'the shell could not fork 8 children');
+    const roomy = h.name('pids');
+    await h.engine.create(app(roomy, forks, { processLimit: 32 }));
+    assert.equal((await h.engine.waitExit(roomy))?.exitStatus, 0);
+  });
+});
