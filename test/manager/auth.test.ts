@@ -2,7 +2,7 @@
 // one-time password forces: over HTTP, on SQLite and PostgreSQL.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SESSION_COOKIE } from '../../src/manager/auth/sessions.js';
+import { SESSION_COOKIE } from '../../src/api/paths.js';
 import { startTestManager, type TestManager } from '../helpers/manager.js';
 import { caller, DB_KINDS, login, refused } from './users-fixtures.js';
 

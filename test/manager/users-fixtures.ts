@@ -2,7 +2,7 @@
 // small helpers to call the API as a token holder, with a session cookie, or anonymously.
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { SESSION_COOKIE } from '../../src/manager/auth/sessions.js';
+import { SESSION_COOKIE } from '../../src/api/paths.js';
 import { postgresUrl, type TestManager } from '../helpers/manager.js';
 
 export const DB_KINDS = [

@@ -11,7 +11,6 @@ import { groupsByUser, toUserView } from '../users/store.js';
 import { randomSecret, verifyPassword } from './passwords.js';
 import { LoginThrottle } from './throttle.js';
 
-export const SESSION_COOKIE = 'capstan_session';
 export const SESSION_TTL_MS = 12 * 3600 * 1000;
 export const TOKEN_PREFIX = 'cap_';
 

@@ -1,13 +1,14 @@
 // Builds the manager's HTTP application: validation by the shared JSON schemas, the
 // error catalog on every failure, the OpenAPI document, authentication and roles on every
 // route, then the route modules (thin: they call services).
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import type { Plugin as AjvPlugin } from 'ajv';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import addFormats from 'ajv-formats';
 import { CapstanError, ERRORS, type ErrorBody } from '../../api/errors.js';
+import { API_PREFIX } from '../../api/paths.js';
 import type { TlsMaterial } from '../pki/self-signed.js';
 import type { Services } from '../services.js';
 import { installAuth } from './auth-hook.js';
@@ -23,16 +24,15 @@ import { wparRoutes } from './routes/wpars.js';
 import { taskRoutes } from './routes/tasks.js';
 import { backupRoutes } from './routes/backup.js';
 
-export const API_PREFIX = '/api/v1';
-
 export interface AppOptions {
   tls?: TlsMaterial;
-  logger?: FastifyServerOptions['logger'];
+  /** The process's logger; without one the app logs nothing (tests). */
+  logger?: FastifyBaseLogger;
 }
 
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<App> {
   const base: FastifyServerOptions = {
-    logger: opts.logger ?? false,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     ajv: {
       customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false },
       plugins: [addFormats as unknown as AjvPlugin<unknown>],

@@ -4,7 +4,8 @@
 // checks against its own expectations.
 import { CapstanError } from '../../api/errors.js';
 import { rolesAllow, type Permission } from '../../api/roles.js';
-import { SESSION_COOKIE, type SessionService } from '../auth/sessions.js';
+import { SESSION_COOKIE } from '../../api/paths.js';
+import type { SessionService } from '../auth/sessions.js';
 import type { App } from './types.js';
 
 export interface RouteEntry {

@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import { CapstanError } from '../../../api/errors.js';
 import { ChangeOwnPasswordRequest, CreatedToken, CreateTokenRequest, LoginRequest, LoginResponse, TokenParams, TokenView } from '../../../api/users.js';
-import { SESSION_COOKIE } from '../../auth/sessions.js';
+import { SESSION_COOKIE } from '../../../api/paths.js';
 import type { Services } from '../../services.js';
 import { principalOf, type App } from '../types.js';
 

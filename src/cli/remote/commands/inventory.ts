@@ -1,0 +1,139 @@
+// Managed systems, relocation domains and WPAR groups: each has the same five commands
+// (list, show, create, modify, remove) over the same five routes, described once here.
+import type { Command } from 'commander';
+import type { DomainView } from '../../../api/domains.js';
+import type { GroupView } from '../../../api/groups.js';
+import type { Page } from '../../../api/resources.js';
+import type { SystemView } from '../../../api/systems.js';
+import { UsageError } from '../../local/command.js';
+import { formatFields, formatTable, note, print, printJson, when, type Cell } from '../../output.js';
+import { readJsonFile, remote, seg } from '../context.js';
+
+type Opts = Record<string, string | boolean | undefined>;
+
+interface Field {
+  flag: string;
+  description: string;
+  /** The request property it sets; the flag's own name when absent. */
+  key?: string;
+  /** Turns the flag's text into the property's value. */
+  parse?: (value: string) => unknown;
+}
+
+interface Resource<V> {
+  noun: string;
+  path: string;
+  /** The words users of the seed know for adding and removing one. */
+  verbs: { create: string; remove: string };
+  columns: [string, (v: V) => Cell][];
+  fields(v: V): [string, Cell][];
+  /** Flags of create beyond the name (required ones first). */
+  createFields: (Field & { required?: boolean })[];
+  modifyFields: Field[];
+  listFilters?: Field[];
+}
+
+function bodyOf(fields: Field[], opts: Opts): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const f of fields) {
+    const name = optionName(f.flag);
+    const value = opts[name];
+    if (value === undefined) continue;
+    body[f.key ?? name] = f.parse && typeof value === 'string' ? f.parse(value) : value;
+  }
+  return body;
+}
+
+/** commander's attribute name of a flag such as "--new-name <name>". */
+function optionName(flag: string): string {
+  const long = /--([a-z-]+)/.exec(flag)?.[1] ?? flag;
+  return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function addFields(cmd: Command, fields: (Field & { required?: boolean })[]): Command {
+  for (const f of fields) {
+    if (f.required) cmd.requiredOption(f.flag, f.description);
+    else cmd.option(f.flag, f.description);
+  }
+  return cmd;
+}
+
+function resourceCommands<V>(program: Command, r: Resource<V>, description: string): void {
+  const top = program.command(r.noun).description(description);
+  const show = (v: V, json: boolean): void => (json ? printJson(v) : print(formatFields(r.fields(v))));
+
+  addFields(top.command('list').description(`List ${r.noun}s`), r.listFilters ?? [])
+    .option('--limit <n>', 'at most this many', Number)
+    .action(remote<Opts & { limit?: number }>(async ({ client, opts, json }) => {
+      const query = { ...bodyOf(r.listFilters ?? [], opts), ...(opts.limit ? { limit: opts.limit } : {}) } as Record<string, string>;
+      const page = await client.get<Page<V>>(r.path, query);
+      if (json) return printJson(page);
+      print(formatTable(r.columns.map(([h]) => h), page.items.map((v) => r.columns.map(([, f]) => f(v)))));
+      if (page.total > page.items.length) note(`${page.items.length} of ${page.total} shown (--limit)`);
+    }));
+
+  top.command('show').description(`Show a ${r.noun}`).argument('<name>', 'name or id')
+    .action(remote(async ({ client, args, json }) => show(await client.get<V>(`${r.path}/${seg(args[0])}`), json)));
+
+  addFields(top.command(r.verbs.create).description(`Create a ${r.noun}`).argument('<name>', `the ${r.noun}'s name`), r.createFields)
+    .action(remote<Opts>(async ({ client, args, opts, json }) => {
+      const created = await client.post<V>(r.path, { name: args[0], ...bodyOf(r.createFields, opts) });
+      show(created, json);
+    }));
+
+  addFields(top.command('modify').description(`Change a ${r.noun}`).argument('<name>', 'name or id'), r.modifyFields)
+    .action(remote<Opts>(async ({ client, args, opts, json }) => {
+      const body = bodyOf(r.modifyFields, opts);
+      if (Object.keys(body).length === 0) throw new UsageError(`nothing to change: give one of ${r.modifyFields.map((f) => f.flag.split(' ')[0]).join(', ')}`);
+      show(await client.patch<V>(`${r.path}/${seg(args[0])}`, body), json);
+    }));
+
+  top.command(r.verbs.remove).description(`Remove a ${r.noun}`).argument('<name>', 'name or id')
+    .action(remote(async ({ client, args }) => {
+      await client.delete(`${r.path}/${seg(args[0])}`);
+      note(`${r.noun} ${String(args[0])} removed`);
+    }));
+}
+
+const rename: Field = { flag: '--new-name <name>', key: 'name', description: 'rename it' };
+const describe: Field = { flag: '--description <text>', description: 'what it is for' };
+
+export function inventoryCommands(program: Command): void {
+  resourceCommands<SystemView>(program, {
+    noun: 'system',
+    path: '/systems',
+    verbs: { create: 'add', remove: 'remove' },
+    columns: [['Name', (s) => s.name], ['Host', (s) => s.host], ['State', (s) => s.state], ['Domain', (s) => s.domain.name], ['WPARs', (s) => s.wparCount], ['Last seen', (s) => when(s.lastSeenAt)]],
+    fields: (s) => [['Name', s.name], ['ID', s.id], ['Host', s.host], ['State', s.state], ['Domain', s.domain.name], ['WPARs', s.wparCount],
+      ['Last seen', when(s.lastSeenAt)], ['Profile', s.profile ? JSON.stringify(s.profile) : 'not reported yet'], ['Created', when(s.createdAt)]],
+    createFields: [{ flag: '--host <address>', description: 'host name or address of the system', required: true }, { flag: '--domain <domain>', description: 'relocation domain (default: the default one)' }],
+    modifyFields: [rename, { flag: '--domain <domain>', description: 'move it to this relocation domain' }],
+    listFilters: [{ flag: '--state <state>', description: 'Online, Offline or Unknown' }, { flag: '--domain <domain>', description: 'only this relocation domain' }],
+  }, 'Managed systems: the hosts that run WPARs');
+
+  resourceCommands<DomainView>(program, {
+    noun: 'domain',
+    path: '/domains',
+    verbs: { create: 'create', remove: 'remove' },
+    columns: [['Name', (d) => d.name], ['Default', (d) => d.isDefault], ['Systems', (d) => d.systemCount], ['Description', (d) => d.description]],
+    fields: (d) => [['Name', d.name], ['ID', d.id], ['Default', d.isDefault], ['Systems', d.systemCount], ['Description', d.description], ['Created', when(d.createdAt)]],
+    createFields: [describe],
+    modifyFields: [rename, describe],
+  }, 'Relocation domains: systems that serve the same purpose');
+
+  const policyFile: Field = { flag: '--policy <file>', description: 'relocation policy as JSON (see the API\'s RelocationPolicy)', parse: readJsonFile };
+  resourceCommands<GroupView>(program, {
+    noun: 'group',
+    path: '/groups',
+    verbs: { create: 'create', remove: 'remove' },
+    columns: [['Name', (g) => g.name], ['Default', (g) => g.isDefault], ['WPARs', (g) => g.wparCount], ['Policy', (g) => (g.policy.enabled ? 'enabled' : 'off')], ['Description', (g) => g.description]],
+    fields: (g) => [['Name', g.name], ['ID', g.id], ['Default', g.isDefault], ['WPARs', g.wparCount], ['Description', g.description],
+      ['Policy', g.policy.enabled ? 'enabled' : 'off'],
+      ['Metrics', g.policy.metrics.map((m) => `${m.metric}×${m.weight}`).join(', ')],
+      ['Thresholds', `hot above ${g.policy.maxThreshold}%, cold below ${g.policy.minThreshold}%`],
+      ['Averaging', `${g.policy.averagingPeriodMinutes} min, trigger after ${g.policy.triggerCount}`],
+      ['Created', when(g.createdAt)]],
+    createFields: [describe, policyFile],
+    modifyFields: [rename, describe, policyFile],
+  }, 'WPAR groups and their relocation policies');
+}

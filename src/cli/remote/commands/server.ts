@@ -1,0 +1,153 @@
+// The processes: `capstan manager` runs the manager alone; `capstan up` is the main job on
+// one machine, with the manager on the embedded database and a banner that says how to log
+// in. Also the database commands: backup through the manager, restore offline.
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import pino from 'pino';
+import type { BackupList, BackupResult } from '../../../api/backup.js';
+import type { TaskView } from '../../../api/tasks.js';
+import { loadManagerConfig, type ManagerConfig } from '../../../manager/config.js';
+import { startManager, type RunningManager } from '../../../manager/main.js';
+import { runningManager } from '../../../manager/pidfile.js';
+import { restoreBackup } from '../../../manager/backup/restore.js';
+import { INITIAL_PASSWORD_FILE } from '../../../manager/users/bootstrap.js';
+import { formatTable, note, print, printJson, when } from '../../output.js';
+import { exitFor, remote } from '../context.js';
+import { finishTask, type WaitOptions } from '../follow-task.js';
+import { EXIT } from '../exit-codes.js';
+import { confirm } from '../prompt.js';
+
+interface ServerOptions {
+  dataDir?: string;
+  db?: string;
+  host?: string;
+  port?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  logLevel?: string;
+}
+
+function addServerOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'data directory (default: $CAPSTAN_DATA_DIR or /var/lib/capstan)')
+    .option('--db <location>', 'SQLite file (default: <data-dir>/capstan.db) or postgres://user:pw@host/db')
+    .option('--host <address>', 'address to listen on (default 0.0.0.0)')
+    .option('--port <port>', 'HTTPS port (default 14443)', Number)
+    .option('--tls-cert <file>', 'your certificate (PEM) instead of the generated self-signed one')
+    .option('--tls-key <file>', 'its private key (PEM)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error (default info)');
+}
+
+function configOf(o: ServerOptions): ManagerConfig {
+  const base = loadManagerConfig({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
+  return loadManagerConfig({
+    dataDir: base.dataDir,
+    ...(o.db ? { db: o.db } : {}),
+    ...(o.host ? { host: o.host } : {}),
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+    ...(o.tlsCert || o.tlsKey ? { tls: { cert: o.tlsCert, key: o.tlsKey } } : {}),
+  });
+}
+
+/** Runs until SIGINT or SIGTERM, then stops cleanly. */
+async function serve(m: RunningManager): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      m.log.info({ signal }, 'stopping');
+      void m.stop().then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function firstLogin(m: RunningManager): string {
+  return m.initialAdmin
+    ? `first login: user "${m.initialAdmin.name}", one-time password\n\n    ${m.initialAdmin.password}\n\n` +
+      `(kept in ${join(m.services.config.dataDir, INITIAL_PASSWORD_FILE)} until it is changed at that login)\n`
+    : '';
+}
+
+export function serverCommands(program: Command): void {
+  addServerOptions(program.command('manager').description('Run the manager: HTTPS API and task engine (logs JSON on stdout)'))
+    .action(async (opts: ServerOptions) => {
+      try {
+        const config = configOf(opts);
+        const m = await startManager(config, pino({ level: config.logLevel }));
+        if (m.initialAdmin) note(firstLogin(m));
+        await serve(m);
+      } catch (e) {
+        process.exitCode = exitFor(e);
+      }
+    });
+
+  addServerOptions(program.command('up').description('The main job on this machine: the manager on the embedded database, ready to log in to'))
+    .action(async (opts: ServerOptions) => {
+      try {
+        const config = configOf(opts);
+        const logFile = join(config.dataDir, 'manager.log');
+        // The terminal gets the banner and warnings; the full log goes to a file.
+        const log = pino({ level: config.logLevel }, pino.multistream([
+          { level: 'warn', stream: process.stderr },
+          { level: config.logLevel as pino.Level, stream: pino.destination({ dest: logFile, mkdir: true, sync: false }) },
+        ]));
+        const m = await startManager(config, log);
+        print([
+          `Capstan is up.`,
+          `  manager   ${m.url}  (API under /api/v1, OpenAPI at /api/v1/openapi.json)`,
+          `  database  ${config.db}`,
+          `  log       ${logFile}`,
+          '',
+          firstLogin(m) + `log in with:  capstan login ${m.url}${config.dataDir === loadManagerConfig().dataDir ? '' : ` --data-dir ${config.dataDir}`}`,
+          'stop with Ctrl-C.',
+          '',
+        ].join('\n'));
+        await serve(m);
+      } catch (e) {
+        process.exitCode = exitFor(e);
+      }
+    });
+
+  const db = program.command('db').description('The manager\'s database: online backup, offline restore');
+
+  db.command('backup').description('Back up the database while the manager runs (a task); prints the backup\'s path')
+    .option('--wait', 'follow the task to its end (the default)').option('--no-wait', 'print the task id and return at once')
+    .action(remote<WaitOptions>(async (ctx) => {
+      const task = await ctx.client.post<TaskView>('/backups');
+      return finishTask(ctx, task, (t) => `backup written: ${(t.result as BackupResult).path}`);
+    }));
+
+  db.command('list').description('List the backups in the manager\'s backups directory')
+    .action(remote(async ({ client, json }) => {
+      const { items } = await client.get<BackupList>('/backups');
+      if (json) printJson(items);
+      else print(formatTable(['Name', 'Database', 'Size', 'Created'], items.map((b) => [b.name, b.dbKind, `${(b.sizeBytes / 1048576).toFixed(1)} MiB`, when(b.createdAt)])));
+    }));
+
+  db.command('restore').description('Replace the database by a backup; the manager must be stopped (on its host)')
+    .argument('<file>', 'the backup file')
+    .option('--data-dir <dir>', 'the manager\'s data directory (default: $CAPSTAN_DATA_DIR or /var/lib/capstan)')
+    .option('--db <location>', 'the database to replace (default: the manager\'s)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (file: string, opts: ServerOptions & { yes?: boolean }) => {
+      try {
+        const config = configOf(opts);
+        const pid = runningManager(config.dataDir);
+        if (pid) {
+          note(`capstan: CAP-E0004 the manager (pid ${pid}) is running with ${config.dataDir}: stop it first`);
+          process.exitCode = EXIT.conflict;
+          return;
+        }
+        if (!opts.yes && !(await confirm(`Replace the database ${config.db} completely by ${file}?`))) {
+          note('nothing changed');
+          process.exitCode = EXIT.failed;
+          return;
+        }
+        const manifest = await restoreBackup(file, config.db);
+        note(`restored ${manifest.dbKind} database from ${file} (made ${when(manifest.createdAt)}, schema ${manifest.schemaVersion})`);
+      } catch (e) {
+        process.exitCode = exitFor(e);
+      }
+    });
+}

@@ -1,0 +1,111 @@
+// Every change is a task on the manager. By default a command follows its task to the end,
+// showing operations and progress on stderr; --no-wait prints the task and returns at once.
+import type { TaskEvent, TaskView } from '../../api/tasks.js';
+import { formatFields, formatTable, note, print, printJson, when } from '../output.js';
+import type { ApiClient } from './client.js';
+import { seg, TaskFailed, type Ctx } from './context.js';
+
+export interface WaitOptions {
+  wait?: boolean;
+}
+
+const BAR_WIDTH = 24;
+
+function bar(progress: number): string {
+  const done = Math.round(Math.max(0, Math.min(1, progress)) * BAR_WIDTH);
+  return `[${'#'.repeat(done)}${'.'.repeat(BAR_WIDTH - done)}] ${String(Math.round(progress * 100)).padStart(3)}%`;
+}
+
+/** Follows a task's event stream to its end; prints what happens on stderr. */
+export async function followTask(client: ApiClient, id: string, quiet = false): Promise<TaskView> {
+  const tty = process.stderr.isTTY === true && !quiet;
+  let last: TaskView | undefined;
+  let barShown = false;
+  const clearBar = (): void => {
+    if (barShown) process.stderr.write('\r\x1b[K');
+    barShown = false;
+  };
+  const say = (line: string): void => {
+    if (quiet) return;
+    clearBar();
+    note(line);
+  };
+  await client.events(`/tasks/${seg(id)}/events`, (type, data) => {
+    if (type === 'snapshot') {
+      last = data as TaskView;
+      say(`task ${last.id} (${last.kind}${last.target ? ` ${last.target.name}` : ''}): ${last.status}`);
+      return;
+    }
+    const e = data as TaskEvent;
+    switch (e.type) {
+      case 'operation':
+        if (e.operation.status === 'running') say(`  … ${e.operation.name}`);
+        else if (e.operation.status === 'succeeded') say(`  ✔ ${e.operation.name}`);
+        else if (e.operation.status === 'failed') say(`  ✖ ${e.operation.name}: ${e.operation.error?.code ?? ''} ${e.operation.error?.message ?? ''}`);
+        break;
+      case 'output':
+        say(`    ${e.line}`);
+        break;
+      case 'progress':
+        if (tty) {
+          clearBar();
+          process.stderr.write(`${bar(e.progress)} ${e.message ?? ''}`.slice(0, (process.stderr.columns ?? 80) - 1));
+          barShown = true;
+        }
+        break;
+      case 'end':
+        last = e.task;
+        break;
+      case 'status':
+        break;
+    }
+  });
+  clearBar();
+  if (!last) throw new Error(`the event stream of task ${id} ended without telling its state`);
+  // The stream ends with the task; if it broke off earlier, the task's view tells the truth.
+  if (!['succeeded', 'failed', 'cancelled'].includes(last.status)) last = await client.get<TaskView>(`/tasks/${seg(id)}/wait`, { timeout: 3600 });
+  return last;
+}
+
+/** Prints a submitted task, or follows it to its end; a failed or cancelled end exits 7. */
+export async function finishTask(ctx: Ctx<WaitOptions>, task: TaskView, done?: (task: TaskView) => string): Promise<number> {
+  if (ctx.opts.wait === false) {
+    if (ctx.json) printJson(task);
+    else print(`${task.id}\n`);
+    return 0;
+  }
+  const ended = await followTask(ctx.client, task.id, ctx.json);
+  if (ctx.json) printJson(ended);
+  if (ended.status !== 'succeeded') {
+    if (!ctx.json) note(`capstan: task ${ended.id} ${ended.status}${ended.error ? `: ${ended.error.code} ${ended.error.message}` : ''}`);
+    throw new TaskFailed();
+  }
+  if (!ctx.json) note(done ? done(ended) : `task ${ended.id} succeeded`);
+  return 0;
+}
+
+export function taskRow(t: TaskView): (string | number | null)[] {
+  return [t.id, t.kind, t.target ? `${t.target.kind}:${t.target.name}` : null, t.status, `${Math.round(t.progress * 100)}%`, t.createdBy, when(t.createdAt), when(t.endedAt)];
+}
+
+export const TASK_HEADER = ['ID', 'Kind', 'Target', 'Status', 'Progress', 'By', 'Created', 'Ended'];
+
+export function formatTask(t: TaskView): string {
+  const head = formatFields([
+    ['ID', t.id],
+    ['Kind', t.kind],
+    ['Target', t.target ? `${t.target.kind} ${t.target.name} (${t.target.id})` : null],
+    ['Status', t.status],
+    ['Progress', `${Math.round(t.progress * 100)}%${t.progressMessage ? ` ${t.progressMessage}` : ''}`],
+    ['Error', t.error ? `${t.error.code} ${t.error.message}` : null],
+    ['Attempts', t.attempts],
+    ['Created by', t.createdBy],
+    ['Created', when(t.createdAt)],
+    ['Started', when(t.startedAt)],
+    ['Ended', when(t.endedAt)],
+  ]);
+  const ops = formatTable(['#', 'Operation', 'Status', 'Started', 'Ended', 'Error'],
+    t.operations.map((o) => [o.seq, o.name, o.status, when(o.startedAt), when(o.endedAt), o.error ? `${o.error.code} ${o.error.message}` : null]));
+  const output = t.operations.filter((o) => o.output).map((o) => `--- ${o.seq} ${o.name}\n${o.output.trimEnd()}\n`).join('');
+  return `${head}\n${ops}${output ? `\n${output}` : ''}`;
+}

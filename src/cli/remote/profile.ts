@@ -1,0 +1,47 @@
+// Where the CLI keeps its login: the manager's URL, an API token, and the manager's
+// certificate when it is self-signed (pinned at login). One file, readable by its owner
+// only; CAPSTAN_URL and CAPSTAN_TOKEN override it for automation.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export interface Profile {
+  url: string;
+  user?: string;
+  token?: string;
+  tokenId?: string;
+  /** PEM of the manager's certificate, trusted by fingerprint (self-signed managers). */
+  certificate?: string;
+}
+
+export const DEFAULT_URL = 'https://localhost:14443';
+
+export function profilePath(): string {
+  return process.env.CAPSTAN_CONFIG ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'capstan', 'cli.json');
+}
+
+export function readProfile(): Profile {
+  let stored: Partial<Profile> = {};
+  try {
+    stored = JSON.parse(readFileSync(profilePath(), 'utf8')) as Partial<Profile>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${profilePath()} is not readable: ${(e as Error).message}`, { cause: e });
+  }
+  return {
+    ...stored,
+    url: process.env.CAPSTAN_URL ?? stored.url ?? DEFAULT_URL,
+    ...(process.env.CAPSTAN_TOKEN ? { token: process.env.CAPSTAN_TOKEN } : {}),
+  };
+}
+
+export function writeProfile(profile: Profile): void {
+  const file = profilePath();
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(profile, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+export function removeProfile(): void {
+  rmSync(profilePath(), { force: true });
+}

@@ -1,0 +1,57 @@
+// The manager process: claims its data directory, opens and migrates the database, makes the
+// first administrator on a fresh database, recovers the tasks a previous process left,
+// and serves the API over HTTPS until it is told to stop.
+import { mkdirSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import type { ManagerConfig } from './config.js';
+import { openDatabase } from './db/index.js';
+import { buildApp } from './http/app.js';
+import type { App } from './http/types.js';
+import { claimDataDir } from './pidfile.js';
+import { managerTls } from './pki/self-signed.js';
+import { createServices, type Services } from './services.js';
+import { initialAdminLogin } from './users/bootstrap.js';
+
+export interface RunningManager {
+  url: string;
+  /** The PEM certificate the manager serves (clients pin it when it is self-signed). */
+  certificate: string;
+  /** Until the administrator's one-time password is replaced: the first login. */
+  initialAdmin: { name: string; password: string } | null;
+  services: Services;
+  app: App;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+export async function startManager(config: ManagerConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningManager> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const release = claimDataDir(config.dataDir);
+  try {
+    const handle = await openDatabase(config.db);
+    const services = createServices(config, handle, log);
+    const initialAdmin = await initialAdminLogin(services, config.dataDir);
+    await services.tasks.recover();
+    const tls = managerTls(config.dataDir, config.tls);
+    const app = await buildApp(services, { tls, logger: log.child({ component: 'http' }) });
+    await app.listen({ host: config.host, port: config.port });
+    const port = (app.server.address() as { port: number }).port;
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const url = `https://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+    log.info({ url, db: handle.kind, dataDir: config.dataDir }, 'manager started');
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        await app.close();
+        await services.tasks.shutdown();
+        await handle.close();
+        release();
+        log.info('manager stopped');
+      })());
+    return { url, certificate: tls.cert, initialAdmin, services, app, log, stop };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
