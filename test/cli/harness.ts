@@ -1,0 +1,71 @@
+// Runs the real `capstan` CLI and a real `capstan manager` process (from the sources, through
+// tsx) in a private data directory and CLI profile, and cleans both up.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+
+const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class CliWorld {
+  readonly dir = mkdtempSync(join(tmpdir(), 'capstan-cli-'));
+  readonly dataDir = join(this.dir, 'data');
+  private manager?: ChildProcess;
+  url = '';
+
+  /** Runs `capstan ARGS` with `input` on stdin, as the profile `profile`. */
+  cli(args: string[], opts: { input?: string; profile?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { ...process.env, CAPSTAN_CONFIG: join(this.dir, `${opts.profile ?? 'cli'}.json`), CAPSTAN_DATA_DIR: this.dataDir, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(opts.input ?? '');
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  }
+
+  /** Starts `capstan manager` on a free loopback port and waits until it serves. */
+  async startManager(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'manager', '--data-dir', this.dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.manager = child;
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    let buffered = '';
+    this.url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        buffered += d;
+        for (const line of buffered.split('\n')) {
+          if (line.includes('"manager started"')) resolve((JSON.parse(line) as { url: string }).url.replace('localhost', '127.0.0.1'));
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`manager exited ${code}: ${err}`)));
+    });
+  }
+
+  /** Stops the manager: SIGTERM (clean) or SIGKILL (a crash). */
+  async stopManager(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const m = this.manager;
+    if (!m || m.exitCode !== null || m.signalCode !== null) return;
+    const exited = once(m, 'exit');
+    m.kill(signal);
+    await exited;
+    this.manager = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.stopManager('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
