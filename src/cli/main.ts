@@ -52,4 +52,9 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `capstan … | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 await main(process.argv.slice(2));
