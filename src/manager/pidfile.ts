@@ -16,11 +16,10 @@ export function runningManager(dataDir: string): number | undefined {
   }
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
   try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (e) {
-    // EPERM: it lives, under another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    // A manager that died leaves its file; its pid may since belong to anything but Node.
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node') ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }
 
