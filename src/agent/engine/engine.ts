@@ -13,17 +13,18 @@ import { CapstanError, isCapstanError } from '../../api/errors.js';
 import { WparSpec } from '../../api/wpar.js';
 import { run } from '../exec.js';
 import { announce, createWparNetns } from '../net/index.js';
+import { allSettledOrThrow } from './concurrently.js';
 import { findCriu } from './criu.js';
 import { writeJsonAtomic } from './json-file.js';
 import { engineRootFromEnv, Layout, netnsName } from './layout.js';
 import { isLocked, lockWithin } from './lock.js';
 import { buildConfig, currentHardLimits, resourcesFor, runcDefaultConfig } from './oci-config.js';
 import { writeOperationLog, type LogLevel } from './op-log.js';
-import { observe } from './reconcile.js';
+import { observe, recordedStatus } from './reconcile.js';
 import { RecordStore, type AppliedResources, type EngineState, type ExitRecord, type WparRecord } from './records.js';
 import { mountOverlay, packLayer, unpackLayer } from './rootfs.js';
-import { Runc, type RuncState, type WparStats } from './runc.js';
-import { startSupervised } from './start-supervised.js';
+import { Runc, type RuncStatus, type WparStats } from './runc.js';
+import { containerPid, startSupervised, supervisorStatus } from './start-supervised.js';
 import {
   checkLogFile,
   checkNewStateDir,
@@ -36,6 +37,7 @@ import {
   type CheckpointMode,
 } from './state-dir.js';
 import { hasNetns, HOST_IMAGE, releaseResources, removeWparDir, removeWparFiles, settleEnded, usesOverlay } from './teardown.js';
+import { waitInDir } from './wait.js';
 
 /** Where root file systems come from (the image store). */
 export interface RootfsSource {
@@ -88,6 +90,8 @@ export type { CheckpointMode, ExitRecord, WparStats };
 
 const STOP_GRACE_MS = 10_000;
 const END_TIMEOUT_MS = 15_000;
+/** A container's end is reported by its supervisor at once; runc is asked this often in case there is none. */
+const END_POLL_MS = 100;
 /** How long an operation waits for a WPAR's lock before reporting it busy. */
 const LOCK_WAIT_MS = 3_000;
 
@@ -95,6 +99,18 @@ const LOCK_WAIT_MS = 3_000;
 function asEngineError(e: unknown): CapstanError {
   return isCapstanError(e) ? e : new CapstanError('CAP-E1008', e instanceof Error ? e.message : String(e));
 }
+
+/** The record as observed with its container in `status` (see reconcile.ts). */
+function seenAs(rec: WparRecord, status: RuncStatus | undefined): WparRecord {
+  const seen = observe(rec, status, false);
+  rec.state = seen.state;
+  if (seen.brokenReason) rec.brokenReason = seen.brokenReason;
+  return rec;
+}
+
+type Check = (rec: WparRecord) => 'done' | void | Promise<'done' | void>;
+/** Gets the container's status the operation was decided on. */
+type Act = (rec: WparRecord, status: RuncStatus | undefined) => Promise<'gone' | void>;
 
 export class Engine extends EventEmitter {
   readonly layout: Layout;
@@ -120,13 +136,19 @@ export class Engine extends EventEmitter {
   async get(name: string): Promise<WparInfo | undefined> {
     const rec = await this.records.read(name);
     if (!rec) return undefined;
-    return this.describe(rec, await this.runc.state(name));
+    // The lock after runc: a supervisor takes it as soon as its container has ended.
+    const container = await this.runc.state(name);
+    return this.describe(rec, container, await isLocked(this.layout.wpar(name).lock));
   }
 
   async list(): Promise<WparInfo[]> {
     const containers = new Map((await this.runc.list()).map((c) => [c.id, c]));
     const found = await Promise.all((await this.records.names()).map((n) => this.records.read(n)));
-    return Promise.all(found.filter((r): r is WparRecord => !!r).map((r) => this.describe(r, containers.get(r.spec.name))));
+    return Promise.all(
+      found
+        .filter((r): r is WparRecord => !!r)
+        .map(async (r) => this.describe(r, containers.get(r.spec.name), await isLocked(this.layout.wpar(r.spec.name).lock))),
+    );
   }
 
   /** Current usage of a running WPAR. */
@@ -207,14 +229,14 @@ export class Engine extends EventEmitter {
     await this.operate(name, 'stop', (rec) => {
       if (rec.state === 'Defined') return 'done';
       if ((rec.state === 'Paused' || rec.state === 'Frozen') && !opts.force) throw this.badState(rec, 'stop without force');
-    }, (rec) => this.end(rec, opts.force ? 0 : STOP_GRACE_MS));
+    }, (rec, status) => this.end(rec, opts.force ? 0 : STOP_GRACE_MS, status));
     return this.get(name);
   }
 
   async remove(name: string, opts: { preserveFs?: boolean } = {}): Promise<void> {
     if (!(await this.records.read(name))) return;
-    await this.operate(name, 'remove', () => undefined, async (rec) => {
-      await this.endContainer(name, 0);
+    await this.operate(name, 'remove', () => undefined, async (rec, status) => {
+      await this.endContainer(name, 0, rec.runId, status);
       await releaseResources(this.layout, this.runc, rec.spec);
       await removeWparFiles(this.layout, rec.spec, opts.preserveFs ?? false);
       return 'gone';
@@ -225,57 +247,61 @@ export class Engine extends EventEmitter {
 
   /** chkptwpar -f: stops every process with the cgroup freezer, saving nothing (yet). */
   async freeze(name: string, opts: { dir?: string } = {}): Promise<WparInfo> {
-    await this.operate(name, 'freeze', async (rec) => {
+    const rec = await this.operate(name, 'freeze', async (rec) => {
       this.mustBeCheckpointable(rec);
       if (rec.state === 'Frozen') return 'done';
       if (rec.state !== 'Active') throw this.badState(rec, 'freeze');
       if (opts.dir) await checkNewStateDir(opts.dir);
     }, async (rec) => {
-      await this.runc.pause(name);
+      await this.runc.pause(name); // refuses a container that is not running: see operate
       rec.state = 'Frozen';
       if (opts.dir) rec.freezeStateDir = opts.dir;
-    });
-    return this.mustGet(name);
+    }, { singleRuncStep: true });
+    return this.settledInfo(name, rec, 'paused');
   }
 
   async checkpoint(name: string, opts: CheckpointOptions): Promise<WparInfo | undefined> {
-    if (!(await this.records.read(name)) && (await this.records.readExit(name))) {
-      throw new CapstanError('CAP-E1014', name);
-    }
+    // An application WPAR that exited (its exit record kept) says so, also when it ended while this waited for its lock.
+    const exited = async (e: unknown): Promise<never> => {
+      if (isCapstanError(e) && e.code === 'CAP-E1000' && (await this.records.readExit(name))) throw new CapstanError('CAP-E1014', name);
+      throw e;
+    };
     let dir = opts.dir;
-    await this.operate(name, 'checkpoint', async (rec) => {
+    const settled = await this.operate(name, 'checkpoint', async (rec) => {
       this.mustBeCheckpointable(rec);
       if (!['Active', 'Frozen', 'Paused'].includes(rec.state)) throw this.badState(rec, 'checkpoint');
       dir ??= rec.freezeStateDir;
       if (!dir) throw new CapstanError('CAP-E1003', 'no state directory given');
       await checkNewStateDir(dir);
       if (opts.logFile) await checkLogFile(opts.logFile);
-    }, async (rec) => {
-      await this.dump(rec, dir as string, opts);
+    }, async (rec, status) => {
+      await this.dump(rec, dir as string, opts, status === 'running');
       delete rec.freezeStateDir;
-      if (opts.mode === 'kill') return this.end(rec, 0);
+      if (opts.mode === 'kill') return this.end(rec, 0, 'paused'); // dump leaves it frozen
       if (opts.mode === 'continue') await this.runc.resume(name);
       rec.state = opts.mode === 'pause' ? 'Paused' : 'Active';
-    });
-    return this.get(name);
+    }).catch(exited);
+    if (!settled) return undefined;
+    const left: Record<CheckpointMode, RuncStatus | undefined> = { kill: undefined, pause: 'paused', continue: 'running' };
+    return this.settledInfo(name, settled, left[opts.mode]);
   }
 
   async resume(name: string): Promise<WparInfo> {
-    await this.operate(name, 'resume', (rec) => {
+    const rec = await this.operate(name, 'resume', (rec) => {
       if (rec.state !== 'Paused' && rec.state !== 'Frozen') throw this.badState(rec, 'resume');
     }, async (rec) => {
-      await this.runc.resume(name);
+      await this.runc.resume(name); // refuses a container that is not paused: see operate
       delete rec.freezeStateDir;
       rec.state = 'Active';
-    });
-    return this.mustGet(name);
+    }, { singleRuncStep: true });
+    return this.settledInfo(name, rec, 'running');
   }
 
   /** killwpar: ends the processes of a paused or frozen WPAR (like a forced stop). */
   async kill(name: string): Promise<WparInfo | undefined> {
     await this.operate(name, 'kill', (rec) => {
       if (rec.state !== 'Paused' && rec.state !== 'Frozen') throw this.badState(rec, 'kill');
-    }, (rec) => this.end(rec, 0));
+    }, (rec, status) => this.end(rec, 0, status));
     return this.get(name);
   }
 
@@ -290,8 +316,9 @@ export class Engine extends EventEmitter {
     }
     if (opts.logFile) await checkLogFile(opts.logFile);
     const existing = await this.records.read(name);
+    let rec: WparRecord | undefined;
     if (existing) {
-      await this.operate(name, 'restart', (rec) => {
+      rec = await this.operate(name, 'restart', (rec) => {
         if (rec.spec.type !== 'system' || rec.state !== 'Defined') {
           throw new CapstanError('CAP-E1001', `${name} is ${rec.state}; only a Defined system WPAR can be restarted into`);
         }
@@ -299,10 +326,11 @@ export class Engine extends EventEmitter {
       }, (rec) => this.restore(rec, manifest, opts));
     } else {
       const spec = this.normalize(manifest.spec);
-      const rec: WparRecord = { spec, state: 'Transitional', operation: 'restart', createdAt: new Date().toISOString(), resources: await this.plannedResources(spec) };
-      await this.fresh(rec, () => this.restore(rec, manifest, opts));
+      const made: WparRecord = { spec, state: 'Transitional', operation: 'restart', createdAt: new Date().toISOString(), resources: await this.plannedResources(spec) };
+      await this.fresh(made, () => this.restore(made, manifest, opts));
+      rec = made;
     }
-    const result: RestartResult = { info: await this.mustGet(name) };
+    const result: RestartResult = { info: await this.settledInfo(name, rec, opts.paused ? 'paused' : 'running') };
     if (opts.paused && opts.userCommand) {
       const r = await run('/bin/sh', ['-c', `${opts.userCommand} "$1"`, 'restartwpar-user-command', name]);
       if (r.code <= 100) {
@@ -349,21 +377,30 @@ export class Engine extends EventEmitter {
     return info;
   }
 
-  private describe(rec: WparRecord, container: RuncState | undefined): Promise<WparInfo> {
-    return isLocked(this.layout.wpar(rec.spec.name).lock).then((busy) => {
-      const seen = observe(rec, container?.status, busy);
-      const live = container && container.status !== 'stopped' ? container.pid : undefined;
-      return {
-        name: rec.spec.name,
-        spec: rec.spec,
-        state: seen.state,
-        ...(live ? { pid: live } : {}),
-        ...(rec.exitStatus !== undefined ? { exitStatus: rec.exitStatus } : {}),
-        ...(seen.brokenReason ? { brokenReason: seen.brokenReason } : {}),
-        resources: rec.resources,
-        createdAt: rec.createdAt,
-      };
-    });
+  private describe(rec: WparRecord, container: { status: RuncStatus; pid?: number } | undefined, busy: boolean): WparInfo {
+    const seen = observe(rec, container?.status, busy);
+    const live = container && container.status !== 'stopped' ? container.pid : undefined;
+    return {
+      name: rec.spec.name,
+      spec: rec.spec,
+      state: seen.state,
+      ...(live ? { pid: live } : {}),
+      ...(rec.exitStatus !== undefined ? { exitStatus: rec.exitStatus } : {}),
+      ...(seen.brokenReason ? { brokenReason: seen.brokenReason } : {}),
+      resources: rec.resources,
+      createdAt: rec.createdAt,
+    };
+  }
+
+  /**
+   * The WPAR as an operation just left it, without asking runc again: the record it wrote, the
+   * container status it brought about and the pid runc wrote when the container started.
+   */
+  private async settledInfo(name: string, rec: WparRecord | undefined, status: RuncStatus | undefined): Promise<WparInfo> {
+    if (!rec) throw new CapstanError('CAP-E1000', name);
+    if (!status) return this.describe(rec, undefined, false);
+    const pid = containerPid(this.layout, name);
+    return this.describe(rec, { status, ...(pid ? { pid } : {}) }, false);
   }
 
   private badState(rec: WparRecord, action: string): CapstanError {
@@ -378,47 +415,93 @@ export class Engine extends EventEmitter {
    * Runs one operation on an existing WPAR under its lock. `check` sees the observed state
    * and refuses (changing nothing) or says 'done' (nothing to do); `act` runs with the WPAR
    * Transitional and returns 'gone' when it removed the WPAR. A failure in `act` leaves the
-   * WPAR Broken with the reason.
+   * WPAR Broken with the reason. Resolves with the record as the operation left it.
+   *
+   * With `singleRuncStep`, act is one runc command that itself refuses, changing nothing, a
+   * container that is not as recorded (pause one that is not running, resume one that is not
+   * paused), and whose effect runc's state shows. So runc need not be asked first: only a
+   * successful act is taken from such a try, any other outcome is decided again on runc's
+   * view, the record put back. And no Transitional record is needed before it: after a crash
+   * in between, observe() reads the outcome back from runc (paused or running).
    */
   private async operate(
     name: string,
     operation: string,
-    check: (rec: WparRecord) => 'done' | void | Promise<'done' | void>,
-    act: (rec: WparRecord) => Promise<'gone' | void>,
-  ): Promise<void> {
-    const lock = this.layout.wpar(name).lock;
-    if (!(await this.records.read(name))) throw new CapstanError('CAP-E1000', name);
-    const release = await lockWithin(lock, LOCK_WAIT_MS).catch(() => undefined);
+    check: Check,
+    act: Act,
+    opts: { singleRuncStep?: boolean } = {},
+  ): Promise<WparRecord | undefined> {
+    // A WPAR that does not exist has no directory to lock in.
+    const release = await lockWithin(this.layout.wpar(name).lock, LOCK_WAIT_MS).catch(() => undefined);
     if (!release) {
       if (!(await this.records.read(name))) throw new CapstanError('CAP-E1000', name);
       throw new CapstanError('CAP-E1001', `${name} is busy`);
     }
     try {
-      const rec = await this.records.read(name);
-      if (!rec) throw new CapstanError('CAP-E1000', name);
-      const seen = observe(rec, (await this.runc.state(name))?.status, false);
-      rec.state = seen.state;
-      if (seen.brokenReason) rec.brokenReason = seen.brokenReason;
-      if ((await check(rec)) === 'done') return;
-      rec.state = 'Transitional';
-      rec.operation = operation;
-      await this.records.write(rec);
-      try {
-        if ((await act(rec)) === 'gone') return;
-        delete rec.operation;
-        delete rec.brokenReason;
-        if (rec.state === 'Transitional') throw new Error(`${operation} did not settle the state`);
-        await this.records.write(rec);
-      } catch (e) {
-        const err = asEngineError(e);
-        rec.state = 'Broken';
-        rec.brokenReason = `${operation}: ${err.message}`;
-        delete rec.operation;
-        await this.records.write(rec);
-        throw err;
+      const saved = await this.records.read(name);
+      if (!saved) throw new CapstanError('CAP-E1000', name);
+      if (opts.singleRuncStep) {
+        const settled = await this.onRecord(name, saved, operation, check, act);
+        if (settled !== 'ask runc') return settled;
       }
+      const status = (await this.runc.state(name))?.status;
+      const rec = seenAs(saved, status);
+      if ((await check(rec)) === 'done') return rec;
+      return await this.perform(rec, operation, act, status, !opts.singleRuncStep);
     } finally {
       await release();
+    }
+  }
+
+  /** The operation decided on the record alone (see operate); 'ask runc' when it cannot be, the record then as it was. */
+  private async onRecord(name: string, saved: WparRecord, operation: string, check: Check, act: Act): Promise<WparRecord | undefined | 'ask runc'> {
+    const recorded = recordedStatus(saved.state);
+    if (!recorded) return 'ask runc';
+    const rec = seenAs(structuredClone(saved), recorded);
+    // Only act's runc command confirms the record: a refusal or 'done' is decided on runc's view.
+    if (!(await Promise.resolve(rec).then(check).then((v) => v !== 'done', () => false))) return 'ask runc';
+    let misread = false;
+    const confirmed: Act = async (r, s) => {
+      try {
+        return await act(r, s);
+      } catch (e) {
+        // Where the record was right about the container, the failure stands.
+        misread = (await this.runc.state(name))?.status !== recorded;
+        throw e;
+      }
+    };
+    try {
+      return await this.perform(rec, operation, confirmed, recorded, false);
+    } catch (e) {
+      if (!misread) throw e;
+      await this.records.write(saved);
+      return 'ask runc';
+    }
+  }
+
+  /**
+   * Runs `act` with the WPAR Transitional (recorded first where a crash could otherwise not be
+   * told apart: see operate) and records how it settled (undefined: gone); a failure leaves it
+   * Broken with the reason.
+   */
+  private async perform(rec: WparRecord, operation: string, act: Act, status: RuncStatus | undefined, recordTransitional = true): Promise<WparRecord | undefined> {
+    rec.state = 'Transitional';
+    rec.operation = operation;
+    if (recordTransitional) await this.records.write(rec);
+    try {
+      if ((await act(rec, status)) === 'gone') return undefined;
+      delete rec.operation;
+      delete rec.brokenReason;
+      if (rec.state === 'Transitional') throw new Error(`${operation} did not settle the state`);
+      await this.records.write(rec);
+      return rec;
+    } catch (e) {
+      const err = asEngineError(e);
+      rec.state = 'Broken';
+      rec.brokenReason = `${operation}: ${err.message}`;
+      delete rec.operation;
+      await this.records.write(rec);
+      throw err;
     }
   }
 
@@ -436,7 +519,7 @@ export class Engine extends EventEmitter {
       delete rec.operation;
       await this.records.write(rec);
     } catch (e) {
-      await this.endContainer(spec.name, 0).catch(() => undefined);
+      await this.runc.state(spec.name).then((st) => this.endContainer(spec.name, 0, rec.runId, st?.status)).catch(() => undefined);
       await releaseResources(this.layout, this.runc, spec).catch(() => undefined);
       await removeWparDir(this.layout, spec.name);
       throw asEngineError(e);
@@ -457,10 +540,15 @@ export class Engine extends EventEmitter {
   private async launch(rec: WparRecord, lower: string, restoreFrom?: { images: string; work: string }): Promise<void> {
     const { spec } = rec;
     const paths = this.layout.wpar(spec.name);
-    if (usesOverlay(spec)) await mountOverlay(lower, paths.upper, paths.work, paths.rootfs);
-    const netnsPath = hasNetns(spec)
-      ? await createWparNetns(netnsName(spec.name), spec.interfaces, { defaultBridge: this.opts.defaultBridge })
-      : undefined;
+    let netnsPath: string | undefined;
+    // Root file system, network and bundle directory do not depend on each other.
+    await allSettledOrThrow([
+      usesOverlay(spec) ? mountOverlay(lower, paths.upper, paths.work, paths.rootfs) : undefined,
+      hasNetns(spec)
+        ? createWparNetns(netnsName(spec.name), spec.interfaces, { defaultBridge: this.opts.defaultBridge }).then((p) => (netnsPath = p))
+        : undefined,
+      mkdir(paths.bundle, { recursive: true }),
+    ]);
     const { config, resources } = buildConfig(await runcDefaultConfig(), {
       spec,
       rootfs: usesOverlay(spec) ? paths.rootfs : lower,
@@ -471,12 +559,10 @@ export class Engine extends EventEmitter {
       netnsPath,
       hardLimits: await currentHardLimits(),
     });
-    await mkdir(paths.bundle, { recursive: true });
-    await writeJsonAtomic(paths.config, config);
-
     rec.resources = resources;
     rec.runId = randomUUID();
     delete rec.exitStatus;
+    await writeJsonAtomic(paths.config, config);
     await this.records.write(rec);
     if (restoreFrom) {
       const runc = await this.withCriu();
@@ -500,20 +586,22 @@ export class Engine extends EventEmitter {
 
   /**
    * Writes a complete checkpoint: the processes are frozen first, so the dump and the
-   * writable layer saved after it agree; they stay frozen for the caller to resume or end.
+   * writable layer saved beside it agree; they stay frozen for the caller to resume or end.
    */
-  private async dump(rec: WparRecord, dir: string, opts: CheckpointOptions): Promise<void> {
+  private async dump(rec: WparRecord, dir: string, opts: CheckpointOptions, wasRunning: boolean): Promise<void> {
     const { spec } = rec;
     const paths = this.layout.wpar(spec.name);
     const runc = await this.withCriu();
-    const wasRunning = (await this.runc.state(spec.name))?.status === 'running';
     const created = await makeStateDir(dir);
     const work = await mkdtemp(join(paths.dir, 'checkpoint-'));
     let outcome = 'failed';
     try {
       if (wasRunning) await this.runc.pause(spec.name);
-      await runc.checkpoint(spec.name, criuImages(dir), work);
-      if (usesOverlay(spec)) await packLayer(paths.upper, join(dir, LAYER_FILE));
+      // Nothing in the WPAR runs now: its layer can be saved while CRIU dumps the processes.
+      await allSettledOrThrow([
+        runc.checkpoint(spec.name, criuImages(dir), work),
+        usesOverlay(spec) ? packLayer(paths.upper, join(dir, LAYER_FILE)) : undefined,
+      ]);
       await writeManifest(dir, { spec, mode: opts.mode, ...(usesOverlay(spec) ? { layer: LAYER_FILE } : {}) });
       outcome = 'done';
     } catch (e) {
@@ -546,7 +634,7 @@ export class Engine extends EventEmitter {
       }
       await rm(work, { recursive: true, force: true });
     }
-    // A checkpoint taken frozen comes back frozen (CRIU restores the freezer state).
+    // A checkpoint taken frozen may come back frozen (CRIU restores the freezer state).
     const frozen = (await this.runc.state(spec.name))?.status === 'paused';
     if (opts.paused && !frozen) await this.runc.pause(spec.name);
     if (!opts.paused && frozen) await this.runc.resume(spec.name);
@@ -554,36 +642,37 @@ export class Engine extends EventEmitter {
     rec.state = opts.paused ? 'Paused' : 'Active';
   }
 
-  /** Ends the container and settles the WPAR: system → Defined, application → gone. */
-  private async end(rec: WparRecord, graceMs: number): Promise<'gone' | void> {
-    await this.endContainer(rec.spec.name, graceMs);
+  /** Ends the container (in `status`, as the operation found it) and settles the WPAR: system → Defined, application → gone. */
+  private async end(rec: WparRecord, graceMs: number, status: RuncStatus | undefined): Promise<'gone' | void> {
+    await this.endContainer(rec.spec.name, graceMs, rec.runId, status);
     await releaseResources(this.layout, this.runc, rec.spec);
     await settleEnded(this.layout, this.records, rec);
     return rec.spec.type === 'application' ? 'gone' : undefined;
   }
 
-  /** Asks the processes to end (SIGTERM), then kills them. */
-  private async endContainer(name: string, graceMs: number): Promise<void> {
-    const st = await this.runc.state(name);
-    if (!st || st.status === 'stopped') return;
-    if (graceMs > 0 && st.status === 'running') {
+  /** Asks the processes of the container of run `runId`, in `status`, to end (SIGTERM), then kills them. */
+  private async endContainer(name: string, graceMs: number, runId: string | undefined, status: RuncStatus | undefined): Promise<void> {
+    if (!status || status === 'stopped') return;
+    if (graceMs > 0 && status === 'running') {
       await this.runc.kill(name, 'TERM');
-      if (await this.waitEnded(name, graceMs)) return;
+      if (await this.waitEnded(name, runId, graceMs)) return;
     }
     await this.runc.kill(name, 'KILL');
-    // runc thaws a frozen cgroup to deliver the signal; should it still be frozen, thaw it so the processes can die.
-    if ((await this.runc.state(name))?.status === 'paused') await this.runc.resume(name);
-    if (!(await this.waitEnded(name, END_TIMEOUT_MS))) throw new CapstanError('CAP-E1008', `${name} did not end`);
+    if (!(await this.waitEnded(name, runId, END_TIMEOUT_MS))) throw new CapstanError('CAP-E1008', `${name} did not end`);
   }
 
-  private async waitEnded(name: string, ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
+  /** Whether the container ended within `ms`: its supervisor says so at once; runc is asked now and then, in case none will. */
+  private async waitEnded(name: string, runId: string | undefined, ms: number): Promise<boolean> {
+    const ended = await waitInDir(this.layout.wpar(name).dir, ms, END_POLL_MS, async (polled) => {
+      if (runId && (await supervisorStatus(this.layout, name, runId))) return true;
+      if (!polled) return undefined;
       const st = await this.runc.state(name);
       if (!st || st.status === 'stopped') return true;
-      await sleep(20);
-    }
-    return false;
+      // runc thaws a frozen cgroup to deliver a signal; should it still be frozen, thaw it so the processes can die.
+      if (st.status === 'paused') await this.runc.resume(name);
+      return undefined;
+    });
+    return ended ?? false;
   }
 
   private async watchExits(): Promise<void> {

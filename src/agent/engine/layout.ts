@@ -40,6 +40,11 @@ export class Layout {
     return join(this.root, 'exits');
   }
 
+  /** Directories of WPARs being removed: moved here first, so that a WPAR is gone in one step. */
+  get removingDir(): string {
+    return join(this.root, 'removing');
+  }
+
   /** Writable layers of removed system WPARs kept by remove({ preserveFs }). */
   preserved(name: string): string {
     return join(this.root, 'preserved', name);

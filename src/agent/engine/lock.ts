@@ -1,8 +1,11 @@
 // One operation at a time per WPAR, across processes (the agent, the local commands and
-// the supervisors all use the same engine root). The lock file holds the owner's pid so a
-// lock left by a dead process is taken over instead of blocking forever.
-import { open, readFile, rm } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+// the supervisors all use the same engine root). The lock is a symbolic link whose target is
+// the owner's pid: made atomically with its content in one call (it fails if the lock exists),
+// so a lock left by a dead process is taken over instead of blocking forever. It is tiny and
+// local: handled with blocking calls, which take microseconds (see json-file.ts).
+import { readFileSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { waitInDir } from './wait.js';
 
 export type Release = () => Promise<void>;
 
@@ -19,44 +22,66 @@ function alive(pid: number): boolean {
 export async function tryLock(path: string): Promise<Release | undefined> {
   for (;;) {
     try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return () => rm(path, { force: true });
+      symlinkSync(String(process.pid), path);
+      return heldLock(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    // An empty file is a lock being written right now: treat it as held.
+    const owner = lockOwner(path);
+    // No owner to be read (a lock just released, an older version's lock being written): held.
     if (!owner || alive(owner)) return undefined;
-    await rm(path, { force: true });
+    removeLock(path);
   }
 }
+
+/** The release of a lock taken for this process (by the supervising shell it replaced). */
+export function heldLock(path: string): Release {
+  return async () => removeLock(path);
+}
+
+/** The pid in the lock; 0 when there is none. Earlier versions wrote it into a plain file. */
+function lockOwner(path: string): number {
+  try {
+    return Number(readlinkSync(path));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EINVAL') return 0;
+    try {
+      return Number(readFileSync(path, 'utf8').trim());
+    } catch {
+      return 0;
+    }
+  }
+}
+
+function removeLock(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+/** Locks are released by removing the link, which wakes a waiter at once; the poll notices dead owners. */
+const LOCK_POLL_MS = 50;
 
 /**
  * Takes the lock, waiting up to `ms` for it: a supervisor settling an ended container holds
  * it for a moment, which must not make an operation fail as busy.
  */
 export async function lockWithin(path: string, ms: number): Promise<Release | undefined> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const release = await tryLock(path);
-    if (release || Date.now() >= deadline) return release;
-    await sleep(50);
-  }
+  return (await tryLock(path)) ?? waitInDir(dirname(path), ms, LOCK_POLL_MS, () => tryLock(path));
 }
 
 /** Waits until the lock is free; for the supervisors, which must not give up. */
 export async function waitLock(path: string): Promise<Release> {
   for (;;) {
-    const release = await tryLock(path);
+    const release = await lockWithin(path, 60_000);
     if (release) return release;
-    await sleep(50);
   }
 }
 
 /** Whether a live process holds the lock. */
 export async function isLocked(path: string): Promise<boolean> {
-  const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+  const owner = lockOwner(path);
   return owner > 0 && alive(owner);
 }

@@ -34,3 +34,13 @@ export function observe(rec: WparRecord, runc: RuncStatus | undefined, busy: boo
       return { state: 'Broken', brokenReason: 'the container ended and its supervisor did not record it' };
   }
 }
+
+/**
+ * The container status a record stands for, where runc can confirm it by refusing otherwise:
+ * the engine alone pauses and resumes its containers, and records that under the WPAR's lock.
+ */
+export function recordedStatus(state: EngineState): RuncStatus | undefined {
+  if (state === 'Active') return 'running';
+  if (state === 'Frozen' || state === 'Paused') return 'paused';
+  return undefined;
+}

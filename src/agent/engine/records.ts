@@ -3,7 +3,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { WparSpec } from '../../api/wpar.js';
 import type { WparState } from '../../api/wpar-states.js';
-import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
+import { readJsonIfExists, readJsonIfExistsSync, writeJsonAtomic, writeJsonAtomicSync } from './json-file.js';
 import type { Layout } from './layout.js';
 
 /** The states a WPAR can have on a host (Undeployed means: not on this host). */
@@ -46,14 +46,13 @@ export interface ExitRecord {
 export class RecordStore {
   constructor(private readonly layout: Layout) {}
 
-  read(name: string): Promise<WparRecord | undefined> {
-    return readJsonIfExists<WparRecord>(this.layout.wpar(name).record);
+  async read(name: string): Promise<WparRecord | undefined> {
+    return readJsonIfExistsSync<WparRecord>(this.layout.wpar(name).record);
   }
 
+  /** Into the WPAR's directory, which its maker created: a record never brings back a removed WPAR. */
   async write(record: WparRecord): Promise<void> {
-    const paths = this.layout.wpar(record.spec.name);
-    await mkdir(paths.dir, { recursive: true });
-    await writeJsonAtomic(paths.record, record);
+    writeJsonAtomicSync(this.layout.wpar(record.spec.name).record, record);
   }
 
   async names(): Promise<string[]> {

@@ -1,5 +1,5 @@
 // The engine's only way to touch containers: runc with the engine's own state root.
-// The long-running `runc run` / `runc restore` belong to the supervisor (supervisor.ts);
+// The long-running `runc run` / `runc restore` belong to the supervisor (start-supervised.ts);
 // everything here returns when runc does.
 import { CapstanError } from '../../api/errors.js';
 import { run } from '../exec.js';
@@ -84,8 +84,9 @@ export class Runc {
     await this.ok(['kill', '--all', id, signal]);
   }
 
+  /** Kills and removes the container; nothing to do (and no error) when runc does not know it. */
   async delete(id: string): Promise<void> {
-    if (await this.state(id)) await this.ok(['delete', '--force', id]);
+    await this.ok(['delete', '--force', id]);
   }
 
   /** Dumps the container and leaves it running (or paused, if it was paused). */

@@ -1,22 +1,54 @@
-// Starts a supervisor (supervisor.ts) for a WPAR run and waits until runc reports the
-// container's process started, or the run failed before that.
+// Starts the supervisor of a WPAR run and waits until runc reports the container's process
+// started, or the run failed before that.
+//
+// The supervisor is a detached shell (its own session) that runs `runc run` or `runc restore`
+// in the foreground, so that someone waits for the WPAR's command and learns its exit status,
+// even when the process that started it is gone. The container's stdin/stdout/stderr are real
+// pipes: runc records them at checkpoint and CRIU can reattach pipes at restore, which it
+// cannot do for the socket pairs Node would make. Output is appended to the WPAR's output.log.
+// When runc ends, the shell reports { runId, status } at once (the engine waits for that
+// after killing a container) and then runs supervisor.ts to settle the WPAR. A shell, not
+// Node, runs runc so that no interpreter start-up delays the container.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CapstanError } from '../../api/errors.js';
 import { readJsonIfExists } from './json-file.js';
 import type { Layout } from './layout.js';
+import { waitInDir } from './wait.js';
 
 // Restoring hundreds of MiB can take a while; a stuck runc must not hang the engine forever.
 const START_TIMEOUT_MS = 120_000;
+/** runc writes its pid file into the WPAR directory, which wakes the wait; the poll is a safety net. */
+const START_POLL_MS = 50;
 
-/** Under tsx (tests, benchmarks) the supervisor is a .ts file and node needs the loader. */
-function supervisorCommand(): string[] {
+/**
+ * $1 is how many of the arguments after it are the settling command; the rest are runc's.
+ * Once runc ended, the shell takes the WPAR's lock (see lock.ts) for the settling command,
+ * which runs as this very process (exec keeps the pid): the WPAR shows as busy, not Broken,
+ * while Node starts. Unless an operation holds the lock: then the command waits for it.
+ */
+const SUPERVISOR = `
+reaper=("\${@:2:$1}"); shift "$(($1 + 1))"
+: | runc "$@" 2>&1 | cat >> "$CAPSTAN_OUTPUT"
+status=\${PIPESTATUS[1]}
+ln -s "$$" "$CAPSTAN_LOCK" 2>/dev/null && locked=locked
+printf '{"runId":"%s","status":%d}\\n' "$CAPSTAN_RUN_ID" "$status" > "$CAPSTAN_STATUS.$$.tmp" && mv -f "$CAPSTAN_STATUS.$$.tmp" "$CAPSTAN_STATUS"
+exec "\${reaper[@]}" "$status" $locked
+`;
+
+export interface SupervisorStatus {
+  runId: string;
+  status: number;
+}
+
+/** The command that settles the WPAR; under tsx (tests, benchmarks) it is a .ts file and node needs the loader. */
+function reaperCommand(layout: Layout, name: string, runId: string): string[] {
   const ext = extname(fileURLToPath(import.meta.url));
   const script = fileURLToPath(new URL(`./supervisor${ext}`, import.meta.url));
-  return ext === '.ts' ? ['--import', 'tsx', script] : [script];
+  return [process.execPath, ...(ext === '.ts' ? ['--import', 'tsx'] : []), script, layout.root, name, runId];
 }
 
 async function tail(path: string, lines = 12): Promise<string> {
@@ -24,10 +56,25 @@ async function tail(path: string, lines = 12): Promise<string> {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+/** How the supervisor of that run said runc ended, or undefined while it runs (or was not that run's). */
+export async function supervisorStatus(layout: Layout, name: string, runId: string): Promise<SupervisorStatus | undefined> {
+  const ended = await readJsonIfExists<SupervisorStatus>(layout.wpar(name).supervisorStatus);
+  return ended?.runId === runId ? ended : undefined;
+}
+
+/** The pid runc wrote when the container of the current run started (a small local file: read blocking, see json-file.ts). */
+export function containerPid(layout: Layout, name: string): number | undefined {
+  try {
+    return Number(readFileSync(layout.wpar(name).pidFile, 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Runs `runc <runcArgs>` under a new detached supervisor. Resolves once the container's
- * process exists (the pid file runc writes); throws CAP-E1008 with runc's (and, when given,
- * CRIU's) last words when it ended before that.
+ * Runs `runc <runcArgs>` under a new supervisor. Resolves once the container's process
+ * exists (the pid file runc writes); throws CAP-E1008 with runc's (and, when given, CRIU's)
+ * last words when it ended before that.
  */
 export async function startSupervised(
   layout: Layout,
@@ -38,21 +85,19 @@ export async function startSupervised(
 ): Promise<void> {
   const paths = layout.wpar(name);
   await Promise.all([rm(paths.pidFile, { force: true }), rm(paths.supervisorStatus, { force: true })]);
-  const child = spawn(process.execPath, [...supervisorCommand(), layout.root, name, runId, ...runcArgs], {
+  const reaper = reaperCommand(layout, name, runId);
+  const child = spawn('bash', ['-c', SUPERVISOR, 'capstan-supervisor', String(reaper.length), ...reaper, ...runcArgs], {
     detached: true,
     stdio: 'ignore',
+    env: { ...process.env, CAPSTAN_OUTPUT: paths.output, CAPSTAN_STATUS: paths.supervisorStatus, CAPSTAN_LOCK: paths.lock, CAPSTAN_RUN_ID: runId },
   });
   child.unref();
 
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if ((await readFile(paths.pidFile, 'utf8').catch(() => '')).trim()) return;
-    const ended = await readJsonIfExists<{ runId: string; status: number }>(paths.supervisorStatus);
-    if (ended?.runId === runId) {
-      const why = [await tail(paths.output), criuLog ? await tail(criuLog) : ''].filter(Boolean).join('\n');
-      throw new CapstanError('CAP-E1008', `${name} did not start (status ${ended.status}): ${why}`);
-    }
-    await sleep(10);
-  }
-  throw new CapstanError('CAP-E1008', `${name} did not start within ${START_TIMEOUT_MS / 1000} s`);
+  const outcome = await waitInDir(paths.dir, START_TIMEOUT_MS, START_POLL_MS, async () =>
+    containerPid(layout, name) ? 'started' : supervisorStatus(layout, name, runId),
+  );
+  if (outcome === 'started') return;
+  if (!outcome) throw new CapstanError('CAP-E1008', `${name} did not start within ${START_TIMEOUT_MS / 1000} s`);
+  const why = [await tail(paths.output), criuLog ? await tail(criuLog) : ''].filter(Boolean).join('\n');
+  throw new CapstanError('CAP-E1008', `${name} did not start (status ${outcome.status}): ${why}`);
 }

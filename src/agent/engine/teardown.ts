@@ -1,7 +1,8 @@
 // What remains to do once a WPAR's container has ended, whoever noticed it (an engine
 // operation or the supervisor): release what the container used, then settle the record.
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { WparSpec } from '../../api/wpar.js';
 import { deleteWparNetns } from '../net/index.js';
 import { netnsName, type Layout } from './layout.js';
@@ -33,9 +34,21 @@ export async function releaseResources(layout: Layout, runc: Runc, spec: WparSpe
   if (hasNetns(spec)) await deleteWparNetns(netnsName(spec.name));
 }
 
-/** Removes a WPAR's directory; retried because its supervisor may still be writing its last words there. */
+/**
+ * Removes a WPAR's directory. It is moved out of the way first, in one step, so that whoever
+ * waits for the WPAR's lock (inside it) finds the WPAR gone, never half-removed. Removing it
+ * is retried because its supervisor may still be writing its last words there.
+ */
 export async function removeWparDir(layout: Layout, name: string): Promise<void> {
-  await rm(layout.wpar(name).dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  const doomed = join(layout.removingDir, `${name}.${randomUUID()}`);
+  await mkdir(layout.removingDir, { recursive: true });
+  try {
+    await rename(layout.wpar(name).dir, doomed);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  await rm(doomed, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 }
 
 /**
