@@ -89,3 +89,13 @@ export async function runOk(cmd: string, args: string[], opts: RunOptions = {}):
   if (r.code !== 0) throw new CommandError(cmd, args, r);
   return r;
 }
+
+/** Whether a process lives (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -5,18 +5,10 @@
 // local: handled with blocking calls, which take microseconds (see json-file.ts).
 import { readFileSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { processAlive } from '../exec.js';
 import { waitInDir } from './wait.js';
 
 export type Release = () => Promise<void>;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the lock, or returns undefined when a live process (possibly this one) holds it. */
 export async function tryLock(path: string): Promise<Release | undefined> {
@@ -29,7 +21,7 @@ export async function tryLock(path: string): Promise<Release | undefined> {
     }
     const owner = lockOwner(path);
     // No owner to be read (a lock just released, an older version's lock being written): held.
-    if (!owner || alive(owner)) return undefined;
+    if (!owner || processAlive(owner)) return undefined;
     removeLock(path);
   }
 }
@@ -83,5 +75,5 @@ export async function waitLock(path: string): Promise<Release> {
 /** Whether a live process holds the lock. */
 export async function isLocked(path: string): Promise<boolean> {
   const owner = lockOwner(path);
-  return owner > 0 && alive(owner);
+  return owner > 0 && processAlive(owner);
 }

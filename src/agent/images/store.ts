@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CapstanError } from '../../api/errors.js';
-import { run, runOk } from '../exec.js';
+import { processAlive, run, runOk } from '../exec.js';
 import { buildBusyboxRootfs } from './busybox.js';
 import { hostDebianMirror, hostDebianSuite } from './debian-mirror.js';
 import { mountsUnder, removeTree } from './fs-safety.js';
@@ -32,15 +32,6 @@ const STAGING = /^\.(build|remove)-.+-(\d+)-[0-9a-f]+$/;
 export function validateImageName(name: string): void {
   if (typeof name !== 'string' || !IMAGE_NAME_PATTERN.test(name)) {
     throw new CapstanError('CAP-E0001', `image name ${JSON.stringify(name)} must match ${IMAGE_NAME_PATTERN.source}`);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -152,7 +143,7 @@ export class ImageStore {
     const entries = await readdir(this.root).catch(() => [] as string[]);
     for (const entry of entries) {
       const m = STAGING.exec(entry);
-      if (m && !alive(Number(m[2]))) await removeTree(join(this.root, entry));
+      if (m && !processAlive(Number(m[2]))) await removeTree(join(this.root, entry));
     }
   }
 

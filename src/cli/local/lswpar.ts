@@ -1,6 +1,7 @@
 // lswpar: the WPARs of this host with the seed's state letters, as a table or JSON.
 import { STATE_LETTER } from '../../api/wpar-states.js';
 import type { WparInfo } from '../../agent/engine/index.js';
+import { formatTable } from '../output.js';
 import { localCommand, UsageError } from './command.js';
 
 const TYPE_LETTER = { system: 'S', application: 'A' } as const;
@@ -15,12 +16,6 @@ function rows(wpars: WparInfo[]): string[][] {
     w.spec.image,
     w.spec.checkpointable ? 'yes' : 'no',
   ]);
-}
-
-function table(header: string[], body: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n';
 }
 
 export const lswpar = localCommand<{ json?: boolean; states?: string }>({
@@ -42,7 +37,7 @@ export const lswpar = localCommand<{ json?: boolean; states?: string }>({
     if (opts.json) {
       process.stdout.write(JSON.stringify(wpars, null, 2) + '\n');
     } else {
-      process.stdout.write(table(['Name', 'State', 'Type', 'Hostname', 'Address', 'Image', 'Checkpointable'], rows(wpars)));
+      process.stdout.write(formatTable(['Name', 'State', 'Type', 'Hostname', 'Address', 'Image', 'Checkpointable'], rows(wpars)));
     }
     return 0;
   },
