@@ -59,6 +59,9 @@ describe('capstan CLI against a manager process', () => {
     refused(await w.cli(['system', 'add', 'host1', '--host', '10.200.0.1']), 6, 'CAP-E0003');
     refused(await w.cli(['system', 'add', 'host2', '--host', 'not a host!']), 3, 'CAP-E0001');
     refused(await w.cli(['system', 'show', 'nosuch']), 5, 'CAP-E0002');
+    const asJson = await w.cli(['--json', 'system', 'show', 'nosuch']);
+    assert.equal(asJson.code, 5);
+    assert.equal((JSON.parse(asJson.stderr) as { code: string }).code, 'CAP-E0002', 'with --json the error is JSON too');
     refused(await w.cli(['system', 'add', 'host2']), 2);
     const table = ok(await w.cli(['system', 'list'])).stdout.split('\n');
     assert.match(table[0] ?? '', /^Name\s+Host\s+State\s+Domain/);

@@ -21,22 +21,18 @@ export interface Ctx<O> {
 /** A task that ran and ended failed or cancelled. */
 export class TaskFailed extends Error {}
 
-/** Maps any failure to its message on stderr and its exit code. */
-export function exitFor(e: unknown): number {
+/** Maps any failure to its exit code and its message on stderr (with --json, one JSON line: {"code", "message"}). */
+export function exitFor(e: unknown, json = false): number {
+  const say = (code: string | undefined, message: string): void =>
+    note(json ? JSON.stringify({ ...(code ? { code } : {}), message }) : `capstan: ${code ? `${code} ` : ''}${message}`);
   if (e instanceof ApiError || isCapstanError(e)) {
-    note(`capstan: ${e.code} ${e.message}`);
+    say(e.code, e.message);
     return exitForStatus(e.status);
   }
-  if (e instanceof UnreachableError) {
-    note(`capstan: ${e.message}`);
-    return EXIT.unreachable;
-  }
-  if (e instanceof UsageError) {
-    note(`capstan: ${e.message}`);
-    return EXIT.usage;
-  }
   if (e instanceof TaskFailed) return EXIT.taskFailed;
-  note(`capstan: ${e instanceof Error ? e.message : String(e)}`);
+  say(undefined, e instanceof Error ? e.message : String(e));
+  if (e instanceof UnreachableError) return EXIT.unreachable;
+  if (e instanceof UsageError) return EXIT.usage;
   return EXIT.failed;
 }
 
@@ -55,7 +51,7 @@ export function remote<O = Record<string, unknown>>(fn: (ctx: Ctx<O>) => Promise
       const code = await fn({ client: new ApiClient(profile), json: opts.json === true, opts, args: cmd.processedArgs });
       process.exitCode = code ?? EXIT.ok;
     } catch (e) {
-      process.exitCode = exitFor(e);
+      process.exitCode = exitFor(e, opts.json === true);
     }
   };
 }
