@@ -1,12 +1,11 @@
 // WPAR groups and their relocation policies: the policy rules without I/O, then the routes
 // on SQLite and PostgreSQL.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from 'typebox/value';
 import { policyProblems, RelocationPolicy } from '../../src/api/groups.js';
 import { DEFAULTS } from '../../src/manager/db/migrations.js';
-import type { TestManager } from '../helpers/manager.js';
-import { count, DB_KINDS, refused, startManager, succeeded, type Headers } from './wpars-fixtures.js';
+import { count, DB_KINDS, refused, managerPerSuite, succeeded } from './wpars-fixtures.js';
 
 const policy = (p: object = {}) => Value.Default(RelocationPolicy, structuredClone(p)) as RelocationPolicy;
 
@@ -39,18 +38,11 @@ describe('relocation policy rules', () => {
 
 for (const { kind, skip } of DB_KINDS) {
   describe(`WPAR groups (${kind})`, { skip }, () => {
-    let m: TestManager;
-    let admin: Headers;
-    let user: Headers;
-    let monitor: Headers;
-    before(async () => ({ m, admin, user, monitor } = await startManager(kind)));
-    after(async () => { await m?.close(); });
-
-    const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Headers, payload?: object) =>
-      m.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
+    const mgr = managerPerSuite(kind);
+    const { call } = mgr;
 
     it('has the default group with the default policy filled in', async () => {
-      const g = (await call('GET', '/groups/default', monitor)).json();
+      const g = (await call('GET', '/groups/default', mgr.monitor)).json();
       assert.equal(g.id, DEFAULTS.groupId);
       assert.equal(g.isDefault, true);
       assert.deepEqual(g.policy, policy());
@@ -59,7 +51,7 @@ for (const { kind, skip } of DB_KINDS) {
     });
 
     it('creates a group with a policy, defaults completing it', async () => {
-      const res = await call('POST', '/groups', admin, {
+      const res = await call('POST', '/groups', mgr.admin, {
         name: 'web',
         description: 'web tier',
         policy: { enabled: true, metrics: [{ metric: 'cpu', weight: 2 }, { metric: 'processes', weight: 1, limit: 400, max: 90 }], triggerCount: 5 },
@@ -75,51 +67,51 @@ for (const { kind, skip } of DB_KINDS) {
         triggerCount: 5,
       });
       assert.equal(g.wparCount, 0);
-      assert.deepEqual((await call('GET', `/groups/${g.id}`, monitor)).json(), g);
+      assert.deepEqual((await call('GET', `/groups/${g.id}`, mgr.monitor)).json(), g);
     });
 
     it('refuses a policy that breaks its rules (CAP-E0303) or its schema (CAP-E0001), storing nothing', async () => {
-      const before = await count(m, 'wpar_groups');
-      const bad = await call('POST', '/groups', admin, { name: 'bad', policy: { enabled: true, metrics: [{ metric: 'cpu', weight: 0 }] } });
+      const before = await count(mgr.m, 'wpar_groups');
+      const bad = await call('POST', '/groups', mgr.admin, { name: 'bad', policy: { enabled: true, metrics: [{ metric: 'cpu', weight: 0 }] } });
       refused(bad, 400, 'CAP-E0303');
       assert.deepEqual(bad.json().details.problems, ['policy-based relocation needs a metric with a weight above zero']);
-      refused(await call('POST', '/groups', admin, { name: 'bad', policy: { metrics: [{ metric: 'cpu', weight: -1 }] } }), 400, 'CAP-E0001');
-      refused(await call('POST', '/groups', admin, { name: 'bad', policy: { metrics: [{ metric: 'gpu', weight: 1 }] } }), 400, 'CAP-E0001');
-      refused(await call('POST', '/groups', admin, { name: 'bad', policy: { averagingPeriodMinutes: 0 } }), 400, 'CAP-E0001');
-      assert.equal(await count(m, 'wpar_groups'), before);
+      refused(await call('POST', '/groups', mgr.admin, { name: 'bad', policy: { metrics: [{ metric: 'cpu', weight: -1 }] } }), 400, 'CAP-E0001');
+      refused(await call('POST', '/groups', mgr.admin, { name: 'bad', policy: { metrics: [{ metric: 'gpu', weight: 1 }] } }), 400, 'CAP-E0001');
+      refused(await call('POST', '/groups', mgr.admin, { name: 'bad', policy: { averagingPeriodMinutes: 0 } }), 400, 'CAP-E0001');
+      assert.equal(await count(mgr.m, 'wpar_groups'), before);
     });
 
     it('modifies name, description and policy; a refused change leaves the group as it was', async () => {
-      await call('POST', '/groups', admin, { name: 'db' });
-      const ok = await call('PATCH', '/groups/db', admin, { description: 'database tier', policy: { enabled: true, maxThreshold: 70 } });
+      await call('POST', '/groups', mgr.admin, { name: 'db' });
+      const ok = await call('PATCH', '/groups/db', mgr.admin, { description: 'database tier', policy: { enabled: true, maxThreshold: 70 } });
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal(ok.json().policy.maxThreshold, 70);
-      refused(await call('PATCH', '/groups/db', admin, { name: 'web' }), 409, 'CAP-E0003');
-      refused(await call('PATCH', '/groups/db', admin, { policy: { minThreshold: 90, maxThreshold: 10 } }), 400, 'CAP-E0303');
-      const g = (await call('GET', '/groups/db', monitor)).json();
+      refused(await call('PATCH', '/groups/db', mgr.admin, { name: 'web' }), 409, 'CAP-E0003');
+      refused(await call('PATCH', '/groups/db', mgr.admin, { policy: { minThreshold: 90, maxThreshold: 10 } }), 400, 'CAP-E0303');
+      const g = (await call('GET', '/groups/db', mgr.monitor)).json();
       assert.equal(g.name, 'db');
       assert.equal(g.description, 'database tier');
       assert.equal(g.policy.maxThreshold, 70);
     });
 
     it('never removes the default group (CAP-E0300) nor one with WPARs (CAP-E0301)', async () => {
-      refused(await call('DELETE', '/groups/default', admin), 409, 'CAP-E0300');
-      await call('POST', '/groups', admin, { name: 'apps' });
-      await succeeded(m, await call('POST', '/wpars', user, { name: 'member1', type: 'system', group: 'apps' }));
-      refused(await call('DELETE', '/groups/apps', admin), 409, 'CAP-E0301');
-      assert.equal((await call('GET', '/groups/apps', monitor)).json().wparCount, 1);
-      await succeeded(m, await call('DELETE', '/wpars/member1', user));
-      assert.equal((await call('DELETE', '/groups/apps', admin)).statusCode, 204);
-      refused(await call('GET', '/groups/apps', monitor), 404, 'CAP-E0002');
+      refused(await call('DELETE', '/groups/default', mgr.admin), 409, 'CAP-E0300');
+      await call('POST', '/groups', mgr.admin, { name: 'apps' });
+      await succeeded(mgr.m, await call('POST', '/wpars', mgr.user, { name: 'member1', type: 'system', group: 'apps' }));
+      refused(await call('DELETE', '/groups/apps', mgr.admin), 409, 'CAP-E0301');
+      assert.equal((await call('GET', '/groups/apps', mgr.monitor)).json().wparCount, 1);
+      await succeeded(mgr.m, await call('DELETE', '/wpars/member1', mgr.user));
+      assert.equal((await call('DELETE', '/groups/apps', mgr.admin)).statusCode, 204);
+      refused(await call('GET', '/groups/apps', mgr.monitor), 404, 'CAP-E0002');
     });
 
     it('lets only system managers create or change relocation policies (the seed: WPARUser may not)', async () => {
-      const before = await count(m, 'wpar_groups');
-      refused(await call('POST', '/groups', user, { name: 'mine' }), 403, 'CAP-E0102');
-      refused(await call('PATCH', '/groups/db', user, { policy: { enabled: false } }), 403, 'CAP-E0102');
-      refused(await call('DELETE', '/groups/db', monitor), 403, 'CAP-E0102');
-      assert.equal(await count(m, 'wpar_groups'), before);
-      assert.equal((await call('GET', '/groups', user)).statusCode, 200);
+      const before = await count(mgr.m, 'wpar_groups');
+      refused(await call('POST', '/groups', mgr.user, { name: 'mine' }), 403, 'CAP-E0102');
+      refused(await call('PATCH', '/groups/db', mgr.user, { policy: { enabled: false } }), 403, 'CAP-E0102');
+      refused(await call('DELETE', '/groups/db', mgr.monitor), 403, 'CAP-E0102');
+      assert.equal(await count(mgr.m, 'wpar_groups'), before);
+      assert.equal((await call('GET', '/groups', mgr.user)).statusCode, 200);
     });
   });
 }

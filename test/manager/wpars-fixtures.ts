@@ -2,6 +2,7 @@
 // the real task path (claim, Transitional, driver, final state or Broken) runs end to end,
 // and small helpers to call the API and wait for the tasks it answers with.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import type { TaskView } from '../../src/api/tasks.js';
 import type { WparState } from '../../src/api/wpar-states.js';
@@ -22,6 +23,21 @@ export async function startManager(kind: 'sqlite' | 'postgres'): Promise<{ m: Te
   const user = (await m.userWithRoles(['WPARUser'])).headers;
   const monitor = (await m.userWithRoles(['WPARMonitor'])).headers;
   return { m, admin, user, monitor };
+}
+
+export type Call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Headers, payload?: object) => Promise<LightMyRequestResponse>;
+
+/** One manager per suite, on a fresh database of `kind`, with a user of each WPAR role and a way to call its API. */
+export function managerPerSuite(kind: 'sqlite' | 'postgres'): Awaited<ReturnType<typeof startManager>> & { call: Call } {
+  const s = {} as Awaited<ReturnType<typeof startManager>> & { call: Call };
+  before(async () => {
+    Object.assign(s, await startManager(kind));
+  });
+  after(async () => {
+    await s.m?.close();
+  });
+  s.call = (method, url, headers, payload) => s.m.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
+  return s;
 }
 
 export interface DriverCall {
