@@ -9,7 +9,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # System packages the engine, the tests and the benchmarks need.
 APT_PACKAGES=(runc iptables iproute2 busybox-static debootstrap postgresql postgresql-client
-  xz-utils ca-certificates procps psmisc util-linux)
+  xz-utils ca-certificates procps psmisc util-linux chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -39,4 +39,11 @@ fi
 
 log "building"
 npm run --silent build
+# The web console's own dependencies, the same way (its lock file, its stamp).
+web_stamp=web/node_modules/.capstan-lock-stamp
+if [ -f web/package-lock.json ] && { [ ! -f "$web_stamp" ] || ! cmp -s web/package-lock.json "$web_stamp"; }; then
+  log "installing the web console's npm dependencies"
+  (cd web && npm ci --no-fund --no-audit --loglevel=error)
+  cp web/package-lock.json "$web_stamp"
+fi
 if [ -f web/package.json ]; then npm run --silent build:web; fi

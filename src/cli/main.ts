@@ -1,9 +1,13 @@
 // `capstan`: the manager's CLI, the processes (manager, up), and the seed-compatible local
 // commands (`capstan mkwpar …` is the same as the installed `mkwpar …`).
 import { Command, CommanderError } from 'commander';
+import { agentCommands } from './agent/commands.js';
+import { labCommands } from './agent/lab.js';
 import { localCommands } from './local/index.js';
 import { authCommands } from './remote/commands/auth.js';
+import { capacityCommands, SEED_COMMANDS, seedCapacityArgs, type SeedCommand } from './remote/commands/capacity.js';
 import { inventoryCommands } from './remote/commands/inventory.js';
+import { metricsCommands } from './remote/commands/metrics.js';
 import { serverCommands } from './remote/commands/server.js';
 import { taskCommands } from './remote/commands/tasks.js';
 import { lwiMapRoleArgs, userCommands } from './remote/commands/users.js';
@@ -28,6 +32,10 @@ ${EXIT_CODES_HELP}`);
   wparCommands(p);
   taskCommands(p);
   userCommands(p);
+  agentCommands(p);
+  metricsCommands(p);
+  labCommands(p);
+  capacityCommands(p);
   return p;
 }
 
@@ -41,6 +49,7 @@ async function main(argv: string[]): Promise<void> {
   let args = argv;
   try {
     if (first === 'lwiMapRole') args = lwiMapRoleArgs(rest);
+    if (SEED_COMMANDS.includes(first as SeedCommand)) args = seedCapacityArgs(first as SeedCommand, rest);
     await program().parseAsync(args, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {

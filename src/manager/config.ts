@@ -2,6 +2,8 @@
 // directory, overridden by command-line options.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CapacityConfig } from './capacity/settings.js';
+import type { NotificationConfig } from './notify/config.js';
 
 export interface ManagerConfig {
   dataDir: string;
@@ -11,6 +13,10 @@ export interface ManagerConfig {
   port: number;
   tls: { cert?: string; key?: string };
   logLevel: string;
+  /** Instant capacity: the meter's interval, trusted codeword issuers. */
+  capacity?: CapacityConfig;
+  /** The SMTP relay for email notifications. */
+  notifications?: NotificationConfig;
 }
 
 export const DEFAULT_DATA_DIR = '/var/lib/capstan';

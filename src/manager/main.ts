@@ -33,8 +33,11 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     const initialAdmin = await initialAdminLogin(services, config.dataDir);
     await services.tasks.recover();
     const tls = managerTls(config.dataDir, config.tls);
-    const app = await buildApp(services, { tls, logger: log.child({ component: 'http' }) });
+    const app = await buildApp(services, { tls, clientCa: await services.agents.enrolment.caCertificate(), logger: log.child({ component: 'http' }) });
+    services.agents.hub.attach(app.server as import('node:http').Server);
+    services.agents.start();
     await app.listen({ host: config.host, port: config.port });
+    services.capacity.startMeter();
     const port = (app.server.address() as { port: number }).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = `https://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
@@ -43,6 +46,8 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        await services.agents.stop();
+        await services.capacity.stop();
         await app.close();
         await services.tasks.shutdown();
         await handle.close();

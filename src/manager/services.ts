@@ -11,6 +11,9 @@ import { BackupService } from './backup/service.js';
 import { UserService } from './users/service.js';
 import { RoleService } from './users/roles.js';
 import { createInventory, type Inventory } from './inventory/index.js';
+import { CapacityService } from './capacity/service.js';
+import { NotifyService } from './notify/service.js';
+import { AgentService } from './agents/index.js';
 
 export interface Services {
   config: ManagerConfig;
@@ -23,11 +26,16 @@ export interface Services {
   users: UserService;
   roles: RoleService;
   inventory: Inventory;
+  agents: AgentService;
+  capacity: CapacityService;
 }
 
 export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: Logger): Services {
   const db = dbHandle.db;
   const tasks = new TaskEngine(db, log);
+  const inventory = createInventory(db, tasks);
+  const capacity = new CapacityService(db, new NotifyService(db, config.notifications ?? {}, log), config.capacity ?? {}, log);
+  inventory.wpars.deployGuard = (wpar, systemId) => capacity.checkDeploy(wpar, systemId);
   return {
     config,
     log,
@@ -38,6 +46,8 @@ export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: L
     backup: new BackupService(dbHandle, tasks, config),
     users: new UserService(db),
     roles: new RoleService(db),
-    inventory: createInventory(db, tasks),
+    inventory,
+    agents: new AgentService(db, log, config.dataDir, inventory, tasks),
+    capacity,
   };
 }

@@ -34,9 +34,10 @@ export class CliWorld {
     return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
   }
 
-  /** Starts `capstan manager` on a free loopback port and waits until it serves. */
-  async startManager(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'manager', '--data-dir', this.dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info'], {
+  /** Starts `capstan manager` (on a free loopback port unless told) and waits until it serves. */
+  async startManager(opts: { host?: string; port?: number } = {}): Promise<void> {
+    const args = ['manager', '--data-dir', this.dataDir, '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0), '--log-level', 'info'];
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.manager = child;

@@ -104,13 +104,47 @@ const EXPECTED: Record<string, readonly Who[]> = {
   // files hold every user's password hash.
   'POST /backups': ADMINISTRATION,
   'GET /backups': ADMINISTRATION,
+
+  // Agents authenticate registration with the registration password, not a user.
+  'POST /agents/register': PUBLIC,
+  'GET /agents': VIEW,
+  // Registering hosts and asking them to report is administration of managed systems.
+  'GET /agents/registration-password': ADMINISTRATION,
+  'PUT /agents/registration-password': ADMINISTRATION,
+  'POST /systems/:id/discover': ADMINISTRATION,
+  'POST /systems/:id/update-profile': ADMINISTRATION,
+  // Performance metrics are read-only views.
+  'GET /systems/:id/metrics': VIEW,
+  'GET /wpars/:id/metrics': VIEW,
+  // The Prometheus export, outside the API prefix.
+  'GET /metrics': VIEW,
+
+  // Instant capacity: everyone who views sees it; changing rights and active capacity is
+  // administration of the managed systems.
+  'GET /capacity/complexes': VIEW,
+  'GET /capacity/complexes/:id': VIEW,
+  'GET /capacity/complexes/:id/ledger': VIEW,
+  'GET /capacity/notifications': VIEW,
+  'GET /capacity/issuers': VIEW,
+  'GET /capacity/settings': VIEW,
+  'POST /capacity/complexes': ADMINISTRATION,
+  'PATCH /capacity/complexes/:id': ADMINISTRATION,
+  'DELETE /capacity/complexes/:id': ADMINISTRATION,
+  'POST /capacity/complexes/:id/notifications/test': ADMINISTRATION,
+  'POST /capacity/codewords': ADMINISTRATION,
+  'POST /capacity/systems/:id/activate': ADMINISTRATION,
+  'POST /capacity/systems/:id/deactivate': ADMINISTRATION,
+  'POST /capacity/move': ADMINISTRATION,
+  'POST /capacity/issuers': ADMINISTRATION,
+  'DELETE /capacity/issuers/:id': ADMINISTRATION,
+  'PUT /capacity/settings': ADMINISTRATION,
 };
 
 /** Calls after which the caller's session is gone, so it logs in again. */
 const ENDS_SESSION = new Set(['POST /auth/logout']);
 
 const PREFIX = '/api/v1';
-const keyOf = (r: { method: string; url: string }) => `${r.method} ${r.url.slice(PREFIX.length)}`;
+const keyOf = (r: { method: string; url: string }) => `${r.method} ${r.url.startsWith(PREFIX) ? r.url.slice(PREFIX.length) : r.url}`;
 const expectedFor = (key: string) => EXPECTED[key.replace(/^HEAD /, 'GET ')];
 
 /** Fills a route's parameters with fresh random values that match no resource. */
@@ -151,7 +185,7 @@ describe('role matrix: every route × every role', () => {
       const allowed = expectedFor(key);
       if (!allowed) continue;
       for (const who of EVERYONE) {
-        const res = await call(route.method as Method, concrete(route.url.slice(PREFIX.length)), callers.get(who)!, ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method) ? {} : undefined);
+        const res = await call(route.method as Method, concrete(route.url.startsWith(PREFIX) ? route.url.slice(PREFIX.length) : route.url), callers.get(who)!, ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method) ? {} : undefined);
         const refusedWith = res.statusCode === 401 || res.statusCode === 403
           // HEAD answers carry no body, so only the status tells.
           ? `${res.statusCode}${route.method === 'HEAD' ? '' : ` ${res.json().code}`}`

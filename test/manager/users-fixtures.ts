@@ -14,11 +14,15 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 /** A token holder's headers, a session's cookie, or nothing (anonymous). */
 export type Caller = { headers: { authorization: string } } | { cookie: string } | null;
 
+/** The routes that are not below /api/v1 (Prometheus looks for /metrics). */
+export const OUTSIDE_API_PREFIX = ['/metrics'];
+
+/** Calls a path below /api/v1, or one of OUTSIDE_API_PREFIX, as `who`. */
 export function caller(m: TestManager) {
   return (method: Method, url: string, who: Caller, payload?: object, remoteAddress?: string) =>
     m.app.inject({
       method,
-      url: `/api/v1${url}`,
+      url: OUTSIDE_API_PREFIX.includes(url) ? url : `/api/v1${url}`,
       ...(who && 'headers' in who ? { headers: who.headers } : {}),
       ...(who && 'cookie' in who ? { cookies: { [SESSION_COOKIE]: who.cookie } } : {}),
       ...(payload ? { payload } : {}),

@@ -63,7 +63,7 @@ export class TestSystemDriver implements SystemDriver {
   private held?: { started: () => void; release: Promise<void> };
 
   async perform(system: DriverSystem, action: SystemAction, wpar: DriverWpar, opts: DriverOptions): Promise<DriverResult> {
-    const { signal: _signal, ...rest } = opts;
+    const { signal: _signal, log: _log, ...rest } = opts;
     this.calls.push({ system: system.name, action, wpar: wpar.name, opts: rest });
     if (this.held) {
       const held = this.held;

@@ -18,6 +18,7 @@ interface RuncStats {
   cpu?: { usage?: { total?: number } };
   memory?: { usage?: { usage?: number } };
   pids?: { current?: number };
+  blkio?: { ioServiceBytesRecursive?: { op?: string; value?: number }[] };
 }
 
 export interface WparStats {
@@ -25,6 +26,9 @@ export interface WparStats {
   cpuUsageNs: number;
   memoryUsageBytes: number;
   processes: number;
+  /** Bytes read from and written to block devices since the container started. */
+  diskReadBytes: number;
+  diskWriteBytes: number;
 }
 
 /** CRIU options the engine always wants: open TCP connections and file locks move with a WPAR. */
@@ -68,6 +72,8 @@ export class Runc {
       cpuUsageNs: data.cpu?.usage?.total ?? 0,
       memoryUsageBytes: data.memory?.usage?.usage ?? 0,
       processes: data.pids?.current ?? 0,
+      diskReadBytes: ioBytes(data, 'read'),
+      diskWriteBytes: ioBytes(data, 'write'),
     };
   }
 
@@ -107,4 +113,8 @@ export class Runc {
   restoreArgs(id: string, bundle: string, pidFile: string, imagePath: string, workPath: string): string[] {
     return [...this.globalArgs(), 'restore', ...CRIU_OPTIONS, '--bundle', bundle, '--pid-file', pidFile, '--image-path', imagePath, '--work-path', workPath, id];
   }
+}
+
+function ioBytes(data: RuncStats, op: 'read' | 'write'): number {
+  return (data.blkio?.ioServiceBytesRecursive ?? []).filter((e) => e.op?.toLowerCase() === op).reduce((n, e) => n + (e.value ?? 0), 0);
 }

@@ -34,16 +34,20 @@ export function fingerprintOf(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
 }
 
-/** The certificate a server presents, and whether the system's CAs trust it for that host. */
-export async function peerCertificate(url: string): Promise<{ pem: string; trusted: boolean }> {
+/**
+ * The certificate a server presents, whether the system's CAs trust it for that host, and
+ * the local address this host reached it from.
+ */
+export async function peerCertificate(url: string): Promise<{ pem: string; trusted: boolean; localAddress: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: u.hostname, port: Number(u.port || 443), servername: u.hostname.match(/^[\d.]+$|:/) ? undefined : u.hostname, rejectUnauthorized: false }, () => {
       const cert = socket.getPeerCertificate();
+      const localAddress = socket.localAddress ?? '';
       socket.end();
       if (!cert?.raw) return reject(new UnreachableError(`${url} presented no certificate`));
       const trusted = socket.authorized && checkServerIdentity(u.hostname, cert) === undefined;
-      resolve({ pem: pemOf(cert.raw), trusted });
+      resolve({ pem: pemOf(cert.raw), trusted, localAddress });
     });
     socket.setTimeout(10_000, () => socket.destroy(new Error('timed out')));
     socket.on('error', (e) => reject(new UnreachableError(`cannot reach ${url}: ${e.message}`)));
@@ -53,8 +57,8 @@ export async function peerCertificate(url: string): Promise<{ pem: string; trust
 export class ApiClient {
   constructor(readonly profile: Profile) {}
 
-  private options(method: Method, path: string, headers: Record<string, string>): RequestOptions & { url: URL } {
-    const url = new URL(API_PREFIX + path, this.profile.url);
+  private options(method: Method, path: string, headers: Record<string, string>, prefix: string): RequestOptions & { url: URL } {
+    const url = new URL(prefix + path, this.profile.url);
     const pinned = this.profile.certificate;
     const pinnedFingerprint = pinned ? fingerprintOf(pinned) : undefined;
     return {
@@ -76,9 +80,9 @@ export class ApiClient {
     };
   }
 
-  private open(method: Method, path: string, body: unknown, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+  private open(method: Method, path: string, body: unknown, headers: Record<string, string> = {}, prefix = API_PREFIX): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const { url, ...opts } = this.options(method, path, payload === undefined ? headers : { 'content-type': 'application/json', ...headers });
+    const { url, ...opts } = this.options(method, path, payload === undefined ? headers : { 'content-type': 'application/json', ...headers }, prefix);
     return new Promise((resolve, reject) => {
       const req = httpsRequest(url, opts, resolve);
       req.on('error', (e: NodeJS.ErrnoException) => {
@@ -91,8 +95,9 @@ export class ApiClient {
     });
   }
 
-  async request<T>(method: Method, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>> {
-    const res = await this.open(method, path, body, headers);
+  /** `prefix`: what `path` is below (the API's, unless asked for a path outside it such as /metrics). */
+  async request<T>(method: Method, path: string, body?: unknown, headers?: Record<string, string>, prefix = API_PREFIX): Promise<ApiResponse<T>> {
+    const res = await this.open(method, path, body, headers, prefix);
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');

@@ -56,7 +56,9 @@ export async function openDatabase(location: string, opts: { schema?: string } =
     sqlite.pragma('synchronous = NORMAL');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Kysely looks for its migration tables in every schema unless told which one: a private
+  // schema must not be mistaken for migrated because another schema is.
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(kind === 'postgres' && opts.schema ? { migrationTableSchema: opts.schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();

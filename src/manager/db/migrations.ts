@@ -166,6 +166,125 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('tasks_target_idx').on('tasks').columns(['target_kind', 'target_id']).execute();
     },
   },
+  // Agents: one row per certificate the CA signed; revoked ones stay so they keep being refused.
+  // Metrics: raw samples (a day) and 5-minute rollups (30 days) of hosts and WPARs.
+  '0005_agents_metrics': {
+    async up(db: AnyDb) {
+      await db.schema.createTable('agent_certificates')
+        .addColumn('serial', 'text', (c) => c.primaryKey())
+        .addColumn('system_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('agent_port', 'integer', (c) => c.notNull())
+        .addColumn('not_after', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema.createIndex('agent_certificates_system_idx').on('agent_certificates').column('system_id').execute();
+      for (const table of ['metric_samples', 'metric_rollups']) {
+        await db.schema.createTable(table)
+          .addColumn('subject_kind', 'text', (c) => c.notNull())
+          .addColumn('subject_id', 'text', (c) => c.notNull())
+          .addColumn('t', 'bigint', (c) => c.notNull())
+          .addColumn('system_id', 'text', (c) => c.notNull())
+          .addColumn('cpu_cores', 'double precision', (c) => c.notNull())
+          .addColumn('cpu_util', 'double precision', (c) => c.notNull())
+          .addColumn('memory_bytes', 'double precision', (c) => c.notNull())
+          .addColumn('memory_util', 'double precision', (c) => c.notNull())
+          .addColumn('processes', 'double precision', (c) => c.notNull())
+          .addColumn('net_rx', 'double precision', (c) => c.notNull())
+          .addColumn('net_tx', 'double precision', (c) => c.notNull())
+          .addColumn('disk_read', 'double precision', (c) => c.notNull())
+          .addColumn('disk_write', 'double precision', (c) => c.notNull())
+          .addColumn('effective_cpu_util', 'double precision')
+          .addPrimaryKeyConstraint(`${table}_pk`, ['subject_kind', 'subject_id', 't'])
+          .execute();
+        await db.schema.createIndex(`${table}_t_idx`).on(table).column('t').execute();
+      }
+    },
+  },
+  // Instant capacity: complexes (one serial each) and their systems' intended and actual
+  // active components, applied codewords, the temporary capacity ledger, trusted codeword
+  // issuers, and the log of notifications sent.
+  '0008_capacity': {
+    async up(db: AnyDb) {
+      await db.schema.createTable('capacity_complexes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('serial', 'text', (c) => c.notNull().unique())
+        .addColumn('total_cores', 'integer')
+        .addColumn('total_memory_gib', 'integer')
+        .addColumn('total_cells', 'integer')
+        .addColumn('rights_cores', 'integer', (c) => c.notNull())
+        .addColumn('rights_memory_gib', 'integer')
+        .addColumn('rights_cells', 'integer')
+        .addColumn('temp_balance', 'bigint', (c) => c.notNull())
+        .addColumn('metered_until', 'bigint', (c) => c.notNull())
+        .addColumn('warning_period_s', 'integer', (c) => c.notNull())
+        .addColumn('exhaustion_action', 'text', (c) => c.notNull())
+        .addColumn('temp_warned', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('temp_exhausted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_sequence', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('contacts', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('webhooks', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('capacity_systems')
+        .addColumn('system_id', 'text', (c) => c.primaryKey().references('systems.id').onDelete('cascade'))
+        .addColumn('complex_id', 'text', (c) => c.notNull().references('capacity_complexes.id').onDelete('cascade'))
+        .addColumn('ia_cores', 'integer', (c) => c.notNull())
+        .addColumn('ia_memory_gib', 'integer')
+        .addColumn('ia_cells', 'integer')
+        .addColumn('aa_cores', 'integer')
+        .addColumn('aa_memory_gib', 'integer')
+        .addColumn('aa_cells', 'integer')
+        .addColumn('aa_reported_at', 'text')
+        .execute();
+      await db.schema.createIndex('capacity_systems_complex_idx').on('capacity_systems').column('complex_id').execute();
+      await db.schema.createTable('capacity_codewords')
+        .addColumn('complex_id', 'text', (c) => c.notNull().references('capacity_complexes.id').onDelete('cascade'))
+        .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'bigint', (c) => c.notNull())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('applied_at', 'text', (c) => c.notNull())
+        .addColumn('applied_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('capacity_codewords_pk', ['complex_id', 'sequence'])
+        .execute();
+      await db.schema.createTable('capacity_ledger')
+        .addColumn('complex_id', 'text', (c) => c.notNull().references('capacity_complexes.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('balance_after', 'bigint', (c) => c.notNull())
+        .addColumn('from_s', 'bigint')
+        .addColumn('to_s', 'bigint')
+        .addColumn('excess_cores', 'integer')
+        .addColumn('codeword_sequence', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('capacity_ledger_pk', ['complex_id', 'seq'])
+        .execute();
+      await db.schema.createTable('capacity_issuer_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('public_key', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('notification_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('complex_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('notification_deliveries_created_idx').on('notification_deliveries').column('created_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -123,6 +123,35 @@ export interface SettingsTable {
   value: string; // JSON
 }
 
+export interface AgentCertificatesTable {
+  /** Upper-case hex, as TLS reports a peer's serial. */
+  serial: string;
+  system_id: string;
+  state: 'registered' | 'revoked';
+  agent_port: number;
+  not_after: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface MetricRowTable {
+  subject_kind: 'system' | 'wpar';
+  subject_id: string;
+  /** Epoch milliseconds (PostgreSQL bigint: read back as a string). */
+  t: number | string;
+  system_id: string;
+  cpu_cores: number;
+  cpu_util: number;
+  memory_bytes: number;
+  memory_util: number;
+  processes: number;
+  net_rx: number;
+  net_tx: number;
+  disk_read: number;
+  disk_write: number;
+  effective_cpu_util: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   user_group_members: UserGroupMembersTable;
@@ -136,6 +165,15 @@ export interface Database {
   tasks: TasksTable;
   task_operations: TaskOperationsTable;
   settings: SettingsTable;
+  agent_certificates: AgentCertificatesTable;
+  metric_samples: MetricRowTable;
+  metric_rollups: MetricRowTable;
+  capacity_complexes: CapacityComplexesTable;
+  capacity_systems: CapacitySystemsTable;
+  capacity_codewords: CapacityCodewordsTable;
+  capacity_ledger: CapacityLedgerTable;
+  capacity_issuer_keys: CapacityIssuerKeysTable;
+  notification_deliveries: NotificationDeliveriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -147,3 +185,94 @@ export type TaskRow = Selectable<TasksTable>;
 export type TaskOperationRow = Selectable<TaskOperationsTable>;
 export type NewTask = Insertable<TasksTable>;
 export type TaskUpdate = Updateable<TasksTable>;
+
+// ---- Instant capacity (0008_capacity). Counts of core-seconds and Unix seconds are bigint:
+// PostgreSQL's driver returns those as strings, so readers wrap them in Number(). ----
+
+/** A complex: one hardware serial, its usage rights and its temporary capacity. */
+export interface CapacityComplexesTable {
+  id: string;
+  name: string;
+  serial: string;
+  /** Declared installed components; null: from the host profiles (cores) or unknown. */
+  total_cores: number | null;
+  total_memory_gib: number | null;
+  total_cells: number | null;
+  rights_cores: number;
+  /** null: memory (cells) not governed on this complex. */
+  rights_memory_gib: number | null;
+  rights_cells: number | null;
+  /** Core-seconds; equals the sum of the complex's ledger. */
+  temp_balance: number | string;
+  /** Unix seconds: the meter has charged every second before this one. */
+  metered_until: number | string;
+  warning_period_s: number;
+  exhaustion_action: string;
+  temp_warned: number;
+  temp_exhausted: number;
+  last_sequence: number;
+  contacts: string; // JSON string[]
+  webhooks: string; // JSON string[]
+  created_at: string;
+  updated_at: string;
+}
+
+/** A system's membership of a complex: intended active (IA) and actual active (AA) components. */
+export interface CapacitySystemsTable {
+  system_id: string;
+  complex_id: string;
+  ia_cores: number;
+  ia_memory_gib: number | null;
+  ia_cells: number | null;
+  aa_cores: number | null;
+  aa_memory_gib: number | null;
+  aa_cells: number | null;
+  aa_reported_at: string | null;
+}
+
+export interface CapacityCodewordsTable {
+  complex_id: string;
+  sequence: number;
+  kind: string;
+  quantity: number | string;
+  digest: string;
+  issued_at: string;
+  applied_at: string;
+  applied_by: string;
+}
+
+/** Append-only: credits (Instant Access Capacity, codewords) and meter debits over [from_s, to_s). */
+export interface CapacityLedgerTable {
+  complex_id: string;
+  seq: number;
+  kind: string;
+  amount: number | string;
+  balance_after: number | string;
+  from_s: number | string | null;
+  to_s: number | string | null;
+  excess_cores: number | null;
+  codeword_sequence: number | null;
+  created_at: string;
+}
+
+export interface CapacityIssuerKeysTable {
+  id: string;
+  name: string;
+  public_key: string;
+  created_at: string;
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  complex_id: string | null;
+  kind: string;
+  subject: string;
+  channel: string;
+  target: string;
+  status: string;
+  error: string | null;
+  created_at: string;
+}
+
+export type ComplexRow = Selectable<CapacityComplexesTable>;
+export type CapacitySystemRow = Selectable<CapacitySystemsTable>;

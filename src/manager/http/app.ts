@@ -23,9 +23,15 @@ import { groupRoutes } from './routes/groups.js';
 import { wparRoutes } from './routes/wpars.js';
 import { taskRoutes } from './routes/tasks.js';
 import { backupRoutes } from './routes/backup.js';
+import { capacityRoutes } from './routes/capacity.js';
+import { installConsole } from './console.js';
+import { agentRoutes } from './routes/agents.js';
+import { metricRoutes, prometheusRoute } from './routes/metrics.js';
 
 export interface AppOptions {
   tls?: TlsMaterial;
+  /** Client certificates signed by this CA are verified (agents); others may still use the API with a login. */
+  clientCa?: string;
   /** The process's logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
 }
@@ -41,7 +47,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     requestTimeout: 0,
   };
   const app = (opts.tls
-    ? Fastify({ ...base, https: { cert: opts.tls.cert, key: opts.tls.key } } as FastifyServerOptions)
+    ? Fastify({ ...base, https: { cert: opts.tls.cert, key: opts.tls.key, ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: false } : {}) } } as FastifyServerOptions)
     : Fastify(base)
   ).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
@@ -85,10 +91,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   await app.register(async (api) => {
     const a = api as unknown as App;
-    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes]) {
+    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes, agentRoutes, metricRoutes, capacityRoutes]) {
       await routes(a, services);
     }
   }, { prefix: API_PREFIX });
+  await prometheusRoute(app, services);
+  installConsole(app);
   return app;
 }
 

@@ -29,6 +29,8 @@ export interface DriverOptions {
   changed?: string[];
   /** Aborted when the task is cancelled or the manager stops. */
   signal?: AbortSignal;
+  /** Where a driver that fails puts what the system printed before it failed. */
+  log?: (line: string) => void;
 }
 
 export interface DriverResult {

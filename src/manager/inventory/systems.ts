@@ -11,6 +11,8 @@ import { countWhere, NamedResources, pageOf } from './named.js';
 
 export class SystemService {
   readonly named: NamedResources<'systems'>;
+  /** Told of every system removed (the agent layer revokes its agent). */
+  readonly onRemoved: ((systemId: string) => Promise<void>)[] = [];
 
   constructor(private readonly db: Kysely<Database>, private readonly domains: DomainService) {
     this.named = new NamedResources(db, 'systems', 'managed system');
@@ -54,9 +56,11 @@ export class SystemService {
 
   /** Refused (CAP-E0004) while WPARs are deployed on it: remove or relocate them first. */
   async remove(ref: string): Promise<void> {
+    const { id } = await this.named.require(ref);
     await this.named.remove(ref, {
       inUse: { code: 'CAP-E0004', what: 'deployed WPAR(s)', count: (db, id) => countWhere(db, 'wpars', 'system_id', id) },
     });
+    for (const listener of this.onRemoved) await listener(id);
   }
 
   private views() {

@@ -136,6 +136,7 @@ async function runOnSystem(db: Kysely<Database>, drivers: DriverRegistry, ctx: T
       preserveFileSystems: p.preserveFileSystems,
       changed: p.changed,
       signal: ctx.signal,
+      log: (line) => op.log(line),
     });
     for (const line of r.output) op.log(line);
     return r;

@@ -40,8 +40,13 @@ import {
   type WparFacts,
 } from './wpar-rules.js';
 
+/** Checked before a WPAR is deployed on a system (instant capacity: does it have the active capacity?); throws to refuse. */
+export type DeployGuard = (wpar: { id: string; name: string; spec: WparSpec }, systemId: string) => Promise<void>;
+
 export class WparService {
   readonly named: NamedResources<'wpars'>;
+  /** Set by the services wiring; no guard, no check. */
+  deployGuard?: DeployGuard;
   private readonly views: WparViews;
 
   constructor(
@@ -114,6 +119,7 @@ export class WparService {
     const { row } = await this.actionable(ref, 'deploy');
     if (req.system === undefined) throw new CapstanError('CAP-E0207');
     const systemId = await this.onlineSystem((await this.systems.named.require(req.system)).id);
+    await this.deployGuard?.({ id: row.id, name: row.name, spec: JSON.parse(row.spec) as WparSpec }, systemId);
     const params: SystemActionParams = { wparId: row.id, systemId, action: 'deploy', fromState: 'Undeployed', start: req.start };
     return this.submitClaimed(row, SYSTEM_TASK.deploy, params, by);
   }
@@ -165,6 +171,7 @@ export class WparService {
     const target = { kind: 'wpar', id: definition.wparId, name: spec.name };
     if (!deployTo) return this.tasks.submit(DEFINITION_TASK.create, definition, { target, createdBy: by });
     const systemId = await this.onlineSystem((await this.systems.named.require(deployTo.system)).id);
+    await this.deployGuard?.({ id: definition.wparId, name: spec.name, spec }, systemId);
     const params: SystemActionParams = { wparId: definition.wparId, systemId, action: 'deploy', fromState: 'Undeployed', define: definition, start: deployTo.start };
     return this.tasks.submit(SYSTEM_TASK.deploy, params, { target, createdBy: by });
   }

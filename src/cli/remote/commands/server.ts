@@ -11,6 +11,10 @@ import { startManager, type RunningManager } from '../../../manager/main.js';
 import { runningManager } from '../../../manager/pidfile.js';
 import { restoreBackup } from '../../../manager/backup/restore.js';
 import { INITIAL_PASSWORD_FILE } from '../../../manager/users/bootstrap.js';
+import { DEFAULT_AGENT_PORT } from '../../../api/agents.js';
+import { AgentFiles } from '../../../agent/control/config.js';
+import { configureAgent } from '../../../agent/control/configure.js';
+import { Agent } from '../../../agent/daemon.js';
 import { formatTable, note, print, printJson, when } from '../../output.js';
 import { exitFor, remote } from '../context.js';
 import { finishTask, type WaitOptions } from '../follow-task.js';
@@ -50,16 +54,36 @@ function configOf(o: ServerOptions): ManagerConfig {
   });
 }
 
-/** Runs until SIGINT or SIGTERM, then stops cleanly. */
-async function serve(m: RunningManager): Promise<void> {
+/** Runs until SIGINT or SIGTERM, then stops cleanly (`before` first: the local agent). */
+async function serve(m: RunningManager, before: () => Promise<void> = async () => undefined): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       m.log.info({ signal }, 'stopping');
-      void m.stop().then(resolve);
+      void before().then(() => m.stop()).then(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/**
+ * The local agent of `capstan up`: registered to this manager on first start (its directory
+ * is <data-dir>/agent), then run in this process on the host's engine.
+ */
+async function startLocalAgent(m: RunningManager, log: pino.Logger): Promise<{ systemName: string; stop: () => Promise<void> }> {
+  const files = new AgentFiles(join(m.services.config.dataDir, 'agent'));
+  if (!files.configured()) {
+    await configureAgent(files, {
+      managerHost: '127.0.0.1',
+      managerPort: Number(new URL(m.url).port),
+      agentPort: DEFAULT_AGENT_PORT,
+      host: '127.0.0.1',
+      password: m.services.agents.enrolment.registrationPassword(),
+    });
+  }
+  const agent = new Agent(files, log.child({ component: 'agent' }));
+  await agent.start();
+  return { systemName: files.settings().systemName, stop: () => agent.stop() };
 }
 
 function firstLogin(m: RunningManager): string {
@@ -93,9 +117,11 @@ export function serverCommands(program: Command): void {
           { level: config.logLevel as pino.Level, stream: pino.destination({ dest: logFile, mkdir: true, sync: false }) },
         ]));
         const m = await startManager(config, log);
+        const agent = await startLocalAgent(m, log);
         print([
           `Capstan is up.`,
           `  manager   ${m.url}  (API under /api/v1, OpenAPI at /api/v1/openapi.json)`,
+          `  agent     this host, as system "${agent.systemName}"`,
           `  database  ${config.db}`,
           `  log       ${logFile}`,
           '',
@@ -103,7 +129,7 @@ export function serverCommands(program: Command): void {
           'stop with Ctrl-C.',
           '',
         ].join('\n'));
-        await serve(m);
+        await serve(m, () => agent.stop());
       } catch (e) {
         process.exitCode = exitFor(e);
       }

@@ -1,0 +1,102 @@
+// Where an agent keeps its configuration and identity: one directory (default
+// /etc/capstan/agent, or $CAPSTAN_AGENT_DIR; lab hosts have their own). The key never leaves it.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CapstanError } from '../../api/errors.js';
+
+export const DEFAULT_AGENT_DIR = '/etc/capstan/agent';
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type AgentLogLevel = (typeof LOG_LEVELS)[number];
+
+export interface AgentSettings {
+  managerHost: string;
+  managerPort: number;
+  agentPort: number;
+  /** The address the agent listens on and the manager records for it. */
+  host: string;
+  systemId: string;
+  systemName: string;
+  logLevel: AgentLogLevel;
+  /** Engine set-up of this host (lab hosts differ from the machine's). */
+  engineRoot?: string;
+  bridge?: string;
+  imageRoot?: string;
+}
+
+export interface AgentIdentity {
+  key: string;
+  cert: string;
+  /** The manager's CA: peers' certificates are checked against it. */
+  ca: string;
+  /** The manager's server certificate as first seen (pinned). */
+  manager: string;
+}
+
+export function agentDirFromEnv(): string {
+  return process.env.CAPSTAN_AGENT_DIR || DEFAULT_AGENT_DIR;
+}
+
+export class AgentFiles {
+  constructor(readonly dir: string) {}
+
+  private path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  get pidFile(): string {
+    return this.path('agent.pid');
+  }
+
+  get logFile(): string {
+    return this.path('agent.log');
+  }
+
+  /** Reported metrics and inventory waiting for the manager. */
+  get spoolFile(): string {
+    return this.path('spool.jsonl');
+  }
+
+  configured(): boolean {
+    return existsSync(this.path('agent.json'));
+  }
+
+  settings(): AgentSettings {
+    if (!this.configured()) throw new CapstanError('CAP-E0607', this.dir);
+    return JSON.parse(readFileSync(this.path('agent.json'), 'utf8')) as AgentSettings;
+  }
+
+  identity(): AgentIdentity {
+    const read = (n: string): string => readFileSync(this.path(n), 'utf8');
+    const own = JSON.parse(read('agent-identity.json')) as { key: string; cert: string };
+    return { ...own, ca: read('ca.pem'), manager: read('manager.pem') };
+  }
+
+  /** Writes everything of a new registration; agent.json last, so a half-written one is not "configured". */
+  save(settings: AgentSettings, identity: AgentIdentity): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.saveCertificate(identity.key, identity.cert);
+    this.write('ca.pem', identity.ca);
+    this.write('manager.pem', identity.manager);
+    this.saveSettings(settings);
+  }
+
+  saveSettings(settings: AgentSettings): void {
+    this.write('agent.json', JSON.stringify(settings, null, 2) + '\n');
+  }
+
+  /** Replaces the certificate (renewal) together with its key, in one step. */
+  saveCertificate(key: string, cert: string): void {
+    this.write('agent-identity.json', JSON.stringify({ key, cert }), 0o600);
+  }
+
+  /** Forgets the registration (configure --force leaves the old manager). */
+  forget(): void {
+    for (const n of ['agent.json', 'agent-identity.json', 'ca.pem', 'manager.pem', 'spool.jsonl']) rmSync(this.path(n), { force: true });
+  }
+
+  private write(name: string, text: string, mode = 0o644): void {
+    const tmp = this.path(`${name}.tmp`);
+    writeFileSync(tmp, text, { mode });
+    renameSync(tmp, this.path(name));
+  }
+}

@@ -1,0 +1,78 @@
+// `capstan agent configure`: registers this host's agent with a manager, as the seed's
+// configure-agent does, failing with a clear code when the manager cannot be reached, the
+// password is wrong, the agent is already configured (without --force) or its port is taken.
+// Nothing is written unless the registration succeeded.
+import { createServer } from 'node:net';
+import { hostname } from 'node:os';
+import { AGENT_PATHS, type RegisterResponse } from '../../api/agents.js';
+import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
+import { ApiClient, ApiError, fingerprintOf, peerCertificate } from '../../cli/remote/client.js';
+import { certificateRequest, newKey } from '../../pki/x509.js';
+import { type AgentFiles, type AgentSettings } from './config.js';
+import { runningPid } from './process.js';
+
+export interface ConfigureOptions {
+  managerHost: string;
+  managerPort: number;
+  agentPort: number;
+  password: string;
+  force?: boolean;
+  /** The system's name in the manager; default: this host's name. */
+  name?: string;
+  /** The address to listen on and be reached at; default: the one this host reaches the manager from. */
+  host?: string;
+  /** When given, the manager's certificate must have this SHA-256 fingerprint. */
+  fingerprint?: string;
+  engine?: Pick<AgentSettings, 'engineRoot' | 'bridge' | 'imageRoot'>;
+}
+
+export async function configureAgent(files: AgentFiles, o: ConfigureOptions): Promise<AgentSettings> {
+  if (files.configured() && !o.force) {
+    const s = files.settings();
+    throw new CapstanError('CAP-E0603', `${s.managerHost}:${s.managerPort} as ${s.systemName}`);
+  }
+  const pid = runningPid(files);
+  if (pid !== undefined) throw new CapstanError('CAP-E0608', `pid ${pid}: stop it before configuring it again`);
+  const url = `https://${o.managerHost.includes(':') ? `[${o.managerHost}]` : o.managerHost}:${o.managerPort}`;
+  let peer;
+  try {
+    peer = await peerCertificate(url);
+  } catch (e) {
+    throw new CapstanError('CAP-E0605', `${url}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (o.fingerprint && fingerprintOf(peer.pem).replace(/:/g, '').toLowerCase() !== o.fingerprint.replace(/:/g, '').toLowerCase()) {
+    throw new CapstanError('CAP-E0605', `${url} presented a certificate with another fingerprint (${fingerprintOf(peer.pem)})`);
+  }
+  const host = o.host ?? peer.localAddress;
+  await checkPortFree(host, o.agentPort);
+
+  const name = o.name ?? hostname().split('.')[0]!;
+  const key = await newKey();
+  const client = new ApiClient({ url, certificate: peer.pem });
+  let reg: RegisterResponse;
+  try {
+    reg = await client.post<RegisterResponse>(AGENT_PATHS.register, {
+      password: o.password, csr: await certificateRequest(name, key.keys), name, host, agentPort: o.agentPort,
+    });
+  } catch (e) {
+    if (e instanceof ApiError && e.code in ERRORS) throw new CapstanError(e.code as ErrorCode, e.message.replace(/^[^:]*: /, ''));
+    throw new CapstanError('CAP-E0605', e instanceof Error ? e.message : String(e));
+  }
+  const settings: AgentSettings = {
+    managerHost: o.managerHost, managerPort: o.managerPort, agentPort: o.agentPort, host,
+    systemId: reg.systemId, systemName: reg.systemName, logLevel: 'info', ...o.engine,
+  };
+  files.forget();
+  files.save(settings, { key: key.key, cert: reg.certificate, ca: reg.caCertificate, manager: peer.pem });
+  return settings;
+}
+
+async function checkPortFree(host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', (e: NodeJS.ErrnoException) => {
+      reject(e.code === 'EADDRINUSE' ? new CapstanError('CAP-E0604', `${host}:${port}`) : new CapstanError('CAP-E0001', `cannot listen on ${host}:${port}: ${e.message}`));
+    });
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve()));
+  });
+}

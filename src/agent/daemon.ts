@@ -1,0 +1,243 @@
+// `capstan agent run`: the agent of one host. It keeps the control channel to the manager,
+// reports the host profile, its WPARs (at connection, on every local change, and every
+// half-minute so the manager can reconcile), and metrics every 10 s; it performs the
+// manager's WPAR actions through the engine, renews its certificate, and listens on its own
+// port for peers (mutual TLS with certificates of the same CA). WPARs never depend on it:
+// they keep running whatever happens to the agent or the manager.
+import { watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { ActionRequest, AgentMessage, ManagerMessage, WparReport } from '../api/agents.js';
+import { isCapstanError } from '../api/errors.js';
+import { SAMPLE_INTERVAL_MS } from '../api/metrics.js';
+import { DEFAULT_BRIDGE, DEFAULT_IMAGE_ROOT } from '../cli/local/open-engine.js';
+import { certificateRequest, newKey, readCertificate } from '../pki/x509.js';
+import { performAction } from './control/actions.js';
+import { ControlChannel } from './control/channel.js';
+import { LOG_LEVELS, type AgentFiles, type AgentLogLevel, type AgentSettings } from './control/config.js';
+import { writeStatus, type AgentStatus } from './control/process.js';
+import { Engine, engineRootFromEnv } from './engine/index.js';
+import { readProfile } from './host/profile.js';
+import { MetricsSampler } from './host/metrics.js';
+import { ImageStore } from './images/index.js';
+
+export const AGENT_VERSION = '0.1.0';
+/** Full inventory reports: the manager reconciles against each one. */
+const INVENTORY_MS = 30_000;
+/** Local changes are reported once they settle. */
+const CHANGE_DEBOUNCE_MS = 200;
+const RENEW_CHECK_MS = 3600_000;
+
+export class Agent {
+  readonly engine: Engine;
+  private readonly images: ImageStore;
+  private readonly settings: AgentSettings;
+  private channel?: ControlChannel;
+  private server?: Server;
+  private sampler?: MetricsSampler;
+  private timers: NodeJS.Timeout[] = [];
+  private watcher?: FSWatcher;
+  private changeTimer?: NodeJS.Timeout;
+  private revoked = new Set<string>();
+  private pendingKey?: string;
+  private status: AgentStatus;
+
+  constructor(private readonly files: AgentFiles, private readonly log: Logger) {
+    this.settings = files.settings();
+    log.level = this.settings.logLevel;
+    this.images = new ImageStore(this.settings.imageRoot ?? (process.env.CAPSTAN_IMAGE_ROOT || DEFAULT_IMAGE_ROOT));
+    this.engine = new Engine({
+      root: this.settings.engineRoot ?? engineRootFromEnv(),
+      defaultBridge: this.settings.bridge ?? (process.env.CAPSTAN_BRIDGE || DEFAULT_BRIDGE),
+      images: this.images,
+    });
+    this.status = { pid: process.pid, channel: 'connecting', since: new Date().toISOString(), buffered: 0 };
+  }
+
+  private get stateDir(): string {
+    return join(this.engine.layout.root, 'agent-state');
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.engine.layout.wparsDir, { recursive: true });
+    await mkdir(this.stateDir, { recursive: true });
+    // WPARs name the busybox image unless told otherwise: every host has it.
+    await this.images.ensureBusybox();
+    await this.listen();
+    this.sampler = new MetricsSampler(this.engine);
+    this.channel = new ControlChannel({
+      managerHost: this.settings.managerHost,
+      managerPort: this.settings.managerPort,
+      identity: () => this.files.identity(),
+      hello: async () => ({ type: 'hello', agentVersion: AGENT_VERSION, profile: await readProfile(), wpars: await this.inventory() }),
+      onMessage: (m) => this.onMessage(m),
+      onState: (channel, error) => this.setStatus({ channel, ...(error ? { lastError: error } : {}) }),
+      log: this.log,
+    });
+    this.channel.start();
+    void this.sample();
+    this.timers.push(
+      setInterval(() => void this.sample(), SAMPLE_INTERVAL_MS),
+      setInterval(() => void this.reportInventory(), INVENTORY_MS),
+      setInterval(() => void this.renewIfDue(), RENEW_CHECK_MS),
+    );
+    // Records change on every local command and engine operation: report them.
+    this.watcher = watch(this.engine.layout.wparsDir, { recursive: true }, () => {
+      clearTimeout(this.changeTimer);
+      this.changeTimer = setTimeout(() => void this.reportInventory(), CHANGE_DEBOUNCE_MS);
+    });
+    writeFileSync(this.files.pidFile, String(process.pid));
+    this.log.info({ systemId: this.settings.systemId, manager: `${this.settings.managerHost}:${this.settings.managerPort}`, port: this.settings.agentPort }, 'agent started');
+    void this.renewIfDue();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.changeTimer);
+    this.watcher?.close();
+    this.channel?.stop();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.engine.close();
+    await rm(this.files.pidFile, { force: true });
+    this.log.info('agent stopped');
+  }
+
+  /** Re-reads the log level from the agent's settings (SIGHUP, `capstan agent log-level`). */
+  reloadLogLevel(): void {
+    const level = this.files.settings().logLevel;
+    if ((LOG_LEVELS as readonly string[]).includes(level)) this.log.level = level;
+    this.log.info({ level }, 'log level');
+  }
+
+  private setStatus(change: Partial<AgentStatus>): void {
+    this.status = { ...this.status, ...change, buffered: this.channel?.buffered ?? 0 };
+    if (change.channel) this.status.since = new Date().toISOString();
+    if (change.channel === 'connected') delete this.status.lastError;
+    writeStatus(this.files, this.status);
+  }
+
+  private async inventory(): Promise<WparReport[]> {
+    return (await this.engine.list()).map((w) => ({
+      name: w.name,
+      spec: w.spec,
+      state: w.state,
+      ...(w.brokenReason ? { brokenReason: w.brokenReason } : {}),
+      ...(w.exitStatus !== undefined ? { exitStatus: w.exitStatus } : {}),
+    }));
+  }
+
+  private async reportInventory(): Promise<void> {
+    if (!this.channel?.connected) return;
+    try {
+      this.channel.send({ type: 'inventory', wpars: await this.inventory() });
+    } catch (e) {
+      this.log.warn({ err: e }, 'reading the WPARs failed');
+    }
+  }
+
+  private async sample(): Promise<void> {
+    try {
+      const s = await this.sampler?.sample();
+      if (s) this.channel?.report(s);
+    } catch (e) {
+      this.log.warn({ err: e }, 'sampling metrics failed');
+    }
+  }
+
+  private onMessage(m: ManagerMessage): void {
+    switch (m.type) {
+      case 'action':
+        void this.act(m);
+        return;
+      case 'discover':
+        void this.answer(m.id, async () => {
+          this.channel?.send({ type: 'inventory', wpars: await this.inventory() });
+          return ['reported the WPARs of this system'];
+        });
+        return;
+      case 'updateProfile':
+        void this.answer(m.id, async () => {
+          const profile = await readProfile();
+          this.channel?.send({ type: 'profile', profile });
+          return [`profile read: ${profile.cpu.cores} cores, ${Math.round(profile.memoryBytes / 2 ** 20)} MiB, kernel ${profile.kernel}`];
+        });
+        return;
+      case 'logLevel':
+        if ((LOG_LEVELS as readonly string[]).includes(m.level)) this.log.level = m.level as AgentLogLevel;
+        return;
+      case 'revocations':
+        this.revoked = new Set(m.serials);
+        return;
+      case 'certificate':
+        if (this.pendingKey) {
+          this.files.saveCertificate(this.pendingKey, m.certificate);
+          this.pendingKey = undefined;
+          const id = this.files.identity();
+          this.server?.setSecureContext({ key: id.key, cert: id.cert, ca: id.ca });
+          this.log.info({ notAfter: readCertificate(m.certificate).notAfter }, 'certificate renewed');
+        }
+        return;
+    }
+  }
+
+  private async act(req: ActionRequest): Promise<void> {
+    this.log.info({ action: req.action, wpar: req.spec.name }, 'action');
+    try {
+      const r = await performAction(this.engine, req, this.stateDir);
+      this.channel?.send({ type: 'result', id: req.id, ok: true, state: r.state, output: r.output });
+    } catch (e) {
+      this.log.warn({ err: e, action: req.action, wpar: req.spec.name }, 'action failed');
+      this.channel?.send({ type: 'result', id: req.id, ok: false, error: errorOf(e), output: [] });
+    }
+  }
+
+  private async answer(id: string, fn: () => Promise<string[]>): Promise<void> {
+    let msg: AgentMessage;
+    try {
+      msg = { type: 'result', id, ok: true, output: await fn() };
+    } catch (e) {
+      msg = { type: 'result', id, ok: false, error: errorOf(e), output: [] };
+    }
+    this.channel?.send(msg);
+  }
+
+  /** Asks for a new certificate once a third of the current one's life is left. */
+  private async renewIfDue(): Promise<void> {
+    if (!this.channel?.connected || this.pendingKey) return;
+    const cert = readCertificate(this.files.identity().cert);
+    const life = cert.notAfter.getTime() - cert.notBefore.getTime();
+    if (cert.notAfter.getTime() - Date.now() > life / 3) return;
+    const key = await newKey();
+    this.pendingKey = key.key;
+    this.channel.send({ type: 'renew', csr: await certificateRequest(this.settings.systemName, key.keys) });
+  }
+
+  /** The agent's port: peers (other agents, for transfers) with a current certificate of the same CA. */
+  private async listen(): Promise<void> {
+    const id = this.files.identity();
+    const server = createServer({ key: id.key, cert: id.cert, ca: id.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      const serial = (req.socket as TLSSocket).getPeerCertificate().serialNumber?.toUpperCase();
+      if (!serial || this.revoked.has(serial)) {
+        res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'CAP-E0601', message: 'revoked certificate' }));
+        return;
+      }
+      if (req.url === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ systemId: this.settings.systemId, connected: this.channel?.connected ?? false }));
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'CAP-E0006', message: 'no such route' }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.settings.host, port: this.settings.agentPort }, () => resolve());
+    });
+    this.server = server;
+  }
+}
+
+function errorOf(e: unknown): { code: string; message: string } {
+  return isCapstanError(e) ? { code: e.code, message: e.message } : { code: 'CAP-E1008', message: e instanceof Error ? e.message : String(e) };
+}

@@ -1,0 +1,251 @@
+// Instant capacity (the seed's iCAP): complexes and their usage rights, intended and actual
+// active components per system, codewords, the temporary capacity ledger, compliance and
+// notifications. One source of truth for the manager, the CLI and the console.
+import { Type, type Static, type TSchema } from 'typebox';
+import { Ref, ResourceName } from './resources.js';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Count = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+
+export const CODEWORD_KINDS = ['cores', 'memory', 'cell', 'temporary'] as const;
+/** Right-to-use for cores, memory (GiB) or cells; temporary capacity (core-seconds). */
+export type CodewordKind = (typeof CODEWORD_KINDS)[number];
+
+export const EXHAUSTION_ACTIONS = ['deactivate', 'notify'] as const;
+export type ExhaustionAction = (typeof EXHAUSTION_ACTIONS)[number];
+export const ExhaustionActionSchema = Type.Enum(EXHAUSTION_ACTIONS, {
+  description: 'when temporary capacity runs out: deactivate back to the usage rights and notify, or only notify',
+});
+
+export const DEPLOY_CHECK_MODES = ['refuse', 'warn'] as const;
+export type DeployCheckMode = (typeof DEPLOY_CHECK_MODES)[number];
+
+/** Cores, memory (GiB) and cells (NUMA nodes); memory and cells are null where the complex does not govern them. */
+export const Components = Type.Object({
+  cores: Count,
+  memoryGiB: Nullable(Count),
+  cells: Nullable(Count),
+});
+export type Components = Static<typeof Components>;
+
+export const CapacitySystemView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  /** Online, Offline or Unknown: a change for a system that is not online waits for its agent. */
+  state: Type.String(),
+  /** Intended active (IA): what the manager wants the system to enforce. */
+  intended: Components,
+  /** Actual active (AA): what the system's agent last reported as applied; null until it has. */
+  actual: Nullable(Components),
+  /** IA ≠ AA: a change not yet applied (or never reported). */
+  pending: Type.Boolean(),
+  actualReportedAt: Nullable(Type.String()),
+  /** The cores its host profile reports; null until known. */
+  hostCores: Nullable(Type.Integer({ minimum: 0 })),
+});
+export type CapacitySystemView = Static<typeof CapacitySystemView>;
+
+export const ComponentCounts = Type.Object({
+  /** Installed in the complex (declared, or the sum of its hosts' profiles); null while unknown. */
+  total: Nullable(Count),
+  rights: Count,
+  /** Counted as the seed does: what is active (actual where reported, intended where not). */
+  active: Count,
+  /** total − active; null while the total is unknown. */
+  inactive: Nullable(Type.Integer()),
+});
+export type ComponentCounts = Static<typeof ComponentCounts>;
+
+export const TemporaryCapacityView = Type.Object({
+  /** Core-seconds left; negative means the complex is out of compliance. */
+  balanceSeconds: Type.Integer(),
+  /** Cores active beyond the core usage rights now: the balance depletes this many seconds per second. */
+  coresInUse: Count,
+  /** When the balance runs out at the current use; null when nothing depletes it. */
+  projectedExpiry: Nullable(Type.String()),
+  /** Metered up to this instant. */
+  meteredUntil: Type.String(),
+  warningPeriodSeconds: Count,
+  exhaustionAction: ExhaustionActionSchema,
+});
+export type TemporaryCapacityView = Static<typeof TemporaryCapacityView>;
+
+export const ComplexView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  serial: Type.String(),
+  cores: ComponentCounts,
+  memoryGiB: Nullable(ComponentCounts),
+  cells: Nullable(ComponentCounts),
+  temporary: TemporaryCapacityView,
+  compliance: Type.Object({ compliant: Type.Boolean(), reasons: Type.Array(Type.String()) }),
+  systems: Type.Array(CapacitySystemView),
+  /** The sequence number of the last codeword applied (0: none yet). */
+  lastSequence: Count,
+  contacts: Type.Array(Type.String()),
+  webhooks: Type.Array(Type.String()),
+  createdAt: Type.String(),
+});
+export type ComplexView = Static<typeof ComplexView>;
+
+export const ComplexList = Type.Object({ items: Type.Array(ComplexView) });
+export type ComplexList = Static<typeof ComplexList>;
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const WebhookUrl = Type.String({ pattern: '^https?://', maxLength: 2048 });
+const Seconds = Type.Integer({ minimum: 0, maximum: 2 ** 40 });
+
+export const CreateComplexRequest = Type.Object(
+  {
+    name: ResourceName,
+    /** The hardware serial codewords are bound to. */
+    serial: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+    /** Its systems (by id or name); a system belongs to one complex. */
+    systems: Type.Array(Ref, { minItems: 1, maxItems: 64 }),
+    /** Installed components; absent: from the systems' host profiles once reported (cores), or not governed (memory, cells). */
+    totalCores: Type.Optional(Count),
+    totalMemoryGiB: Type.Optional(Count),
+    totalCells: Type.Optional(Count),
+    /** The usage rights it is shipped with. */
+    rights: Type.Object(
+      { cores: Count, memoryGiB: Type.Optional(Count), cells: Type.Optional(Count) },
+      { additionalProperties: false },
+    ),
+    /** Instant Access Capacity: temporary capacity (core-seconds) that comes with the initial rights. */
+    instantAccessSeconds: Type.Optional(Seconds),
+    warningPeriodSeconds: Type.Optional(Seconds),
+    exhaustionAction: Type.Optional(ExhaustionActionSchema),
+    contacts: Type.Optional(Type.Array(Email, { maxItems: 16 })),
+    webhooks: Type.Optional(Type.Array(WebhookUrl, { maxItems: 16 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateComplexRequest = Static<typeof CreateComplexRequest>;
+
+export const ModifyComplexRequest = Type.Object(
+  {
+    name: Type.Optional(ResourceName),
+    totalCores: Type.Optional(Nullable(Count)),
+    totalMemoryGiB: Type.Optional(Nullable(Count)),
+    totalCells: Type.Optional(Nullable(Count)),
+    warningPeriodSeconds: Type.Optional(Seconds),
+    exhaustionAction: Type.Optional(ExhaustionActionSchema),
+    /** The seed's icapnotify: who is told about configuration changes, warnings and exceptions. */
+    contacts: Type.Optional(Type.Array(Email, { maxItems: 16 })),
+    webhooks: Type.Optional(Type.Array(WebhookUrl, { maxItems: 16 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ModifyComplexRequest = Static<typeof ModifyComplexRequest>;
+
+/** Components to activate or deactivate on one system (at least one). */
+export const ActivationRequest = Type.Object(
+  { cores: Type.Optional(Count), memoryGiB: Type.Optional(Count), cells: Type.Optional(Count) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ActivationRequest = Static<typeof ActivationRequest>;
+
+export const MoveRequest = Type.Object(
+  { from: Ref, to: Ref, cores: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+  { additionalProperties: false },
+);
+export type MoveRequest = Static<typeof MoveRequest>;
+
+export const ApplyCodewordRequest = Type.Object(
+  {
+    codeword: Type.String({ minLength: 1, maxLength: 1024 }),
+    /** The complex it is for; found from the codeword's serial when absent. */
+    complex: Type.Optional(Ref),
+  },
+  { additionalProperties: false },
+);
+export type ApplyCodewordRequest = Static<typeof ApplyCodewordRequest>;
+
+export const AppliedCodeword = Type.Object({
+  complex: Type.Object({ id: Type.String(), name: Type.String() }),
+  kind: Type.Enum(CODEWORD_KINDS),
+  sequence: Type.Integer({ minimum: 1 }),
+  quantity: Type.Integer({ minimum: 0 }),
+  issuedAt: Type.String(),
+  status: ComplexView,
+});
+export type AppliedCodeword = Static<typeof AppliedCodeword>;
+
+export const LEDGER_KINDS = ['instant-access', 'codeword', 'meter'] as const;
+export const LedgerEntry = Type.Object({
+  seq: Type.Integer({ minimum: 1 }),
+  kind: Type.Enum(LEDGER_KINDS),
+  /** Core-seconds: credits positive, debits negative. */
+  amount: Type.Integer(),
+  balanceAfter: Type.Integer(),
+  /** A meter debit covers [from, to): the seconds in which `excessCores` cores were active beyond the rights. */
+  from: Nullable(Type.String()),
+  to: Nullable(Type.String()),
+  excessCores: Nullable(Count),
+  codewordSequence: Nullable(Type.Integer()),
+  createdAt: Type.String(),
+});
+export type LedgerEntry = Static<typeof LedgerEntry>;
+
+export const LedgerQuery = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) },
+  { additionalProperties: false },
+);
+export type LedgerQuery = Static<typeof LedgerQuery>;
+
+export const LedgerList = Type.Object({ items: Type.Array(LedgerEntry) });
+export type LedgerList = Static<typeof LedgerList>;
+
+export const IssuerKeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  /** The raw Ed25519 public key, base64url. */
+  publicKey: Type.String(),
+  /** Configured in manager.json (not removable through the API) or added through the API. */
+  source: Type.Union([Type.Literal('config'), Type.Literal('api')]),
+  createdAt: Nullable(Type.String()),
+});
+export type IssuerKeyView = Static<typeof IssuerKeyView>;
+
+export const IssuerKeyList = Type.Object({ items: Type.Array(IssuerKeyView) });
+export type IssuerKeyList = Static<typeof IssuerKeyList>;
+
+export const AddIssuerKeyRequest = Type.Object(
+  { name: ResourceName, publicKey: Type.String({ minLength: 1, maxLength: 512 }) },
+  { additionalProperties: false },
+);
+export type AddIssuerKeyRequest = Static<typeof AddIssuerKeyRequest>;
+
+export const CapacitySettings = Type.Object(
+  {
+    /** Deploying a WPAR onto a system without the active capacity it needs: refused, or allowed with a warning. */
+    deployCheck: Type.Enum(DEPLOY_CHECK_MODES),
+  },
+  { additionalProperties: false },
+);
+export type CapacitySettings = Static<typeof CapacitySettings>;
+
+export const NOTICE_KINDS = ['configuration', 'warning', 'exception', 'test'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export const DeliveryView = Type.Object({
+  id: Type.String(),
+  complex: Nullable(Type.String()),
+  kind: Type.Enum(NOTICE_KINDS),
+  subject: Type.String(),
+  channel: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
+  target: Type.String(),
+  status: Type.Union([Type.Literal('sent'), Type.Literal('failed')]),
+  error: Nullable(Type.String()),
+  createdAt: Type.String(),
+});
+export type DeliveryView = Static<typeof DeliveryView>;
+
+export const DeliveryList = Type.Object({ items: Type.Array(DeliveryView) });
+export type DeliveryList = Static<typeof DeliveryList>;
+
+export const DeliveryQuery = Type.Object(
+  { complex: Type.Optional(Ref), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) },
+  { additionalProperties: false },
+);
+export type DeliveryQuery = Static<typeof DeliveryQuery>;

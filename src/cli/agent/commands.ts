@@ -1,0 +1,159 @@
+// `capstan agent`: the seed's configure-agent and wparagent on this host (configure, run,
+// start, stop, restart, status, log level), and the manager's view of its agents.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import pino from 'pino';
+import { DEFAULT_AGENT_PORT, type AgentView } from '../../api/agents.js';
+import { CapstanError } from '../../api/errors.js';
+import { AgentFiles, agentDirFromEnv, LOG_LEVELS, type AgentLogLevel } from '../../agent/control/config.js';
+import { configureAgent } from '../../agent/control/configure.js';
+import { readStatus, runningPid, startAgentProcess, stopAgentProcess } from '../../agent/control/process.js';
+import { Agent } from '../../agent/daemon.js';
+import { UsageError } from '../local/command.js';
+import { formatFields, formatTable, note, print, printJson, when } from '../output.js';
+import { exitFor, remote } from '../remote/context.js';
+import { EXIT } from '../remote/exit-codes.js';
+import { ask } from '../remote/prompt.js';
+
+interface ConfigureOpts {
+  hostname: string;
+  pubport: number;
+  agentport: number;
+  force?: boolean;
+  name?: string;
+  address?: string;
+  fingerprint?: string;
+  passwordFile?: string;
+  dir?: string;
+}
+
+const files = (o: { dir?: string }): AgentFiles => new AgentFiles(o.dir ?? agentDirFromEnv());
+
+/** Local agent commands: their failures map to exit codes like remote ones. */
+function local<O>(fn: (o: O & { json?: boolean; dir?: string }, args: unknown[]) => Promise<void>) {
+  return async (...params: unknown[]): Promise<void> => {
+    const cmd = params.at(-1) as Command;
+    const o = cmd.optsWithGlobals() as O & { json?: boolean; dir?: string };
+    try {
+      await fn(o, cmd.processedArgs);
+    } catch (e) {
+      process.exitCode = exitFor(e, o.json === true);
+    }
+  };
+}
+
+async function registrationPassword(o: ConfigureOpts): Promise<string> {
+  if (process.env.CAPSTAN_REGISTRATION_PASSWORD) return process.env.CAPSTAN_REGISTRATION_PASSWORD;
+  if (o.passwordFile) {
+    return readFileSync(o.passwordFile, 'utf8').trim();
+  }
+  if (!process.stdin.isTTY) throw new UsageError('no registration password: give --password-file or $CAPSTAN_REGISTRATION_PASSWORD');
+  return ask('Agent registration password: ', true);
+}
+
+export function agentCommands(program: Command): void {
+  const agent = program.command('agent').description("This host's agent (the seed's configure-agent and wparagent), and the manager's agents")
+    .option('--dir <dir>', 'the agent directory (default: $CAPSTAN_AGENT_DIR or /etc/capstan/agent)');
+
+  agent.command('configure').description('Register this host with a manager; fails if unreachable, wrong password, already configured, or the port is taken')
+    .requiredOption('--hostname <host>', "the manager's host name or address (the seed's -hostname)")
+    .option('--pubport <port>', "the manager's HTTPS port", Number, 14443)
+    .option('--agentport <port>', "this agent's port", Number, DEFAULT_AGENT_PORT)
+    .option('--force', 'leave the manager this agent is configured for and register with this one')
+    .option('--name <name>', "this system's name in the manager (default: the host name)")
+    .option('--address <address>', 'the address to listen on and be reached at (default: the one that reaches the manager)')
+    .option('--fingerprint <sha256>', "refuse a manager whose certificate has another SHA-256 fingerprint")
+    .option('--password-file <file>', 'read the registration password from a file (else $CAPSTAN_REGISTRATION_PASSWORD, else a prompt)')
+    .action(local<ConfigureOpts>(async (o) => {
+      const s = await configureAgent(files(o), {
+        managerHost: o.hostname, managerPort: o.pubport, agentPort: o.agentport, password: await registrationPassword(o),
+        ...(o.force ? { force: true } : {}), ...(o.name ? { name: o.name } : {}), ...(o.address ? { host: o.address } : {}),
+        ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
+      });
+      if (o.json) printJson(s);
+      else note(`registered as ${s.systemName} (${s.systemId}) with ${s.managerHost}:${s.managerPort}; start it with: capstan agent start`);
+    }));
+
+  agent.command('run').description('Run the agent in the foreground (what start runs in the background)')
+    .action(local<Record<string, never>>(async (o) => {
+      const f = files(o);
+      if (runningPid(f) !== undefined) throw new CapstanError('CAP-E0608', `pid ${runningPid(f)}`);
+      const a = new Agent(f, pino({ level: 'info' }));
+      await a.start();
+      process.on('SIGHUP', () => a.reloadLogLevel());
+      await new Promise<void>((resolve) => {
+        const stop = (): void => void a.stop().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    }));
+
+  agent.command('start').description('Start the agent in the background')
+    .action(local<Record<string, never>>(async (o) => {
+      const pid = await startAgentProcess(files(o));
+      note(`agent started (pid ${pid}); log: ${files(o).logFile}`);
+    }));
+
+  agent.command('stop').description('Stop the agent (its WPARs keep running)')
+    .action(local<Record<string, never>>(async (o) => {
+      note(`agent stopped (pid ${await stopAgentProcess(files(o))})`);
+    }));
+
+  agent.command('restart').description('Stop the agent if it runs, then start it')
+    .action(local<Record<string, never>>(async (o) => {
+      const f = files(o);
+      if (runningPid(f) !== undefined) await stopAgentProcess(f);
+      note(`agent started (pid ${await startAgentProcess(f)})`);
+    }));
+
+  agent.command('status').description('Whether the agent is configured and running, and its connection to the manager')
+    .action(local<Record<string, never>>(async (o) => {
+      const f = files(o);
+      const settings = f.configured() ? f.settings() : undefined;
+      const pid = runningPid(f);
+      const status = pid !== undefined ? readStatus(f) : undefined;
+      const view = {
+        configured: settings !== undefined,
+        running: pid !== undefined,
+        ...(pid !== undefined ? { pid } : {}),
+        ...(settings ? { manager: `${settings.managerHost}:${settings.managerPort}`, system: settings.systemName, systemId: settings.systemId, agentPort: settings.agentPort, logLevel: settings.logLevel } : {}),
+        ...(status ? { channel: status.channel, since: status.since, buffered: status.buffered, ...(status.lastError ? { lastError: status.lastError } : {}) } : {}),
+      };
+      if (o.json) printJson(view);
+      else print(formatFields(Object.entries(view).map(([k, v]) => [k, k === 'since' ? when(String(v)) : String(v)])));
+      if (!settings) process.exitCode = EXIT.notFound;
+      else if (pid === undefined) process.exitCode = EXIT.conflict;
+    }));
+
+  agent.command('log-level').description('Change the running agent\'s logging level without a restart')
+    .argument('<level>', LOG_LEVELS.join(', '))
+    .action(local<Record<string, never>>(async (o, [level]) => {
+      if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`level must be one of ${LOG_LEVELS.join(', ')}`);
+      const f = files(o);
+      f.saveSettings({ ...f.settings(), logLevel: level as AgentLogLevel });
+      const pid = runningPid(f);
+      if (pid !== undefined) process.kill(pid, 'SIGHUP');
+      note(`log level ${level}${pid !== undefined ? '' : ' (applies when the agent starts)'}`);
+    }));
+
+  agent.command('list').description("The manager's agents: certificate, state, connection")
+    .action(remote(async ({ client, json }) => {
+      const agents = await client.get<AgentView[]>('/agents');
+      if (json) printJson(agents);
+      else print(formatTable(['System', 'State', 'Connected', 'Port', 'Certificate', 'Expires'], agents.map((a) => [a.systemName, a.state, a.connected ? 'yes' : 'no', a.agentPort, a.certificateSerial.slice(0, 16), when(a.certificateExpiresAt)])));
+    }));
+
+  agent.command('password').description('Show the registration password agents configure with, or set a new one')
+    .option('--set', 'set a new one (prompted, or from $CAPSTAN_REGISTRATION_PASSWORD)')
+    .action(remote<{ set?: boolean }>(async ({ client, json, opts }) => {
+      if (opts.set) {
+        const password = process.env.CAPSTAN_REGISTRATION_PASSWORD ?? (await ask('New registration password: ', true));
+        await client.put('/agents/registration-password', { password });
+        note('registration password changed');
+        return;
+      }
+      const { password } = await client.get<{ password: string }>('/agents/registration-password');
+      if (json) printJson({ password });
+      else print(password);
+    }));
+}

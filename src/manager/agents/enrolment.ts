@@ -1,0 +1,147 @@
+// Agent registration and trust: the registration password, certificates signed by the
+// manager's CA, renewal, and revocation (removing a managed system revokes its agent).
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { AgentView, RegisterRequest, RegisterResponse } from '../../api/agents.js';
+import { CapstanError } from '../../api/errors.js';
+import { randomSecret } from '../auth/passwords.js';
+import { DEFAULTS } from '../db/migrations.js';
+import type { Database } from '../db/schema.js';
+import { CertificateAuthority } from '../pki/ca.js';
+
+/** Readable by root only, in the data directory: what `capstan agent configure` asks for. */
+export const REGISTRATION_PASSWORD_FILE = 'agent-registration-password';
+
+export class AgentEnrolment {
+  private readonly passwordFile: string;
+  private authority?: Promise<CertificateAuthority>;
+
+  constructor(private readonly db: Kysely<Database>, private readonly dataDir: string) {
+    this.passwordFile = join(dataDir, REGISTRATION_PASSWORD_FILE);
+    try {
+      readFileSync(this.passwordFile);
+    } catch {
+      this.setPassword(randomSecret(12));
+    }
+  }
+
+  /** The CA, made on first use. */
+  ca(): Promise<CertificateAuthority> {
+    return (this.authority ??= CertificateAuthority.open(this.dataDir));
+  }
+
+  async caCertificate(): Promise<string> {
+    return (await this.ca()).certPem;
+  }
+
+  registrationPassword(): string {
+    return readFileSync(this.passwordFile, 'utf8').trim();
+  }
+
+  setPassword(password: string): void {
+    writeFileSync(`${this.passwordFile}.tmp`, password + '\n', { mode: 0o600 });
+    renameSync(`${this.passwordFile}.tmp`, this.passwordFile);
+  }
+
+  /**
+   * Registers the agent of a host: an existing system of that name is taken over (its older
+   * certificates revoked), otherwise one is added. Nothing changes when anything is refused.
+   */
+  async register(req: RegisterRequest): Promise<RegisterResponse> {
+    const given = Buffer.from(req.password);
+    const expected = Buffer.from(this.registrationPassword());
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new CapstanError('CAP-E0600');
+    const existing = await this.db.selectFrom('systems').select(['id', 'name']).where('name', '=', req.name).executeTakeFirst();
+    const systemId = existing?.id ?? randomUUID();
+    let signed;
+    try {
+      signed = await (await this.ca()).sign(req.csr, systemId);
+    } catch (e) {
+      throw new CapstanError('CAP-E0602', e instanceof Error ? e.message : String(e));
+    }
+    const now = new Date().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      if (existing) {
+        await trx.updateTable('systems').set({ host: req.host, updated_at: now }).where('id', '=', systemId).execute();
+        await revokeAll(trx, systemId, now);
+      } else {
+        await trx.insertInto('systems')
+          .values({ id: systemId, name: req.name, host: req.host, state: 'Unknown', domain_id: DEFAULTS.domainId, profile: null, created_at: now, updated_at: now, last_seen_at: null })
+          .execute();
+      }
+      await trx.insertInto('agent_certificates')
+        .values({ serial: signed.serial, system_id: systemId, state: 'registered', agent_port: req.agentPort, not_after: signed.notAfter.toISOString(), created_at: now, revoked_at: null })
+        .execute();
+    });
+    return { systemId, systemName: req.name, certificate: signed.pem, caCertificate: await this.caCertificate() };
+  }
+
+  /** The system a presented certificate belongs to, if it is registered and current. */
+  async systemOf(serial: string): Promise<string> {
+    const row = await this.db.selectFrom('agent_certificates')
+      .innerJoin('systems', 'systems.id', 'agent_certificates.system_id')
+      .select(['agent_certificates.system_id', 'agent_certificates.state', 'agent_certificates.not_after'])
+      .where('agent_certificates.serial', '=', serial.toUpperCase())
+      .executeTakeFirst();
+    if (!row || row.state !== 'registered' || Date.parse(row.not_after) <= Date.now()) throw new CapstanError('CAP-E0601', serial);
+    return row.system_id;
+  }
+
+  /** A new certificate for a connected agent whose current one nears its end. */
+  async renew(systemId: string, csr: string): Promise<string> {
+    const port = await this.db.selectFrom('agent_certificates').select('agent_port').where('system_id', '=', systemId).where('state', '=', 'registered')
+      .orderBy('created_at', 'desc').executeTakeFirst();
+    if (!port) throw new CapstanError('CAP-E0601', `system ${systemId}`);
+    const signed = await (await this.ca()).sign(csr, systemId).catch((e: unknown) => {
+      throw new CapstanError('CAP-E0602', e instanceof Error ? e.message : String(e));
+    });
+    await this.db.insertInto('agent_certificates')
+      .values({ serial: signed.serial, system_id: systemId, state: 'registered', agent_port: port.agent_port, not_after: signed.notAfter.toISOString(), created_at: new Date().toISOString(), revoked_at: null })
+      .execute();
+    return signed.pem;
+  }
+
+  async revoke(systemId: string): Promise<void> {
+    await revokeAll(this.db, systemId, new Date().toISOString());
+  }
+
+  /** Revoked serials that have not expired yet (expired ones are refused anyway). */
+  async revokedSerials(): Promise<string[]> {
+    const rows = await this.db.selectFrom('agent_certificates').select('serial')
+      .where('state', '=', 'revoked').where('not_after', '>', new Date().toISOString()).execute();
+    return rows.map((r) => r.serial);
+  }
+
+  /** The agent of every system that has one: its newest certificate. */
+  async list(connected: (systemId: string) => boolean): Promise<AgentView[]> {
+    const rows = await this.db.selectFrom('agent_certificates')
+      .innerJoin('systems', 'systems.id', 'agent_certificates.system_id')
+      .select(['agent_certificates.system_id', 'systems.name', 'agent_certificates.state', 'agent_certificates.serial', 'agent_certificates.not_after', 'agent_certificates.agent_port', 'agent_certificates.created_at'])
+      .orderBy('systems.name').orderBy('agent_certificates.created_at', 'desc')
+      .execute();
+    const seen = new Set<string>();
+    const views: AgentView[] = [];
+    for (const r of rows) {
+      if (seen.has(r.system_id)) continue;
+      seen.add(r.system_id);
+      views.push({
+        systemId: r.system_id,
+        systemName: r.name,
+        state: r.state,
+        certificateSerial: r.serial,
+        certificateExpiresAt: r.not_after,
+        agentPort: r.agent_port,
+        connected: connected(r.system_id),
+        registeredAt: r.created_at,
+      });
+    }
+    return views;
+  }
+}
+
+async function revokeAll(db: Kysely<Database>, systemId: string, now: string): Promise<void> {
+  await db.updateTable('agent_certificates').set({ state: 'revoked', revoked_at: now })
+    .where('system_id', '=', systemId).where('state', '=', 'registered').execute();
+}

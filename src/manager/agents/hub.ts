@@ -1,0 +1,227 @@
+// The manager's end of the control channels: agents connect (WebSocket over mutual TLS,
+// agent-initiated), are identified by their certificate, and report their host, WPARs and
+// metrics; the manager sends them requests and marks their systems Online or Offline as
+// heartbeats come and go.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { Compile } from 'typebox/compile';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AGENT_PATHS, AgentMessage, HEARTBEAT_MISSES, HEARTBEAT_MS, type ManagerMessage, type WparReport } from '../../api/agents.js';
+import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
+import { API_PREFIX } from '../../api/paths.js';
+import type { Database } from '../db/schema.js';
+import type { DriverRegistry } from '../inventory/driver.js';
+import type { MetricsStore } from '../metrics/store.js';
+import { AgentDriver } from './agent-driver.js';
+import type { AgentEnrolment } from './enrolment.js';
+import { reconcileSystem } from './reconcile.js';
+
+const checkMessage = Compile(AgentMessage);
+/** last_seen_at is written at most this often; liveness itself is tracked in memory. */
+const LAST_SEEN_WRITE_MS = 30_000;
+
+export type AgentResult = Extract<AgentMessage, { type: 'result' }>;
+type Request = Extract<ManagerMessage, { id: string }>;
+type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+
+export interface HubDeps {
+  db: Kysely<Database>;
+  log: Logger;
+  enrolment: AgentEnrolment;
+  metrics: MetricsStore;
+  drivers: DriverRegistry;
+}
+
+export class AgentHub {
+  private readonly sessions = new Map<string, AgentSession>();
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  private liveness?: NodeJS.Timeout;
+
+  constructor(readonly deps: HubDeps) {}
+
+  /** Takes the control channel's upgrades on the manager's HTTPS server. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.upgrade(req, socket, head);
+    });
+    this.liveness = setInterval(() => this.checkLiveness(), HEARTBEAT_MS);
+    this.liveness.unref();
+  }
+
+  connected(systemId: string): boolean {
+    return this.sessions.has(systemId);
+  }
+
+  /** Sends a request to a system's agent and waits for its answer. */
+  request(systemId: string, body: RequestBody): Promise<AgentResult> {
+    const session = this.sessions.get(systemId);
+    if (!session) return Promise.reject(new CapstanError('CAP-E0302', systemId));
+    return session.request(body);
+  }
+
+  /** Drops a system's channel (revoked, or re-registered elsewhere). */
+  disconnect(systemId: string, reason: string): void {
+    this.sessions.get(systemId)?.close(4003, reason);
+  }
+
+  /** Tells every agent which certificates are revoked, so they refuse such peers. */
+  async pushRevocations(): Promise<void> {
+    const serials = await this.deps.enrolment.revokedSerials();
+    for (const s of this.sessions.values()) s.send({ type: 'revocations', serials });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.liveness);
+    for (const s of this.sessions.values()) s.close(1001, 'manager stopping');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const refuse = (status: number, code: ErrorCode): void => {
+      const body = JSON.stringify({ code, message: ERRORS[code].message });
+      socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    if (new URL(req.url ?? '/', 'https://x').pathname !== `${API_PREFIX}${AGENT_PATHS.channel}`) return refuse(404, 'CAP-E0006');
+    const tls = req.socket as TLSSocket;
+    if (!tls.authorized) return refuse(401, 'CAP-E0601');
+    let systemId: string;
+    try {
+      systemId = await this.deps.enrolment.systemOf(tls.getPeerCertificate().serialNumber);
+    } catch {
+      return refuse(403, 'CAP-E0601');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.sessions.get(systemId)?.close(4000, 'replaced by a newer connection');
+      const session = new AgentSession(this, systemId, ws);
+      this.sessions.set(systemId, session);
+    });
+  }
+
+  /** Called by a session when its socket has closed. */
+  ended(session: AgentSession): void {
+    if (this.sessions.get(session.systemId) !== session) return;
+    this.sessions.delete(session.systemId);
+    void this.deps.db.updateTable('systems').set({ state: 'Offline', last_seen_at: new Date(session.lastSeen).toISOString(), updated_at: new Date().toISOString() })
+      .where('id', '=', session.systemId).execute()
+      .catch((e: unknown) => this.deps.log.error({ err: e, systemId: session.systemId }, 'marking the system Offline failed'));
+    this.deps.log.info({ systemId: session.systemId }, 'agent disconnected');
+  }
+
+  private checkLiveness(): void {
+    const deadline = Date.now() - HEARTBEAT_MS * HEARTBEAT_MISSES;
+    for (const s of this.sessions.values()) if (s.lastSeen < deadline) s.terminate();
+  }
+}
+
+/** One connected agent. Its messages are handled one at a time, in order. */
+class AgentSession {
+  lastSeen = Date.now();
+  private lastSeenWritten = 0;
+  private readonly pending = new Map<string, { resolve: (r: AgentResult) => void; reject: (e: Error) => void }>();
+  private queue: Promise<void> = Promise.resolve();
+  /** The names of the WPARs on this system and their ids, for metrics. */
+  private wparIds = new Map<string, string>();
+  private disconnectDriver?: () => void;
+  private readonly log: Logger;
+
+  constructor(private readonly hub: AgentHub, readonly systemId: string, private readonly ws: WebSocket) {
+    this.log = hub.deps.log.child({ systemId });
+    ws.on('message', (data) => {
+      this.lastSeen = Date.now();
+      this.queue = this.queue.then(() => this.handle(data.toString())).catch((e: unknown) => {
+        this.log.error({ err: e }, 'handling an agent message failed');
+      });
+    });
+    ws.on('close', () => {
+      this.disconnectDriver?.();
+      for (const p of this.pending.values()) p.reject(new CapstanError('CAP-E0606'));
+      this.pending.clear();
+      hub.ended(this);
+    });
+    ws.on('error', (e) => this.log.warn({ err: e }, 'agent channel error'));
+  }
+
+  send(msg: ManagerMessage): void {
+    this.ws.send(JSON.stringify(msg));
+  }
+
+  request(body: RequestBody): Promise<AgentResult> {
+    const id = randomUUID();
+    return new Promise<AgentResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send({ ...body, id } as ManagerMessage);
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.log.warn('agent missed its heartbeats');
+    this.ws.terminate();
+  }
+
+  private async handle(text: string): Promise<void> {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      msg = undefined;
+    }
+    if (!checkMessage.Check(msg)) {
+      this.log.warn({ sample: text.slice(0, 200) }, 'refused a malformed agent message');
+      return;
+    }
+    const { db, metrics } = this.hub.deps;
+    switch (msg.type) {
+      case 'hello': {
+        const now = new Date().toISOString();
+        await db.updateTable('systems').set({ state: 'Online', profile: JSON.stringify(msg.profile), last_seen_at: now, updated_at: now })
+          .where('id', '=', this.systemId).execute();
+        this.lastSeenWritten = Date.now();
+        await this.reconcile(msg.wpars);
+        this.disconnectDriver = this.hub.deps.drivers.connect(this.systemId, new AgentDriver(this.hub, this.systemId));
+        this.send({ type: 'revocations', serials: await this.hub.deps.enrolment.revokedSerials() });
+        this.log.info({ agentVersion: msg.agentVersion, wpars: msg.wpars.length }, 'agent connected');
+        return;
+      }
+      case 'heartbeat':
+        if (Date.now() - this.lastSeenWritten >= LAST_SEEN_WRITE_MS) {
+          this.lastSeenWritten = Date.now();
+          await db.updateTable('systems').set({ last_seen_at: new Date().toISOString() }).where('id', '=', this.systemId).execute();
+        }
+        return;
+      case 'inventory':
+        return this.reconcile(msg.wpars);
+      case 'profile':
+        await db.updateTable('systems').set({ profile: JSON.stringify(msg.profile), updated_at: new Date().toISOString() }).where('id', '=', this.systemId).execute();
+        return;
+      case 'metrics':
+        return metrics.ingest(this.systemId, msg.samples, this.wparIds);
+      case 'result': {
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        p?.resolve(msg);
+        return;
+      }
+      case 'renew': {
+        const certificate = await this.hub.deps.enrolment.renew(this.systemId, msg.csr);
+        this.send({ type: 'certificate', certificate });
+        return;
+      }
+    }
+  }
+
+  private async reconcile(reports: WparReport[]): Promise<void> {
+    const { db, log } = this.hub.deps;
+    const steps = await reconcileSystem(db, log, this.systemId, reports);
+    if (steps.length > 0) this.log.info({ steps: steps.map((s) => s.kind) }, 'reconciled WPARs');
+    const rows = await db.selectFrom('wpars').select(['id', 'name']).where('system_id', '=', this.systemId).execute();
+    this.wparIds = new Map(rows.map((r) => [r.name, r.id]));
+  }
+}

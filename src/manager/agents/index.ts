@@ -1,0 +1,85 @@
+// The agent layer of the manager: registration and trust, the control channels, the tasks
+// that ask an agent to discover its WPARs or re-read its host, and the metrics they report.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { AgentView, RegisterRequest, RegisterResponse } from '../../api/agents.js';
+import { CapstanError } from '../../api/errors.js';
+import type { TaskView } from '../../api/tasks.js';
+import type { Database } from '../db/schema.js';
+import type { Inventory } from '../inventory/index.js';
+import { MetricsStore } from '../metrics/store.js';
+import type { TaskEngine } from '../tasks/engine.js';
+import { AgentEnrolment } from './enrolment.js';
+import { AgentHub } from './hub.js';
+
+export const SYSTEM_TASK = { discover: 'system.discover', updateProfile: 'system.updateProfile' } as const;
+/** Rollups and retention run this often. */
+const MAINTAIN_MS = 60_000;
+
+export class AgentService {
+  readonly enrolment: AgentEnrolment;
+  readonly hub: AgentHub;
+  readonly metrics: MetricsStore;
+  private maintenance?: NodeJS.Timeout;
+
+  constructor(db: Kysely<Database>, private readonly log: Logger, dataDir: string, private readonly inventory: Inventory, private readonly tasks: TaskEngine) {
+    this.enrolment = new AgentEnrolment(db, dataDir);
+    this.metrics = new MetricsStore(db);
+    this.hub = new AgentHub({ db, log: log.child({ component: 'agents' }), enrolment: this.enrolment, metrics: this.metrics, drivers: inventory.drivers });
+    inventory.systems.onRemoved.push((systemId) => this.revoke(systemId));
+    for (const [op, kind] of Object.entries(SYSTEM_TASK) as [keyof typeof SYSTEM_TASK, string][]) {
+      tasks.register<{ systemId: string }>({
+        kind,
+        // Asking again is harmless: both only make the agent report.
+        onRestart: 'resume',
+        run: async (ctx) => {
+          await ctx.operation(op === 'discover' ? 'discover WPARs' : 'update profile', async (o) => {
+            const r = await this.hub.request(ctx.params.systemId, { type: op });
+            for (const line of r.output) o.log(line);
+            if (!r.ok) throw new CapstanError('CAP-E0606', r.error?.message);
+          });
+          return { systemId: ctx.params.systemId };
+        },
+      });
+    }
+  }
+
+  /** Starts the periodic rollup of metrics. */
+  start(): void {
+    this.maintenance = setInterval(() => {
+      this.metrics.maintain().catch((e: unknown) => this.log.error({ err: e }, 'metrics maintenance failed'));
+    }, MAINTAIN_MS);
+    this.maintenance.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.maintenance);
+    await this.hub.close();
+  }
+
+  async register(req: RegisterRequest): Promise<RegisterResponse> {
+    const res = await this.enrolment.register(req);
+    // A re-registration replaces the old identity: its channel goes with it.
+    this.hub.disconnect(res.systemId, 're-registered');
+    await this.hub.pushRevocations();
+    return res;
+  }
+
+  /** The seed's removal of a managed system: its agent can no longer talk to the manager. */
+  async revoke(systemId: string): Promise<void> {
+    await this.enrolment.revoke(systemId);
+    this.hub.disconnect(systemId, 'revoked');
+    await this.hub.pushRevocations();
+  }
+
+  list(): Promise<AgentView[]> {
+    return this.enrolment.list((id) => this.hub.connected(id));
+  }
+
+  /** Submits a task that asks a system's agent to report (discover) or re-read its host (updateProfile). */
+  async ask(op: keyof typeof SYSTEM_TASK, ref: string, createdBy?: string): Promise<TaskView> {
+    const system = await this.inventory.systems.get(ref);
+    if (!this.hub.connected(system.id)) throw new CapstanError('CAP-E0302', system.name);
+    return this.tasks.submit(SYSTEM_TASK[op], { systemId: system.id }, { target: { kind: 'system', id: system.id, name: system.name }, createdBy });
+  }
+}

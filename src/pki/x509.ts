@@ -1,0 +1,93 @@
+// Certificates for the manager's CA and its agents: ECDSA P-256 keys through WebCrypto,
+// certificates and requests through @peculiar/x509. Shared by the manager (signs), the agent
+// (requests) and the load generator of bench/manager.
+// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+
+export interface KeyPem {
+  /** PKCS#8 PEM. */
+  key: string;
+  keys: CryptoKeyPair;
+}
+
+export async function newKey(): Promise<KeyPem> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as unknown as webcrypto.CryptoKey);
+  return { key: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), keys };
+}
+
+export async function importKey(pem: string): Promise<CryptoKeyPair> {
+  const der = x509.PemConverter.decode(pem)[0];
+  if (!der) throw new Error('no PEM key');
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', der, ALG, true, ['sign']);
+  // The public half comes back through a JWK without the private component.
+  const jwk = await webcrypto.subtle.exportKey('jwk', privateKey);
+  delete jwk.d;
+  jwk.key_ops = ['verify'];
+  const publicKey = await webcrypto.subtle.importKey('jwk', jwk, ALG, true, ['verify']);
+  return { privateKey, publicKey } as unknown as CryptoKeyPair;
+}
+
+export async function certificateRequest(commonName: string, keys: CryptoKeyPair): Promise<string> {
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${escapeDn(commonName)}`, keys, signingAlgorithm: ALG });
+  return csr.toString('pem');
+}
+
+export interface IssueOptions {
+  subject: string;
+  publicKey: CryptoKey;
+  issuer?: { cert: x509.X509Certificate; keys: CryptoKeyPair };
+  /** Self-signed when no issuer. */
+  keys?: CryptoKeyPair;
+  days: number;
+  ca?: boolean;
+  usage: 'client' | 'ca';
+}
+
+export async function issue(opts: IssueOptions): Promise<x509.X509Certificate> {
+  const signer = opts.issuer?.keys ?? opts.keys;
+  if (!signer) throw new Error('issue: no signing key');
+  const serial = Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)));
+  serial[0] = serial[0]! & 0x7f; // a positive INTEGER
+  const now = Date.now();
+  const extensions: x509.Extension[] = opts.usage === 'ca'
+    ? [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)]
+    : [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      // Agents are clients of the manager and, for peer transfers, servers to each other.
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth, x509.ExtendedKeyUsage.serverAuth]),
+    ];
+  return x509.X509CertificateGenerator.create({
+    serialNumber: serial.toString('hex'),
+    subject: `CN=${escapeDn(opts.subject)}`,
+    issuer: opts.issuer ? opts.issuer.cert.subject : `CN=${escapeDn(opts.subject)}`,
+    notBefore: new Date(now - 5 * 60_000),
+    notAfter: new Date(now + opts.days * 86400_000),
+    publicKey: opts.publicKey,
+    signingKey: signer.privateKey,
+    signingAlgorithm: ALG,
+    extensions,
+  });
+}
+
+/** Parses and checks a PEM request; throws when its signature does not hold. */
+export async function readRequest(pem: string): Promise<x509.Pkcs10CertificateRequest> {
+  const csr = new x509.Pkcs10CertificateRequest(pem);
+  if (!(await csr.verify())) throw new Error('the certificate request is not signed by its key');
+  return csr;
+}
+
+export function readCertificate(pem: string): x509.X509Certificate {
+  return new x509.X509Certificate(pem);
+}
+
+function escapeDn(v: string): string {
+  return v.replace(/([,+"\\<>;=])/g, '\\$1');
+}

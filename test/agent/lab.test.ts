@@ -1,0 +1,180 @@
+// Agents against a real manager process, on lab hosts (network namespaces with their own
+// agents, engines and host bridges): configure's refusals, registration, remote lifecycle,
+// the manager going away and coming back, an agent dying, discovery, revocation, metrics.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { existingLabHosts, labHost } from '../../src/agent/lab/lab.js';
+import { labDown } from '../../src/cli/agent/lab.js';
+import { CliWorld, type CliResult } from '../cli/harness.js';
+
+const w = new CliWorld();
+
+function ok(r: CliResult): CliResult {
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+
+async function json<T>(args: string[]): Promise<T> {
+  return JSON.parse(ok(await w.cli(['--json', ...args])).stdout) as T;
+}
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(300);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+interface System { name: string; state: string; profile: { cpu: { cores: number }; criu: string } | null; wparCount: number }
+interface Wpar { name: string; state: string; system: { name: string } | null }
+
+const system = (name: string): Promise<System> => json<System>(['system', 'show', name]);
+const wpar = async (name: string): Promise<Wpar | undefined> => {
+  const r = await w.cli(['--json', 'wpar', 'show', name]);
+  return r.code === 0 ? (JSON.parse(r.stdout) as Wpar) : undefined;
+};
+const onHost = (n: number, ...argv: string[]): Promise<CliResult> => w.cli(['lab', 'exec', String(n), '--', ...argv]);
+const agentPid = (n: number): number => Number(readFileSync(join(labHost(n).agentDir, 'agent.pid'), 'utf8'));
+
+describe('agents on lab hosts', { concurrency: false }, () => {
+  let port = 0;
+
+  before(async () => {
+    // Lab hosts left by an earlier run that died are taken down first.
+    await labDown(undefined, await existingLabHosts());
+    port = await freePort();
+    await w.startManager({ host: '0.0.0.0', port });
+    const first = readFileSync(join(w.dataDir, 'initial-admin-password'), 'utf8').trim();
+    ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin'], { input: `${first}\nadmin-pass-2\n` }));
+  });
+
+  after(async () => {
+    await w.cli(['lab', 'down']);
+    await labDown(undefined, await existingLabHosts());
+    await w.close();
+  });
+
+  it('configure refuses an unreachable manager, a wrong password, a taken port, and a second configuration', async () => {
+    const dir = join(w.dir, 'agent-conf');
+    const password = (await json<{ password: string }>(['agent', 'password'])).password;
+    const pwFile = join(w.dir, 'pw');
+    const badFile = join(w.dir, 'bad');
+    writeFileSync(pwFile, password);
+    writeFileSync(badFile, 'not-the-password');
+    const conf = (extra: string[], file = pwFile) =>
+      w.cli(['--json', 'agent', '--dir', dir, 'configure', '--hostname', '127.0.0.1', '--address', '127.0.0.1', '--name', 'conf-test', '--password-file', file, ...extra]);
+
+    const unreachable = await conf(['--pubport', String(await freePort())]);
+    assert.match(unreachable.stderr, /CAP-E0605/);
+    const wrong = await conf(['--pubport', String(port), '--agentport', String(await freePort())], badFile);
+    assert.equal(wrong.code, 4);
+    assert.match(wrong.stderr, /CAP-E0600/);
+    const taken: Server = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const busy = await conf(['--pubport', String(port), '--agentport', String((taken.address() as { port: number }).port)]);
+      assert.equal(busy.code, 6);
+      assert.match(busy.stderr, /CAP-E0604/);
+    } finally {
+      taken.close();
+    }
+    assert.equal(existsSync(join(dir, 'agent.json')), false, 'refusals write nothing');
+    assert.equal((await w.cli(['system', 'show', 'conf-test'])).code, 5, 'refusals register nothing');
+
+    ok(await conf(['--pubport', String(port), '--agentport', String(await freePort())]));
+    const again = await conf(['--pubport', String(port), '--agentport', String(await freePort())]);
+    assert.equal(again.code, 6);
+    assert.match(again.stderr, /CAP-E0603/);
+    assert.equal((await system('conf-test')).state, 'Unknown', 'registered, not yet connected');
+    ok(await w.cli(['system', 'remove', 'conf-test']));
+  });
+
+  it('lab hosts register, connect, and report their profile', async () => {
+    ok(await w.cli(['lab', 'up', '--hosts', '2']));
+    for (const name of ['lab-h1', 'lab-h2']) {
+      const s = await system(name);
+      assert.equal(s.state, 'Online');
+      assert.ok(s.profile && s.profile.cpu.cores >= 1, JSON.stringify(s.profile));
+      assert.match(s.profile.criu, /^4\./);
+    }
+    const agents = await json<{ systemName: string; state: string; connected: boolean }[]>(['agent', 'list']);
+    assert.deepEqual(agents.filter((a) => a.systemName.startsWith('lab-')).map((a) => [a.systemName, a.state, a.connected]), [['lab-h1', 'registered', true], ['lab-h2', 'registered', true]]);
+  });
+
+  it('deploys a WPAR on the chosen host; it keeps running while the manager is down; the manager reconciles when back', async () => {
+    ok(await w.cli(['wpar', 'create', 'web1', '--system', 'lab-h1', '--start']));
+    assert.equal((await wpar('web1'))?.state, 'Active');
+    assert.match(ok(await onHost(1, 'lswpar')).stdout, /web1\s+A/);
+    assert.doesNotMatch(ok(await onHost(2, 'lswpar')).stdout, /web1/);
+
+    await w.stopManager('SIGKILL');
+    await sleep(1000);
+    assert.match(ok(await onHost(1, 'lswpar')).stdout, /web1\s+A/, 'the WPAR runs on without its manager');
+    // Changed behind the manager's back while it is away.
+    ok(await onHost(1, 'stopwpar', 'web1'));
+
+    await w.startManager({ host: '0.0.0.0', port });
+    await until('lab-h1 Online', 30_000, async () => (await system('lab-h1')).state === 'Online');
+    await until('web1 reconciled to Defined', 15_000, async () => (await wpar('web1'))?.state === 'Defined');
+  });
+
+  it('marks a system Offline when its agent dies, and Online when it is back', async () => {
+    process.kill(agentPid(2), 'SIGKILL');
+    await until('lab-h2 Offline', 20_000, async () => (await system('lab-h2')).state === 'Offline');
+    ok(await onHost(2, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'agent', 'start'));
+    await until('lab-h2 Online', 20_000, async () => (await system('lab-h2')).state === 'Online');
+  });
+
+  it('discovers a WPAR made with mkwpar on a host, and manages it like its own', async () => {
+    ok(await onHost(2, 'mkwpar', '-n', 'local1'));
+    const found = await until('local1 discovered', 15_000, () => wpar('local1'));
+    assert.equal(found.system?.name, 'lab-h2');
+    assert.equal(found.state, 'Defined');
+    ok(await w.cli(['wpar', 'start', 'local1']));
+    assert.match(ok(await onHost(2, 'lswpar')).stdout, /local1\s+A/);
+    ok(await w.cli(['wpar', 'remove', 'local1']));
+    assert.doesNotMatch(ok(await onHost(2, 'lswpar')).stdout, /local1/);
+    // The forced discovery answers too.
+    ok(await w.cli(['system', 'discover', 'lab-h2']));
+  });
+
+  it('stores metrics, answers them by time range, and exports them for Prometheus', async () => {
+    const series = await until('metrics of lab-h1', 40_000, async () => {
+      const s = await json<{ resolution: string; points: { cpuCores: number; memoryBytes: number }[] }>(['metrics', 'system', 'lab-h1']);
+      return s.points.length > 0 ? s : undefined;
+    });
+    assert.equal(series.resolution, 'raw');
+    assert.ok(series.points[0]!.memoryBytes > 0);
+    const text = ok(await w.cli(['metrics', 'export'])).stdout;
+    assert.match(text, /^capstan_system_online\{system="lab-h1"\} 1$/m);
+    assert.match(text, /^capstan_system_memory_bytes\{system="lab-h1"\} \d/m);
+  });
+
+  it('removing a system revokes its agent, which keeps running unregistered', async () => {
+    ok(await w.cli(['system', 'remove', 'lab-h2']));
+    const pid = agentPid(2);
+    const agents = await json<{ systemName: string }[]>(['agent', 'list']);
+    assert.equal(agents.some((a) => a.systemName === 'lab-h2'), false);
+    await until('the agent to see it is revoked', 20_000, async () => {
+      const st = JSON.parse(ok(await onHost(2, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), '--json', 'agent', 'status')).stdout) as { channel?: string };
+      return st.channel === 'revoked';
+    });
+    process.kill(pid, 0);
+    assert.equal((await w.cli(['system', 'show', 'lab-h2'])).code, 5, 'it does not come back');
+  });
+});

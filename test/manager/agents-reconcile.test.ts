@@ -1,0 +1,43 @@
+// The reconcile plan: how an agent's report of its WPARs changes the manager's view. Pure.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WparReport } from '../../src/api/agents.js';
+import { normalizeWparSpec, type WparSpec } from '../../src/api/wpar.js';
+import { planReconcile, type KnownWpar } from '../../src/manager/agents/reconcile.js';
+
+const spec = (name: string): WparSpec => normalizeWparSpec({ name, type: 'system' } as WparSpec);
+const known = (name: string, o: Partial<KnownWpar> = {}): KnownWpar =>
+  ({ id: `id-${name}`, name, state: 'Active', stateReason: null, systemId: 'sys1', busy: false, spec: spec(name), ...o });
+const report = (name: string, state: WparReport['state'] = 'Active', extra: Partial<WparReport> = {}): WparReport => ({ name, spec: spec(name), state, ...extra });
+
+describe('planReconcile', () => {
+  it('changes nothing when the report agrees', () => {
+    assert.deepEqual(planReconcile('sys1', [known('a')], [report('a')]), []);
+  });
+
+  it('updates states, reasons and definitions that changed on the system', () => {
+    const changed = { ...spec('a'), hostname: 'other' };
+    assert.deepEqual(planReconcile('sys1', [known('a'), known('b')], [report('a', 'Defined'), report('b', 'Broken', { brokenReason: 'lost' })]), [
+      { kind: 'update', id: 'id-a', state: 'Defined', reason: null, spec: spec('a') },
+      { kind: 'update', id: 'id-b', state: 'Broken', reason: 'lost', spec: spec('b') },
+    ]);
+    assert.deepEqual(planReconcile('sys1', [known('a')], [{ ...report('a'), spec: changed }]), [{ kind: 'update', id: 'id-a', state: 'Active', reason: null, spec: changed }]);
+  });
+
+  it('discovers unknown WPARs and adopts definitions deployed nowhere', () => {
+    assert.deepEqual(planReconcile('sys1', [known('b', { systemId: null, state: 'Undeployed' })], [report('new', 'Defined'), report('b')]), [
+      { kind: 'discover', state: 'Defined', reason: null, spec: spec('new') },
+      { kind: 'adopt', id: 'id-b', state: 'Active', reason: null, spec: spec('b') },
+    ]);
+  });
+
+  it('marks WPARs the system no longer has as vanished, and never touches busy ones', () => {
+    assert.deepEqual(planReconcile('sys1', [known('gone'), known('busy', { busy: true }), known('busy2', { busy: true, state: 'Transitional' })], [report('busy2', 'Defined')]), [
+      { kind: 'vanished', id: 'id-gone' },
+    ]);
+  });
+
+  it('reports a WPAR deployed on another system as a conflict, not a discovery', () => {
+    assert.deepEqual(planReconcile('sys1', [known('x', { systemId: 'sys2' })], [report('x')]), [{ kind: 'conflict', name: 'x', otherSystemId: 'sys2' }]);
+  });
+});

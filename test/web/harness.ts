@@ -1,0 +1,86 @@
+// Browser tests of the web console: a real manager on a loopback HTTPS port serving the
+// built console, and Debian's Chromium driven by playwright-core (no browser download).
+// Everything it starts it also stops, and its temp directory goes, even after a failure.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Role } from '../../src/api/roles.js';
+import { hashPassword } from '../../src/manager/auth/passwords.js';
+import { loadManagerConfig } from '../../src/manager/config.js';
+import { startManager, type RunningManager } from '../../src/manager/main.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const WEB_DIST = join(import.meta.dirname, '../../web/dist/index.html');
+
+// Without the background-networking flags Chromium keeps dialling out on a closed network.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface ConsoleHarness {
+  manager: RunningManager;
+  url: string;
+  browser: Browser;
+  /** A fresh browser profile (cookies, storage) that accepts the manager's self-signed certificate. */
+  newContext(): Promise<BrowserContext>;
+  /** A user with these roles and a password of its own (no change due). */
+  userWithRoles(roles: Role[]): Promise<{ name: string; password: string }>;
+  close(): Promise<void>;
+}
+
+export async function startConsoleHarness(): Promise<ConsoleHarness> {
+  if (!existsSync(WEB_DIST)) throw new Error('web/dist is missing: build the console first (npm run build:web)');
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'capstan-web-'));
+  const cleanups: (() => Promise<unknown> | void)[] = [() => rmSync(dataDir, { recursive: true, force: true })];
+  const close = async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => undefined);
+  };
+  try {
+    const manager = await startManager(loadManagerConfig({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent' }), pino({ level: 'silent' }));
+    cleanups.push(() => manager.stop());
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    cleanups.push(() => browser.close());
+    return {
+      manager,
+      url: manager.url,
+      browser,
+      newContext: () => browser.newContext({ ignoreHTTPSErrors: true, baseURL: manager.url }),
+      async userWithRoles(roles) {
+        const name = `u${randomUUID().slice(0, 8)}`;
+        const password = `pw-${randomUUID()}`;
+        const now = new Date().toISOString();
+        const db = manager.services.db;
+        await db.insertInto('users').values({ id: randomUUID(), name, full_name: name, password_hash: await hashPassword(password), disabled: 0, created_at: now }).execute();
+        for (const role of roles) await db.insertInto('role_mappings').values({ role, principal_type: 'user', principal: name, created_at: now }).execute();
+        return { name, password };
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+export async function login(page: Page, name: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** Presses Tab until the element has the focus, as a keyboard user would reach it. */
+export async function tabTo(page: Page, target: Locator, maxPresses = 80): Promise<void> {
+  for (let i = 0; i < maxPresses; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${target.toString()}`);
+}
+
+/** Whether the element has the focus now. */
+export function focused(target: Locator): Promise<boolean> {
+  return target.evaluate((el) => el === document.activeElement);
+}

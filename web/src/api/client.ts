@@ -1,0 +1,68 @@
+// The console's one way to call the manager: same-origin JSON over the session cookie.
+// Refusals become ApiError with the catalog's stable code, so views can say why.
+import { API_PREFIX } from '../../../src/api/paths.js';
+import type { ErrorBody } from '../../../src/api/errors.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Listener = (e: ApiError) => void;
+const authListeners = new Set<Listener>();
+/** Told when the session is gone (expired, revoked, logged out elsewhere). */
+export function onSessionLost(l: Listener): () => void {
+  authListeners.add(l);
+  return () => authListeners.delete(l);
+}
+
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+
+export function apiUrl(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
+  }
+  const qs = params.toString();
+  return `${API_PREFIX}${path}${qs ? `?${qs}` : ''}`;
+}
+
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, query?: Query): Promise<T> {
+  const res = await fetch(apiUrl(path, query), {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  const data: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const e = data as Partial<ErrorBody> | undefined;
+    const err = new ApiError(res.status, e?.code ?? `HTTP ${res.status}`, e?.message ?? res.statusText, e?.details);
+    // A 401 on anything but the login itself means the session ended under us.
+    if (res.status === 401 && path !== '/auth/login') for (const l of authListeners) l(err);
+    throw err;
+  }
+  return data as T;
+}
+
+export const get = <T>(path: string, query?: Query) => api<T>('GET', path, undefined, query);
+export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
+export const del = <T>(path: string, body?: unknown) => api<T>('DELETE', path, body);
+
+/** A message for people: the stable code first, as the CLI prints it. */
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) return `${e.code}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,26 @@
+// A labelled form control with its validation message right beside it, tied together for
+// screen readers (aria-invalid, aria-describedby).
+import { useId, type ReactElement, type ReactNode } from 'react';
+import { cloneElement } from 'react';
+
+export function Field({ label, error, hint, children }: { label: string; error?: string; hint?: ReactNode; children: ReactElement<Record<string, unknown>> }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined;
+  const control = cloneElement(children, { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy });
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {control}
+      {hint && <div id={hintId} className="hint">{hint}</div>}
+      {error && <div id={errorId} className="field-error">{error}</div>}
+    </div>
+  );
+}
+
+/** A refusal that belongs to the whole form, announced when it appears. */
+export function FormError({ message }: { message?: string }) {
+  if (!message) return null;
+  return <p role="alert" className="form-error">{message}</p>;
+}

@@ -1,0 +1,122 @@
+// A dialog form for a named inventory resource (system, domain, group): text and choice
+// fields, checked against the shared request schema, refusals shown beside their fields.
+// Creating sends every filled field; modifying sends only what changed.
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { TSchema } from 'typebox';
+import { serverErrors, schemaErrors, type FieldErrors } from '../lib/validation.js';
+import { Dialog } from './Dialog.js';
+import { Field, FormError } from './Field.js';
+
+export interface FormField {
+  key: string;
+  label: string;
+  hint?: string;
+  options?: { value: string; label: string }[];
+  multiline?: boolean;
+}
+
+interface Props {
+  title: string;
+  schema: TSchema;
+  fields: FormField[];
+  initial: Record<string, string>;
+  /** Modify: send only the fields that differ from `initial`. */
+  changesOnly?: boolean;
+  submitLabel: string;
+  /** Extra parts of the body that are not text fields (e.g. a group's policy). */
+  extra?: { body: Record<string, unknown>; node: ReactNode; errors?: FieldErrors };
+  onSubmit: (body: Record<string, unknown>) => Promise<unknown>;
+  onClose: () => void;
+}
+
+export function ResourceForm({ title, schema, fields, initial, changesOnly, submitLabel, extra, onSubmit, onClose }: Props) {
+  const [values, setValues] = useState(initial);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const body: Record<string, unknown> = { ...extra?.body };
+    for (const f of fields) {
+      const v = values[f.key] ?? '';
+      if (changesOnly ? v !== initial[f.key] : v !== '') body[f.key] = v;
+    }
+    const found = { ...schemaErrors(schema, body), ...extra?.errors };
+    if (changesOnly && Object.keys(body).length === 0) found[''] = 'Nothing changed.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) {
+      requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
+    setBusy(true);
+    try {
+      await onSubmit(body);
+      onClose();
+    } catch (err) {
+      setErrors(serverErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        {fields.map((f) => {
+          const set = (v: string) => setValues({ ...values, [f.key]: v });
+          const v = values[f.key] ?? '';
+          return (
+            <Field key={f.key} label={f.label} hint={f.hint} error={errors[`/${f.key}`]}>
+              {f.options ? (
+                <select value={v} onChange={(e) => set(e.target.value)}>
+                  {f.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+                </select>
+              ) : f.multiline ? (
+                <textarea value={v} onChange={(e) => set(e.target.value)} rows={3} />
+              ) : (
+                <input value={v} onChange={(e) => set(e.target.value)} autoComplete="off" />
+              )}
+            </Field>
+          );
+        })}
+        {extra?.node}
+        {Object.entries(errors).filter(([k]) => k !== '' && !fields.some((f) => `/${f.key}` === k) && !extra?.errors?.[k]).map(([k, m]) => (
+          <p key={k} className="field-error">{k.slice(1)}: {m}</p>
+        ))}
+        <FormError message={errors['']} />
+        <div className="buttons">
+          <button type="submit" className="primary" disabled={busy}>{submitLabel}</button>
+          <button type="button" onClick={onClose}>Cancel</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Asks before removing; shows the manager's refusal (e.g. still has members) in place. */
+export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onClose }: { title: string; message: string; confirmLabel: string; onConfirm: () => Promise<unknown>; onClose: () => void }) {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const confirm = async () => {
+    setBusy(true);
+    try {
+      await onConfirm();
+      onClose();
+    } catch (e) {
+      setError(serverErrors(e)[''] ?? 'Refused.');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <p>{message}</p>
+      <FormError message={error} />
+      <div className="buttons">
+        <button type="button" className="primary" disabled={busy} onClick={() => void confirm()}>{confirmLabel}</button>
+        <button type="button" onClick={onClose}>Cancel</button>
+      </div>
+    </Dialog>
+  );
+}

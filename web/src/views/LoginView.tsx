@@ -1,0 +1,42 @@
+// Logging in with a user of the manager's user store.
+import { useState, type FormEvent } from 'react';
+import { useSession } from '../app/session.js';
+import { describeError } from '../api/client.js';
+import { Field, FormError } from '../components/Field.js';
+
+export function LoginView() {
+  const session = useSession();
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await session.login(name, password);
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main id="main" className="centered">
+      <form className="card narrow" onSubmit={(e) => void submit(e)} aria-labelledby="login-title">
+        <h1 id="login-title">Log in to Capstan</h1>
+        <Field label="User name">
+          <input name="username" autoComplete="username" required autoFocus value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <Field label="Password">
+          <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        <FormError message={error} />
+        <button type="submit" className="primary" disabled={busy}>Log in</button>
+      </form>
+    </main>
+  );
+}

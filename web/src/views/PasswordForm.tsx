@@ -1,0 +1,48 @@
+// Changing one's own password: at first login (required) and from My account.
+import { useState, type FormEvent } from 'react';
+import { ChangeOwnPasswordRequest } from '../../../src/api/users.js';
+import { put } from '../api/client.js';
+import { Field, FormError } from '../components/Field.js';
+import { schemaErrors, serverErrors, type FieldErrors } from '../lib/validation.js';
+
+export function PasswordForm({ onDone, submitLabel }: { onDone: () => void | Promise<void>; submitLabel: string }) {
+  const [oldPassword, setOld] = useState('');
+  const [newPassword, setNew] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = { oldPassword, newPassword };
+    const found = schemaErrors(ChangeOwnPasswordRequest, body);
+    if (newPassword !== repeat) found['/repeat'] = 'The two new passwords differ.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    try {
+      await put('/auth/password', body);
+      await onDone();
+    } catch (err) {
+      setErrors(serverErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate>
+      <Field label="Current password" error={errors['/oldPassword']}>
+        <input type="password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOld(e.target.value)} />
+      </Field>
+      <Field label="New password" error={errors['/newPassword']} hint="At least 8 characters.">
+        <input type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNew(e.target.value)} />
+      </Field>
+      <Field label="Repeat the new password" error={errors['/repeat']}>
+        <input type="password" autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} />
+      </Field>
+      <FormError message={errors['']} />
+      <button type="submit" className="primary" disabled={busy}>{submitLabel}</button>
+    </form>
+  );
+}

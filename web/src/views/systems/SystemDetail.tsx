@@ -1,0 +1,53 @@
+// One managed system: properties, its host profile (whatever its agent reported), the WPARs
+// deployed on it, and its performance metrics.
+import { lazy, Suspense } from 'react';
+import type { Page } from '../../../../src/api/resources.js';
+import type { SystemView } from '../../../../src/api/systems.js';
+import type { WparView } from '../../../../src/api/wpar.js';
+import { get } from '../../api/client.js';
+import { Link } from '../../app/router.js';
+import { LoadError } from '../../components/LoadError.js';
+import { Properties, PropertyList } from '../../components/PropertyList.js';
+import { StateBadge } from '../../components/StateBadge.js';
+import { formatTime } from '../../lib/format.js';
+import { usePoll } from '../../lib/usePoll.js';
+
+const MetricsPanel = lazy(() => import('../../components/MetricsPanel.js'));
+
+export default function SystemDetail({ params }: { params: Record<string, string> }) {
+  const id = params.id!;
+  const system = usePoll(() => get<SystemView>(`/systems/${encodeURIComponent(id)}`), [id]);
+  const wpars = usePoll(() => get<Page<WparView>>('/wpars', { system: id, limit: 1000 }), [id]);
+  const s = system.data;
+  if (!s) return <><h1>Managed system</h1><LoadError error={system.error} />{!system.error && <p role="status">Loading…</p>}</>;
+
+  return (
+    <section aria-labelledby="system-title">
+      <p><Link to="/systems">Managed systems</Link> › {s.name}</p>
+      <h1 id="system-title">Managed system {s.name} <StateBadge state={s.state} /></h1>
+      <LoadError error={system.error} />
+      <h2>Properties</h2>
+      <Properties items={[
+        ['Host', s.host],
+        ['State', s.state],
+        ['Relocation domain', s.domain.name],
+        ['WPARs deployed', String(s.wparCount)],
+        ['Last seen', formatTime(s.lastSeenAt)],
+        ['Added', formatTime(s.createdAt)],
+        ['Updated', formatTime(s.updatedAt)],
+      ]} />
+      <h2>Profile</h2>
+      {s.profile === null || s.profile === undefined
+        ? <p className="empty-state">No profile yet: the system's agent reports it when it connects.</p>
+        : <PropertyList value={s.profile} label={`Profile of ${s.name}`} />}
+      <h2>Workload partitions on {s.name}</h2>
+      {(wpars.data?.items ?? []).length === 0 ? <p>None.</p> : (
+        <ul>{wpars.data!.items.map((w) => <li key={w.id}><Link to={`/wpars/${w.id}`}>{w.name}</Link> <StateBadge state={w.state} /></li>)}</ul>
+      )}
+      <h2>Performance</h2>
+      <Suspense fallback={<p role="status">Loading charts…</p>}>
+        <MetricsPanel kind="systems" id={s.id} name={s.name} />
+      </Suspense>
+    </section>
+  );
+}

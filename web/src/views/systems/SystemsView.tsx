@@ -1,0 +1,89 @@
+// Managed systems: the table (live), and for system administrators add, modify and remove.
+import { useState } from 'react';
+import type { DomainView } from '../../../../src/api/domains.js';
+import type { Page } from '../../../../src/api/resources.js';
+import { AddSystemRequest, ModifySystemRequest, type SystemView } from '../../../../src/api/systems.js';
+import { del, get, patch, post } from '../../api/client.js';
+import { Link } from '../../app/router.js';
+import { useSession } from '../../app/session.js';
+import { DataTable, type Column } from '../../components/DataTable.js';
+import { LoadError } from '../../components/LoadError.js';
+import { ConfirmDialog, ResourceForm } from '../../components/ResourceForm.js';
+import { StateBadge } from '../../components/StateBadge.js';
+import { announceChange } from '../../lib/changes.js';
+import { formatTime } from '../../lib/format.js';
+import { usePoll } from '../../lib/usePoll.js';
+
+const COLUMNS: Column<SystemView>[] = [
+  { key: 'name', header: 'Name', cell: (s) => <Link to={`/systems/${s.id}`}>{s.name}</Link>, sortValue: (s) => s.name },
+  { key: 'state', header: 'State', cell: (s) => <StateBadge state={s.state} />, sortValue: (s) => s.state },
+  { key: 'host', header: 'Host', cell: (s) => s.host, sortValue: (s) => s.host },
+  { key: 'domain', header: 'Relocation domain', cell: (s) => s.domain.name, sortValue: (s) => s.domain.name },
+  { key: 'wpars', header: 'WPARs', cell: (s) => String(s.wparCount), sortValue: (s) => s.wparCount },
+  { key: 'seen', header: 'Last seen', cell: (s) => formatTime(s.lastSeenAt), sortValue: (s) => s.lastSeenAt ?? '' },
+];
+
+type Open = { kind: 'add' } | { kind: 'modify' | 'remove'; system: SystemView } | null;
+
+export default function SystemsView() {
+  const session = useSession();
+  const mayManage = session.can('system.manage');
+  const list = usePoll(() => get<Page<SystemView>>('/systems', { limit: 1000 }), []);
+  const domains = usePoll(() => get<Page<DomainView>>('/domains', { limit: 1000 }), [], 15_000);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [open, setOpen] = useState<Open>(null);
+  const rows = list.data?.items ?? [];
+  const one = rows.filter((s) => selected.has(s.id));
+  const single = one.length === 1 ? one[0]! : null;
+  const domainOptions = (domains.data?.items ?? []).map((d) => ({ value: d.name, label: d.name }));
+  const done = () => announceChange();
+
+  return (
+    <section aria-labelledby="systems-title">
+      <h1 id="systems-title">Managed systems</h1>
+      <div role="toolbar" aria-label="Actions on managed systems" className="toolbar">
+        <button type="button" disabled={!mayManage} onClick={() => setOpen({ kind: 'add' })}>Add system</button>
+        <button type="button" disabled={!mayManage || !single} onClick={() => single && setOpen({ kind: 'modify', system: single })}>Modify</button>
+        <button type="button" disabled={!mayManage || !single} onClick={() => single && setOpen({ kind: 'remove', system: single })}>Remove</button>
+      </div>
+      <LoadError error={list.error} />
+      <DataTable caption="Managed systems" rows={rows} columns={COLUMNS} rowKey={(s) => s.id} rowLabel={(s) => s.name} selected={selected} onSelect={setSelected} empty="No managed systems." />
+      {open?.kind === 'add' && (
+        <ResourceForm
+          title="Add a managed system"
+          schema={AddSystemRequest}
+          fields={[
+            { key: 'name', label: 'Name' },
+            { key: 'host', label: 'Host name or address' },
+            { key: 'domain', label: 'Relocation domain', options: [{ value: '', label: 'The default domain' }, ...domainOptions] },
+          ]}
+          initial={{ name: '', host: '', domain: '' }}
+          submitLabel="Add"
+          onSubmit={(body) => post('/systems', body).then(done)}
+          onClose={() => setOpen(null)}
+        />
+      )}
+      {open?.kind === 'modify' && (
+        <ResourceForm
+          title={`Modify ${open.system.name}`}
+          schema={ModifySystemRequest}
+          fields={[{ key: 'name', label: 'Name' }, { key: 'domain', label: 'Relocation domain', options: domainOptions }]}
+          initial={{ name: open.system.name, domain: open.system.domain.name }}
+          changesOnly
+          submitLabel="Save"
+          onSubmit={(body) => patch(`/systems/${open.system.id}`, body).then(done)}
+          onClose={() => setOpen(null)}
+        />
+      )}
+      {open?.kind === 'remove' && (
+        <ConfirmDialog
+          title={`Remove ${open.system.name}`}
+          message="The system leaves the manager. Refused while WPARs are deployed on it."
+          confirmLabel="Remove"
+          onConfirm={() => del(`/systems/${open.system.id}`).then(() => { setSelected(new Set()); done(); })}
+          onClose={() => setOpen(null)}
+        />
+      )}
+    </section>
+  );
+}
