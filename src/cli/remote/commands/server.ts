@@ -121,6 +121,7 @@ export function serverCommands(program: Command): void {
         print([
           `Capstan is up.`,
           `  manager   ${m.url}  (API under /api/v1, OpenAPI at /api/v1/openapi.json)`,
+          `  console   ${m.url}/  (the web console, same port)`,
           `  agent     this host, as system "${agent.systemName}"`,
           `  database  ${config.db}`,
           `  log       ${logFile}`,

@@ -15,23 +15,20 @@ export async function metricRoutes(app: App, services: Services): Promise<void> 
     return [q.from ? Date.parse(q.from) : to - HOUR_MS, to];
   };
 
-  app.get('/systems/:id/metrics', {
-    config: { permission: 'view' },
-    schema: { summary: "A system's metrics over a time range (raw within a day, 5-minute means before)", tags: ['metrics'], params: RefParams, querystring: MetricsQuery, response: { 200: MetricSeries } },
-  }, async (req) => {
-    const s = await services.inventory.systems.get(req.params.id);
-    const [from, to] = range(req.query);
-    return { subject: { kind: 'system' as const, id: s.id, name: s.name }, ...(await metrics.query('system', s.id, from, to)) };
-  });
-
-  app.get('/wpars/:id/metrics', {
-    config: { permission: 'view' },
-    schema: { summary: "A WPAR's metrics over a time range, with its effective CPU utilisation", tags: ['metrics'], params: RefParams, querystring: MetricsQuery, response: { 200: MetricSeries } },
-  }, async (req) => {
-    const w = await services.inventory.wpars.get(req.params.id);
-    const [from, to] = range(req.query);
-    return { subject: { kind: 'wpar' as const, id: w.id, name: w.name }, ...(await metrics.query('wpar', w.id, from, to)) };
-  });
+  const subjects = {
+    system: { summary: "A system's metrics over a time range (raw within a day, 5-minute means before)", get: (ref: string) => services.inventory.systems.get(ref) },
+    wpar: { summary: "A WPAR's metrics over a time range, with its effective CPU utilisation", get: (ref: string) => services.inventory.wpars.get(ref) },
+  } as const;
+  for (const [kind, subject] of Object.entries(subjects) as [keyof typeof subjects, (typeof subjects)[keyof typeof subjects]][]) {
+    app.get(`/${kind}s/:id/metrics`, {
+      config: { permission: 'view' },
+      schema: { summary: subject.summary, tags: ['metrics'], params: RefParams, querystring: MetricsQuery, response: { 200: MetricSeries } },
+    }, async (req) => {
+      const { id, name } = await subject.get(req.params.id);
+      const [from, to] = range(req.query);
+      return { subject: { kind, id, name }, ...(await metrics.query(kind, id, from, to)) };
+    });
+  }
 }
 
 export async function prometheusRoute(app: App, services: Services): Promise<void> {
