@@ -15,8 +15,10 @@ export const SystemView = Type.Object({
   name: Type.String(),
   host: Type.String(),
   state: SystemState,
-  /** The host profile its agent reported; null until one has. */
+  /** The host profile its agent reported (agents.ts HostProfile); null until one has. */
   profile: Type.Unknown(),
+  /** The system profile it shares with the systems of its relocation domain that have the same hardware; null until its agent reports. */
+  systemProfile: Type.Union([Type.String(), Type.Null()]),
   domain: ResourceRef,
   /** WPARs deployed on it. */
   wparCount: Type.Integer({ minimum: 0 }),

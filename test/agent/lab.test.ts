@@ -40,8 +40,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface System { name: string; state: string; profile: { cpu: { cores: number }; criu: string } | null; wparCount: number }
-interface Wpar { name: string; state: string; system: { name: string } | null }
+interface System { name: string; state: string; profile: { cpu: { cores: number }; criu: string } | null; systemProfile: string | null; wparCount: number }
+interface Wpar { name: string; state: string; system: { name: string } | null; resources: { memoryLimitMiB?: number } }
 
 const system = (name: string): Promise<System> => json<System>(['system', 'show', name]);
 const wpar = async (name: string): Promise<Wpar | undefined> => {
@@ -112,6 +112,11 @@ describe('agents on lab hosts', { concurrency: false }, () => {
       assert.ok(s.profile && s.profile.cpu.cores >= 1, JSON.stringify(s.profile));
       assert.match(s.profile.criu, /^4\./);
     }
+    // One machine, one domain: the seed's rule gives both the same system profile.
+    const [h1, h2] = [await system('lab-h1'), await system('lab-h2')];
+    assert.ok(h1.systemProfile);
+    assert.equal(h2.systemProfile, h1.systemProfile);
+    ok(await w.cli(['system', 'update-profile', 'lab-h1']));
     const agents = await json<{ systemName: string; state: string; connected: boolean }[]>(['agent', 'list']);
     assert.deepEqual(agents.filter((a) => a.systemName.startsWith('lab-')).map((a) => [a.systemName, a.state, a.connected]), [['lab-h1', 'registered', true], ['lab-h2', 'registered', true]]);
   });
@@ -131,6 +136,12 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     await w.startManager({ host: '0.0.0.0', port });
     await until('lab-h1 Online', 30_000, async () => (await system('lab-h1')).state === 'Online');
     await until('web1 reconciled to Defined', 15_000, async () => (await wpar('web1'))?.state === 'Defined');
+
+    // Modified on its host: a forced discovery reports the host's definition, which must agree.
+    ok(await w.cli(['wpar', 'modify', 'web1', '-R', 'memory=256M']));
+    ok(await w.cli(['system', 'discover', 'lab-h1']));
+    assert.equal((await wpar('web1'))?.resources.memoryLimitMiB, 256);
+    assert.equal((await wpar('web1'))?.state, 'Defined');
   });
 
   it('marks a system Offline when its agent dies, and Online when it is back', async () => {

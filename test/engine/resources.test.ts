@@ -1,5 +1,6 @@
 // Resource controls enforced on real WPARs: memory limit, CPU limit, process limit.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResourceControls, WparSpec } from '../../src/api/wpar.js';
@@ -54,5 +55,39 @@ describe('engine resource controls', () => {
     const roomy = h.name('pids');
     await h.engine.create(app(roomy, forks, { processLimit: 32 }));
     assert.equal((await h.engine.waitExit(roomy))?.exitStatus, 0);
+  });
+});
+
+describe('engine modify', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.cleanup();
+  });
+
+  const system = (name: string, resources: ResourceControls, hostname?: string): WparSpec =>
+    ({ name, type: 'system', image: 'busybox', command: ['/bin/sh', '-c', 'hostname; sleep 1000'], interfaces: [], mounts: [], resources, checkpointable: false, ...(hostname ? { hostname } : {}) });
+
+  it('changes a Defined WPAR for its next start, and an Active one\'s resource controls at once', async () => {
+    const name = h.name('mod');
+    await h.engine.create(system(name, { memoryLimitMiB: 64 }));
+    const defined = await h.engine.modify(name, system(name, { memoryLimitMiB: 96 }, 'renamed-host'));
+    assert.equal(defined.state, 'Defined');
+    assert.equal(defined.spec.hostname, 'renamed-host');
+    await h.engine.start(name);
+
+    const active = await h.engine.modify(name, system(name, { memoryLimitMiB: 128, processLimit: 50 }, 'renamed-host'));
+    assert.equal(active.state, 'Active');
+    assert.equal(active.resources.memoryLimitBytes, 128 * 2 ** 20);
+    // cgroup v1 (these machines) or v2.
+    const limit = await readFile(`/sys/fs/cgroup/memory/capstan/${name}/memory.limit_in_bytes`, 'utf8')
+      .catch(() => readFile(`/sys/fs/cgroup/capstan/${name}/memory.max`, 'utf8'));
+    assert.equal(Number(limit), 128 * 2 ** 20, 'runc applied the new limit to the running WPAR');
+
+    await assert.rejects(h.engine.modify(name, system(name, { memoryLimitMiB: 128, processLimit: 50 }, 'other')), /CAP-E1006|only its resource controls/);
+    assert.equal((await h.engine.get(name))?.state, 'Active', 'a refused change leaves it as it was');
+    await h.engine.stop(name, { force: true });
   });
 });

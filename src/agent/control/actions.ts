@@ -2,7 +2,6 @@
 // action means, and the WPAR's state on this host afterwards.
 import { join } from 'node:path';
 import type { ActionRequest } from '../../api/agents.js';
-import { CapstanError } from '../../api/errors.js';
 import type { WparState } from '../../api/wpar-states.js';
 import type { Engine } from '../engine/index.js';
 
@@ -52,7 +51,9 @@ export async function performAction(engine: Engine, req: ActionRequest, stateDir
       output.push(`removed ${name}${req.preserveFileSystems ? ' (file systems preserved)' : ''}`);
       break;
     case 'modify':
-      throw new CapstanError('CAP-E1006', `${name}: a deployed WPAR's definition is changed by removing it, modifying it and deploying it again`);
+      await engine.modify(name, req.spec);
+      output.push(`modified ${name}${req.changed?.length ? `: ${req.changed.join(', ')}` : ''}`);
+      break;
   }
   const info = await engine.get(name);
   return { state: info?.state ?? 'Undeployed', output };

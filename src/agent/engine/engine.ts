@@ -18,7 +18,7 @@ import { findCriu } from './criu.js';
 import { writeJsonAtomic } from './json-file.js';
 import { engineRootFromEnv, Layout, netnsName } from './layout.js';
 import { isLocked, lockWithin } from './lock.js';
-import { buildConfig, currentHardLimits, resourcesFor, runcDefaultConfig } from './oci-config.js';
+import { buildConfig, currentHardLimits, linuxResources, resourcesFor, runcDefaultConfig } from './oci-config.js';
 import { writeOperationLog, type LogLevel } from './op-log.js';
 import { observe, recordedStatus } from './reconcile.js';
 import { RecordStore, type AppliedResources, type EngineState, type ExitRecord, type WparRecord } from './records.js';
@@ -220,6 +220,34 @@ export class Engine extends EventEmitter {
     }, async (rec) => {
       await this.launch(rec, await this.lowerRootfs(rec.spec));
       rec.state = 'Active';
+    });
+    return this.mustGet(name);
+  }
+
+  /**
+   * Changes a deployed WPAR's definition: anything but its name, type and image while it is
+   * Defined (taken at its next start), only its resource controls while it is Active
+   * (applied at once through runc).
+   */
+  async modify(name: string, input: WparSpec): Promise<WparInfo> {
+    const spec = this.normalize(input);
+    let from: EngineState = 'Defined';
+    await this.operate(name, 'modify', (rec) => {
+      if (spec.name !== name || spec.type !== rec.spec.type || spec.image !== rec.spec.image) {
+        throw new CapstanError('CAP-E1006', `${name}: the name, type and image of a deployed WPAR do not change`);
+      }
+      if (rec.state !== 'Defined' && rec.state !== 'Active') throw this.badState(rec, 'modify');
+      if (rec.state === 'Active' && !isDeepStrictEqual({ ...rec.spec, resources: spec.resources }, spec)) {
+        throw new CapstanError('CAP-E1006', `${name} is Active: only its resource controls change while it runs`);
+      }
+      if (isDeepStrictEqual(rec.spec, spec)) return 'done';
+      from = rec.state;
+    }, async (rec) => {
+      const resources = await this.plannedResources(spec);
+      if (from === 'Active') await this.runc.update(name, linuxResources(resources));
+      rec.resources = resources;
+      rec.spec = spec;
+      rec.state = from;
     });
     return this.mustGet(name);
   }

@@ -136,7 +136,13 @@ export function buildConfig(base: OciConfig, inputs: ConfigInputs): { config: Oc
   config.linux.namespaces = namespaces;
   config.linux.cgroupsPath = `${CGROUP_PARENT}/${spec.name}`;
 
-  const cgroup: Record<string, unknown> = { ...(config.linux.resources ?? {}) };
+  config.linux.resources = { ...(config.linux.resources ?? {}), ...linuxResources(resources) };
+  return { config, resources };
+}
+
+/** The OCI linux.resources of the cgroup settings (also what `runc update` takes). */
+export function linuxResources(resources: AppliedResources): Record<string, unknown> {
+  const cgroup: Record<string, unknown> = {};
   if (resources.cpuShares !== undefined || resources.cpuQuotaUs !== undefined) {
     cgroup.cpu = { shares: resources.cpuShares, quota: resources.cpuQuotaUs, period: resources.cpuPeriodUs };
   }
@@ -144,6 +150,5 @@ export function buildConfig(base: OciConfig, inputs: ConfigInputs): { config: Oc
     cgroup.memory = { limit: resources.memoryLimitBytes, swap: resources.memorySwapBytes };
   }
   if (resources.pidsLimit !== undefined) cgroup.pids = { limit: resources.pidsLimit };
-  config.linux.resources = cgroup;
-  return { config, resources };
+  return cgroup;
 }

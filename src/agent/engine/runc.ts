@@ -46,8 +46,8 @@ export class Runc {
     return ['--root', this.root, ...(this.criu ? ['--criu', this.criu] : [])];
   }
 
-  private async ok(args: string[]): Promise<string> {
-    const r = await run('runc', [...this.globalArgs(), ...args]);
+  private async ok(args: string[], input?: string): Promise<string> {
+    const r = await run('runc', [...this.globalArgs(), ...args], input === undefined ? {} : { input });
     if (r.code !== 0) throw new CapstanError('CAP-E1008', `runc ${args[0]}: ${(r.stderr || r.stdout).trim()}`);
     return r.stdout;
   }
@@ -75,6 +75,11 @@ export class Runc {
       diskReadBytes: ioBytes(data, 'read'),
       diskWriteBytes: ioBytes(data, 'write'),
     };
+  }
+
+  /** Changes a running container's cgroup settings (OCI linux.resources JSON). */
+  async update(id: string, resources: Record<string, unknown>): Promise<void> {
+    await this.ok(['update', '--resources', '-', id], JSON.stringify(resources));
   }
 
   async pause(id: string): Promise<void> {

@@ -4,10 +4,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Page } from '../../api/resources.js';
 import type { AddSystemRequest, ModifySystemRequest, SystemListQuery, SystemState, SystemView } from '../../api/systems.js';
+import type { HostProfile } from '../../api/agents.js';
 import { DEFAULTS } from '../db/migrations.js';
 import type { Database } from '../db/schema.js';
 import type { DomainService } from './domains.js';
 import { countWhere, NamedResources, pageOf } from './named.js';
+import { systemProfileId } from './system-profile.js';
 
 export class SystemService {
   readonly named: NamedResources<'systems'>;
@@ -73,12 +75,14 @@ export class SystemService {
 }
 
 function toView(row: Database['systems'] & { domain_name: string; wpar_count: unknown }): SystemView {
+  const profile = row.profile === null ? null : (JSON.parse(row.profile) as HostProfile);
   return {
     id: row.id,
     name: row.name,
     host: row.host,
     state: row.state as SystemState,
-    profile: row.profile === null ? null : JSON.parse(row.profile),
+    profile,
+    systemProfile: systemProfileId(row.domain_id, profile),
     domain: { id: row.domain_id, name: row.domain_name },
     wparCount: Number(row.wpar_count),
     lastSeenAt: row.last_seen_at,

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { DomainView } from '../../../api/domains.js';
 import type { GroupView } from '../../../api/groups.js';
 import type { Page } from '../../../api/resources.js';
+import type { HostProfile } from '../../../api/agents.js';
 import type { SystemView } from '../../../api/systems.js';
 import { UsageError } from '../../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when, type Cell } from '../../output.js';
@@ -98,14 +99,20 @@ function resourceCommands<V>(program: Command, r: Resource<V>, description: stri
 const rename: Field = { flag: '--new-name <name>', key: 'name', description: 'rename it' };
 const describe: Field = { flag: '--description <text>', description: 'what it is for' };
 
+/** One line for people: what a host profile says about the host. */
+function profileSummary(p: HostProfile | null): string {
+  if (!p?.cpu) return 'not reported yet';
+  return `${p.cpu.cores} x ${p.cpu.model}, ${Math.round(p.memoryBytes / 2 ** 30)} GiB, ${p.os.name}, kernel ${p.kernel}, runc ${p.runc}, CRIU ${p.criu}, cgroup v${p.cgroupVersion}`;
+}
+
 export function inventoryCommands(program: Command): void {
   resourceCommands<SystemView>(program, {
     noun: 'system',
     path: '/systems',
     verbs: { create: 'add', remove: 'remove' },
-    columns: [['Name', (s) => s.name], ['Host', (s) => s.host], ['State', (s) => s.state], ['Domain', (s) => s.domain.name], ['WPARs', (s) => s.wparCount], ['Last seen', (s) => when(s.lastSeenAt)]],
+    columns: [['Name', (s) => s.name], ['Host', (s) => s.host], ['State', (s) => s.state], ['Domain', (s) => s.domain.name], ['Profile', (s) => s.systemProfile ?? '-'], ['WPARs', (s) => s.wparCount], ['Last seen', (s) => when(s.lastSeenAt)]],
     fields: (s) => [['Name', s.name], ['ID', s.id], ['Host', s.host], ['State', s.state], ['Domain', s.domain.name], ['WPARs', s.wparCount],
-      ['Last seen', when(s.lastSeenAt)], ['Profile', s.profile ? JSON.stringify(s.profile) : 'not reported yet'], ['Created', when(s.createdAt)]],
+      ['Last seen', when(s.lastSeenAt)], ['System profile', s.systemProfile ?? '-'], ['Hardware', profileSummary(s.profile as HostProfile | null)], ['Created', when(s.createdAt)]],
     createFields: [{ flag: '--host <address>', description: 'host name or address of the system', required: true }, { flag: '--domain <domain>', description: 'relocation domain (default: the default one)' }],
     modifyFields: [rename, { flag: '--domain <domain>', description: 'move it to this relocation domain' }],
     listFilters: [{ flag: '--state <state>', description: 'Online, Offline or Unknown' }, { flag: '--domain <domain>', description: 'only this relocation domain' }],
