@@ -3,19 +3,36 @@
 // task to its end, a WPARMonitor's read-only console (and the API refusing it regardless),
 // and the whole create-WPAR wizard by keyboard alone.
 //
-// Deploying needs a connected system. Until the real agent lands, the system here is driven
-// by the TEST-ONLY in-process driver of the inventory tests (TestSystemDriver): the manager's
-// task path is real, the host side is a stand-in.
+// WPARs are deployed on a real system: an agent registered to the manager, running real
+// WPARs on a private engine (its own root, images and bridge, all removed afterwards).
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import pino from 'pino';
 import type { BrowserContext, Page } from 'playwright-core';
-import { TestSystemDriver } from '../manager/wpars-fixtures.js';
+import { AgentFiles } from '../../src/agent/control/config.js';
+import { configureAgent } from '../../src/agent/control/configure.js';
+import { Agent } from '../../src/agent/daemon.js';
+import { startHarness, type Harness } from '../engine/harness.js';
 import { focused, login, startConsoleHarness, tabTo, type ConsoleHarness } from './harness.js';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
 
 describe('web console', () => {
   let h: ConsoleHarness;
   let operator: { name: string; password: string };
-  let testOnlyDriver: TestSystemDriver;
+  let host: Harness;
+  let agent: Agent | undefined;
   const contexts: BrowserContext[] = [];
 
   const newPage = async (): Promise<Page> => {
@@ -33,14 +50,23 @@ describe('web console', () => {
 
   before(async () => {
     h = await startConsoleHarness();
-    const system = await h.manager.services.inventory.systems.create({ name: 'host1', host: 'host1.example.test' });
-    testOnlyDriver = new TestSystemDriver();
-    h.manager.services.inventory.drivers.connect(system.id, testOnlyDriver);
+    host = await startHarness();
+    const files = new AgentFiles(mkdtempSync(join(tmpdir(), 'capstan-web-agent-')));
+    await configureAgent(files, {
+      managerHost: '127.0.0.1', managerPort: Number(new URL(h.url).port), agentPort: await freePort(), host: '127.0.0.1', name: 'host1',
+      password: h.manager.services.agents.enrolment.registrationPassword(),
+      engine: { engineRoot: host.root, bridge: host.bridge, imageRoot: host.env.CAPSTAN_IMAGE_ROOT! },
+    });
+    agent = new Agent(files, pino({ level: 'silent' }));
+    await agent.start();
+    while ((await h.manager.services.inventory.systems.get('host1')).state !== 'Online') await sleep(100);
     operator = await h.userWithRoles(['WPARUser']);
   });
 
   after(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
+    await agent?.stop();
+    await host?.cleanup();
     await h?.close();
   });
 
@@ -112,13 +138,13 @@ describe('web console', () => {
     await page.getByRole('toolbar', { name: 'Actions on the selected WPARs' }).getByRole('button', { name: 'Stop' }).click();
     await page.getByRole('dialog', { name: 'Stop: web2' }).getByRole('button', { name: 'Stop' }).click();
     await wparRow(page, 'web2').getByText('Defined').waitFor();
-    assert.deepEqual(testOnlyDriver.calls.filter((c) => c.wpar === 'web2').map((c) => c.action), ['deploy', 'stop']);
+    assert.equal((await host.engine.get('web2'))?.state, 'Defined', 'stopped on the host itself');
 
     // The task tray links to the stop task; its details show each operation's output.
     await page.getByRole('region', { name: 'Your recent tasks' }).getByRole('link', { name: /stop web2/ }).first().click();
     await page.getByRole('heading', { name: /Task .*stop.* on web2/ }).waitFor();
     await page.getByRole('status').filter({ hasText: /^Status: succeeded/ }).waitFor();
-    await page.getByText('test driver: stop web2 on host1').waitFor();
+    await page.getByText('stopped web2').waitFor();
   });
 
   it('shows a WPARMonitor no enabled action, and the API refuses its forged request', async () => {
