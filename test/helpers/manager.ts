@@ -37,7 +37,10 @@ export async function startTestManager(opts: { kind?: DbKind } = {}): Promise<Te
     location = url;
     schema = 't_' + randomUUID().replace(/-/g, '').slice(0, 16);
   }
-  const dbHandle = await openDatabase(location, { schema });
+  const dbHandle = await openDatabase(location, { schema }).catch((e: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  });
   const config = loadManagerConfig({ dataDir, db: location });
   const services = createServices(config, dbHandle, pino({ level: 'silent' }));
   const app = await buildApp(services);

@@ -5,7 +5,7 @@
 //
 // WPARs are deployed on a real system: an agent registered to the manager, running real
 // WPARs on a private engine (its own root, images and bridge, all removed afterwards).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,7 @@ describe('web console', () => {
   let operator: { name: string; password: string };
   let host: Harness;
   let agent: Agent | undefined;
+  const agentDir = mkdtempSync(join(tmpdir(), 'capstan-web-agent-'));
   const contexts: BrowserContext[] = [];
 
   const newPage = async (): Promise<Page> => {
@@ -51,7 +52,7 @@ describe('web console', () => {
   before(async () => {
     h = await startConsoleHarness();
     host = await startHarness();
-    const files = new AgentFiles(mkdtempSync(join(tmpdir(), 'capstan-web-agent-')));
+    const files = new AgentFiles(agentDir);
     await configureAgent(files, {
       managerHost: '127.0.0.1', managerPort: Number(new URL(h.url).port), agentPort: await freePort(), host: '127.0.0.1', name: 'host1',
       password: h.manager.services.agents.enrolment.registrationPassword(),
@@ -68,6 +69,7 @@ describe('web console', () => {
     await agent?.stop();
     await host?.cleanup();
     await h?.close();
+    rmSync(agentDir, { recursive: true, force: true });
   });
 
   it('serves the console on the manager port: pages fall back to index.html, assets are cached and compressed, /api stays the API', async () => {
