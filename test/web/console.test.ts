@@ -1,7 +1,8 @@
 // The web console in a real browser against a real manager: serving, login with the first
 // administrator's one-time password, creating, deploying and stopping WPARs, following a
 // task to its end, a WPARMonitor's read-only console (and the API refusing it regardless),
-// and the whole create-WPAR wizard by keyboard alone.
+// the whole create-WPAR wizard by keyboard alone, and a managed system's host profile with
+// Discover and Update profile asked of its agent.
 //
 // WPARs are deployed on a real system: an agent registered to the manager, running real
 // WPARs on a private engine (its own root, images and bridge, all removed afterwards).
@@ -173,6 +174,32 @@ describe('web console', () => {
       return [create.status, (await create.json()).code, stop.status, (await stop.json()).code];
     });
     assert.deepEqual(forged, [403, 'CAP-E0102', 403, 'CAP-E0102']);
+  });
+
+  it('shows the host profile of a system as properties, and follows Discover and Update profile to their end', async () => {
+    const admin = await h.userWithRoles(['WPARAdministrator']);
+    const page = await loggedIn(admin);
+    await page.getByRole('link', { name: 'Managed systems' }).click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'host1', exact: true }) });
+    await row.getByText('Online').waitFor();
+    await row.getByRole('checkbox').check();
+    const toolbar = page.getByRole('toolbar', { name: 'Actions on managed systems' });
+    await toolbar.getByRole('button', { name: 'Discover' }).click();
+    const tray = page.getByRole('region', { name: 'Your recent tasks' });
+    await tray.getByRole('listitem').filter({ hasText: 'system.discover host1' }).getByText('succeeded').waitFor();
+
+    await row.getByRole('link', { name: 'host1', exact: true }).click();
+    await page.getByRole('heading', { name: /Managed system host1/ }).waitFor();
+    const profile = page.getByRole('group', { name: 'Host profile of host1' });
+    for (const label of ['Cores', 'Memory', 'Kernel', 'cgroup version', 'CRIU', 'Clock synchronised by NTP', 'Memory transfer for live relocation']) {
+      await profile.getByRole('term').filter({ hasText: new RegExp(`^${label}$`) }).waitFor();
+    }
+    const system = await h.manager.services.inventory.systems.get('host1');
+    assert.ok(system.systemProfile, 'the agent reported, so the system has a system profile');
+    await page.getByRole('main').getByText(system.systemProfile, { exact: true }).first().waitFor();
+
+    await page.getByRole('toolbar', { name: 'Actions on host1' }).getByRole('button', { name: 'Update profile' }).click();
+    await tray.getByRole('listitem').filter({ hasText: 'system.updateProfile host1' }).getByText('succeeded').waitFor();
   });
 
   it('creates a WPAR with the wizard by keyboard alone, with validation messages beside the fields', async () => {

@@ -29,6 +29,9 @@ const UsersView = lazy(() => import('../views/settings/UsersView.js'));
 const RolesView = lazy(() => import('../views/settings/RolesView.js'));
 const AccountView = lazy(() => import('../views/settings/AccountView.js'));
 const BackupsView = lazy(() => import('../views/settings/BackupsView.js'));
+const CapacityView = lazy(() => import('../views/capacity/CapacityView.js'));
+const ComplexDetail = lazy(() => import('../views/capacity/ComplexDetail.js'));
+const AgentsView = lazy(() => import('../views/systems/AgentsView.js'));
 
 export const ROUTES: Route[] = [
   { pattern: '/wpars', permission: 'view', view: WparsView },
@@ -36,6 +39,9 @@ export const ROUTES: Route[] = [
   { pattern: '/wpars/:id', permission: 'view', view: WparDetail },
   { pattern: '/systems', permission: 'view', view: SystemsView },
   { pattern: '/systems/:id', permission: 'view', view: SystemDetail },
+  { pattern: '/agents', permission: 'view', view: AgentsView },
+  { pattern: '/capacity', permission: 'view', view: CapacityView },
+  { pattern: '/capacity/:id', permission: 'view', view: ComplexDetail },
   { pattern: '/groups', permission: 'view', view: GroupsView },
   { pattern: '/domains', permission: 'view', view: DomainsView },
   { pattern: '/tasks', permission: 'view', view: TasksView },
@@ -51,6 +57,8 @@ export const NAV: NavItem[] = [
   { to: '/wpars', label: 'Workload partitions', permission: 'view', section: 'Resource views' },
   { to: '/groups', label: 'WPAR groups', permission: 'view', section: 'Resource views' },
   { to: '/domains', label: 'Relocation domains', permission: 'view', section: 'Resource views' },
+  { to: '/agents', label: 'Agents', permission: 'view', section: 'Resource views' },
+  { to: '/capacity', label: 'Instant capacity', permission: 'view', section: 'Resource views' },
   { to: '/tasks', label: 'Tasks', permission: 'view', section: 'Task management' },
   { to: '/settings/users', label: 'Users', permission: 'users.manage', section: 'Settings' },
   { to: '/settings/roles', label: 'Roles', permission: 'users.manage', section: 'Settings' },

@@ -1,24 +1,38 @@
-// One managed system: properties, its host profile (whatever its agent reported), the WPARs
-// deployed on it, and its performance metrics.
-import { lazy, Suspense } from 'react';
+// One managed system: properties, its host profile (as its agent reported it), the WPARs
+// deployed on it, and its performance metrics. Administrators ask its agent to Discover
+// its WPARs or update its profile (each a task, followed in the task tray).
+import { lazy, Suspense, useState } from 'react';
 import type { Page } from '../../../../src/api/resources.js';
 import type { SystemView } from '../../../../src/api/systems.js';
 import type { WparView } from '../../../../src/api/wpar.js';
 import { get } from '../../api/client.js';
 import { Link } from '../../app/router.js';
+import { useSession } from '../../app/session.js';
+import { FormError } from '../../components/Field.js';
 import { LoadError } from '../../components/LoadError.js';
-import { Properties, PropertyList } from '../../components/PropertyList.js';
+import { Properties } from '../../components/PropertyList.js';
 import { StateBadge } from '../../components/StateBadge.js';
 import { formatTime } from '../../lib/format.js';
 import { usePoll } from '../../lib/usePoll.js';
+import { AGENT_ACTION_LABELS, askAgents, type AgentAction } from './agent-actions.js';
+import { HostProfileView } from './HostProfileView.js';
 
 const MetricsPanel = lazy(() => import('../../components/MetricsPanel.js'));
 
 export default function SystemDetail({ params }: { params: Record<string, string> }) {
+  const session = useSession();
+  const mayManage = session.can('system.manage');
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<string>();
   const id = params.id!;
   const system = usePoll(() => get<SystemView>(`/systems/${encodeURIComponent(id)}`), [id]);
   const wpars = usePoll(() => get<Page<WparView>>('/wpars', { system: id, limit: 1000 }), [id]);
   const s = system.data;
+  const ask = async (action: AgentAction) => {
+    if (!s) return;
+    setBusy(true);
+    setRefusal(await askAgents(action, [s]).finally(() => setBusy(false)));
+  };
   if (!s) return <><h1>Managed system</h1><LoadError error={system.error} />{!system.error && <p role="status">Loading…</p>}</>;
 
   return (
@@ -26,11 +40,18 @@ export default function SystemDetail({ params }: { params: Record<string, string
       <p><Link to="/systems">Managed systems</Link> › {s.name}</p>
       <h1 id="system-title">Managed system {s.name} <StateBadge state={s.state} /></h1>
       <LoadError error={system.error} />
+      <div role="toolbar" aria-label={`Actions on ${s.name}`} className="toolbar">
+        {(Object.keys(AGENT_ACTION_LABELS) as AgentAction[]).map((a) => (
+          <button key={a} type="button" disabled={!mayManage || busy} onClick={() => void ask(a)}>{AGENT_ACTION_LABELS[a]}</button>
+        ))}
+      </div>
+      <FormError message={refusal} />
       <h2>Properties</h2>
       <Properties items={[
         ['Host', s.host],
         ['State', s.state],
         ['Relocation domain', s.domain.name],
+        ['System profile', s.systemProfile ?? 'none yet: given when its agent reports'],
         ['WPARs deployed', String(s.wparCount)],
         ['Last seen', formatTime(s.lastSeenAt)],
         ['Added', formatTime(s.createdAt)],
@@ -39,7 +60,7 @@ export default function SystemDetail({ params }: { params: Record<string, string
       <h2>Profile</h2>
       {s.profile === null || s.profile === undefined
         ? <p className="empty-state">No profile yet: the system's agent reports it when it connects.</p>
-        : <PropertyList value={s.profile} label={`Profile of ${s.name}`} />}
+        : <HostProfileView profile={s.profile} name={s.name} />}
       <h2>Workload partitions on {s.name}</h2>
       {(wpars.data?.items ?? []).length === 0 ? <p>None.</p> : (
         <ul>{wpars.data!.items.map((w) => <li key={w.id}><Link to={`/wpars/${w.id}`}>{w.name}</Link> <StateBadge state={w.state} /></li>)}</ul>

@@ -1,4 +1,5 @@
-// Managed systems: the table (live), and for system administrators add, modify and remove.
+// Managed systems: the table (live), and for system administrators add, modify and remove,
+// and ask the agents of the selected systems to Discover their WPARs or update their profile.
 import { useState } from 'react';
 import type { DomainView } from '../../../../src/api/domains.js';
 import type { Page } from '../../../../src/api/resources.js';
@@ -8,16 +9,19 @@ import { Link } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
+import { FormError } from '../../components/Field.js';
 import { ConfirmDialog, ResourceForm } from '../../components/ResourceForm.js';
 import { StateBadge } from '../../components/StateBadge.js';
 import { announceChange } from '../../lib/changes.js';
 import { formatTime } from '../../lib/format.js';
 import { usePoll } from '../../lib/usePoll.js';
+import { AGENT_ACTION_LABELS, askAgents, type AgentAction } from './agent-actions.js';
 
 const COLUMNS: Column<SystemView>[] = [
   { key: 'name', header: 'Name', cell: (s) => <Link to={`/systems/${s.id}`}>{s.name}</Link>, sortValue: (s) => s.name },
   { key: 'state', header: 'State', cell: (s) => <StateBadge state={s.state} />, sortValue: (s) => s.state },
   { key: 'host', header: 'Host', cell: (s) => s.host, sortValue: (s) => s.host },
+  { key: 'profile', header: 'System profile', cell: (s) => s.systemProfile ?? '—', sortValue: (s) => s.systemProfile ?? '' },
   { key: 'domain', header: 'Relocation domain', cell: (s) => s.domain.name, sortValue: (s) => s.domain.name },
   { key: 'wpars', header: 'WPARs', cell: (s) => String(s.wparCount), sortValue: (s) => s.wparCount },
   { key: 'seen', header: 'Last seen', cell: (s) => formatTime(s.lastSeenAt), sortValue: (s) => s.lastSeenAt ?? '' },
@@ -37,6 +41,12 @@ export default function SystemsView() {
   const single = one.length === 1 ? one[0]! : null;
   const domainOptions = (domains.data?.items ?? []).map((d) => ({ value: d.name, label: d.name }));
   const done = () => announceChange();
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<string>();
+  const ask = async (action: AgentAction) => {
+    setBusy(true);
+    setRefusal(await askAgents(action, one).finally(() => setBusy(false)));
+  };
 
   return (
     <section aria-labelledby="systems-title">
@@ -45,7 +55,11 @@ export default function SystemsView() {
         <button type="button" disabled={!mayManage} onClick={() => setOpen({ kind: 'add' })}>Add system</button>
         <button type="button" disabled={!mayManage || !single} onClick={() => single && setOpen({ kind: 'modify', system: single })}>Modify</button>
         <button type="button" disabled={!mayManage || !single} onClick={() => single && setOpen({ kind: 'remove', system: single })}>Remove</button>
+        {(Object.keys(AGENT_ACTION_LABELS) as AgentAction[]).map((a) => (
+          <button key={a} type="button" disabled={!mayManage || one.length === 0 || busy} onClick={() => void ask(a)}>{AGENT_ACTION_LABELS[a]}</button>
+        ))}
       </div>
+      <FormError message={refusal} />
       <LoadError error={list.error} />
       <DataTable caption="Managed systems" rows={rows} columns={COLUMNS} rowKey={(s) => s.id} rowLabel={(s) => s.name} selected={selected} onSelect={setSelected} empty="No managed systems." />
       {open?.kind === 'add' && (

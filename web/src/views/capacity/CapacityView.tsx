@@ -1,0 +1,40 @@
+// Instant capacity: every complex at a glance (rights, active cores, temporary capacity,
+// compliance), live; each links to its page.
+import type { ComplexList, ComplexView } from '../../../../src/api/capacity.js';
+import { get } from '../../api/client.js';
+import { Link } from '../../app/router.js';
+import { DataTable, type Column } from '../../components/DataTable.js';
+import { LoadError } from '../../components/LoadError.js';
+import { StateBadge } from '../../components/StateBadge.js';
+import { formatTime } from '../../lib/format.js';
+import { usePoll } from '../../lib/usePoll.js';
+import { formatCoreSeconds } from './capacity-format.js';
+
+const COLUMNS: Column<ComplexView>[] = [
+  { key: 'name', header: 'Name', cell: (c) => <Link to={`/capacity/${c.id}`}>{c.name}</Link>, sortValue: (c) => c.name },
+  { key: 'serial', header: 'Serial', cell: (c) => c.serial, sortValue: (c) => c.serial },
+  { key: 'systems', header: 'Systems', cell: (c) => c.systems.map((s) => s.name).join(', '), sortValue: (c) => c.systems.length },
+  { key: 'rights', header: 'Core rights', cell: (c) => String(c.cores.rights), sortValue: (c) => c.cores.rights },
+  { key: 'active', header: 'Active cores', cell: (c) => String(c.cores.active), sortValue: (c) => c.cores.active },
+  { key: 'pending', header: 'Pending', cell: (c) => (c.systems.some((s) => s.pending) ? 'yes' : 'no'), sortValue: (c) => c.systems.filter((s) => s.pending).length },
+  { key: 'temporary', header: 'Temporary capacity', cell: (c) => formatCoreSeconds(c.temporary.balanceSeconds), sortValue: (c) => c.temporary.balanceSeconds },
+  { key: 'expiry', header: 'Projected expiry', cell: (c) => (c.temporary.projectedExpiry ? formatTime(c.temporary.projectedExpiry) : 'none'), sortValue: (c) => c.temporary.projectedExpiry ?? '' },
+  { key: 'compliance', header: 'Compliance', cell: (c) => <StateBadge state={c.compliance.compliant ? 'Compliant' : 'Noncompliant'} />, sortValue: (c) => (c.compliance.compliant ? 1 : 0) },
+];
+
+export default function CapacityView() {
+  const list = usePoll(() => get<ComplexList>('/capacity/complexes'), []);
+  return (
+    <section aria-labelledby="capacity-title">
+      <h1 id="capacity-title">Instant capacity</h1>
+      <p className="hint">
+        A complex is one hardware serial with its usage rights. Each system has intended active (IA) components, kept by
+        the manager, and actual active (AA) ones, as its agent reports them applied: until then the change is pending.
+        Complexes are declared with <code>capstan capacity complex create</code> or the API.
+      </p>
+      <LoadError error={list.error} />
+      {!list.data && !list.error && <p role="status">Loading…</p>}
+      {list.data && <DataTable caption="Instant capacity complexes" rows={list.data.items} columns={COLUMNS} rowKey={(c) => c.id} empty="No complex is declared: systems in no complex are not governed." />}
+    </section>
+  );
+}

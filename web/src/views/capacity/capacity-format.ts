@@ -1,0 +1,18 @@
+// How instant capacity amounts read: temporary capacity is kept in core-seconds, which
+// people read best as core-hours or core-days.
+export function formatCoreSeconds(s: number): string {
+  const sign = s < 0 ? '−' : '';
+  const a = Math.abs(s);
+  if (a >= 86_400) return `${sign}${(a / 86_400).toFixed(a >= 10 * 86_400 ? 0 : 1)} core-days`;
+  if (a >= 3600) return `${sign}${(a / 3600).toFixed(1)} core-hours`;
+  if (a >= 60) return `${sign}${Math.round(a / 60)} core-minutes`;
+  return `${sign}${a} core-seconds`;
+}
+
+/** A duration in seconds, for warning periods. */
+export function formatDuration(s: number): string {
+  if (s >= 86_400 && s % 86_400 === 0) return `${s / 86_400} ${s === 86_400 ? 'day' : 'days'}`;
+  if (s >= 3600 && s % 3600 === 0) return `${s / 3600} ${s === 3600 ? 'hour' : 'hours'}`;
+  if (s >= 60 && s % 60 === 0) return `${s / 60} minutes`;
+  return `${s} seconds`;
+}

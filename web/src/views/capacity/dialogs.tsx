@@ -1,0 +1,205 @@
+// The changes an administrator makes to a complex: apply a codeword, activate or deactivate
+// components on one system, edit who is notified. Each checks against the shared schema
+// first and shows the manager's refusal (its stable code and message) beside the field.
+import { useState, type FormEvent } from 'react';
+import { ActivationRequest, ApplyCodewordRequest, ModifyComplexRequest, type AppliedCodeword, type CapacitySystemView, type ComplexView } from '../../../../src/api/capacity.js';
+import { patch, post } from '../../api/client.js';
+import { Dialog } from '../../components/Dialog.js';
+import { Field, FormError } from '../../components/Field.js';
+import { announce } from '../../lib/announce.js';
+import { announceChange } from '../../lib/changes.js';
+import { serverErrors, schemaErrors, type FieldErrors } from '../../lib/validation.js';
+import { formatCoreSeconds } from './capacity-format.js';
+
+interface Props {
+  complex: ComplexView;
+  onDone: (message: string) => void;
+  onClose: () => void;
+}
+
+const focusInvalid = (form: HTMLFormElement) => requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+
+function finish(onDone: (m: string) => void, onClose: () => void, message: string) {
+  announce(message);
+  announceChange();
+  onDone(message);
+  onClose();
+}
+
+function describeApplied(a: AppliedCodeword): string {
+  const what = a.kind === 'cores' ? `${a.quantity} core usage ${a.quantity === 1 ? 'right' : 'rights'}`
+    : a.kind === 'memory' ? `${a.quantity} GiB of memory usage rights`
+      : a.kind === 'cell' ? `${a.quantity} cell usage ${a.quantity === 1 ? 'right' : 'rights'}`
+        : `${formatCoreSeconds(a.quantity)} of temporary capacity`;
+  return `Codeword ${a.sequence} applied to ${a.complex.name}: ${what}.`;
+}
+
+export function ApplyCodewordDialog({ complex, onDone, onClose }: Props) {
+  const [codeword, setCodeword] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const body = { codeword: codeword.trim(), complex: complex.id };
+    const found = schemaErrors(ApplyCodewordRequest, body);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return focusInvalid(form);
+    setBusy(true);
+    try {
+      finish(onDone, onClose, describeApplied(await post<AppliedCodeword>('/capacity/codewords', body)));
+    } catch (err) {
+      // Every refusal of a codeword is about the codeword: it goes beside the field.
+      const s = serverErrors(err);
+      setErrors({ '/codeword': s['/codeword'] ?? s[''] ?? Object.values(s)[0] ?? 'Refused.' });
+      focusInvalid(form);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={`Apply a codeword to ${complex.name}`} onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <p>Codewords of a complex apply in sequence; the next one is number {complex.lastSequence + 1}.</p>
+        <Field label="Codeword" hint="Groups of five characters separated by dashes, as issued; a typo is caught and its group named." error={errors['/codeword']}>
+          <textarea value={codeword} onChange={(e) => setCodeword(e.target.value)} rows={3} autoComplete="off" spellCheck={false} />
+        </Field>
+        <FormError message={errors['']} />
+        <div className="buttons">
+          <button type="submit" className="primary" disabled={busy}>Apply</button>
+          <button type="button" onClick={onClose}>Cancel</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+type ComponentKey = 'cores' | 'memoryGiB' | 'cells';
+const LABELS: Record<ComponentKey, string> = { cores: 'Cores', memoryGiB: 'Memory (GiB)', cells: 'Cells' };
+
+export function ActivationDialog({ complex, system, action, onDone, onClose }: Props & { system: CapacitySystemView; action: 'activate' | 'deactivate' }) {
+  const keys: ComponentKey[] = ['cores', ...(complex.memoryGiB ? ['memoryGiB' as const] : []), ...(complex.cells ? ['cells' as const] : [])];
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+  const verb = action === 'activate' ? 'Activate' : 'Deactivate';
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const body: Record<string, unknown> = {};
+    const found: FieldErrors = {};
+    for (const k of keys) {
+      const v = (values[k] ?? '').trim();
+      if (v === '') continue;
+      if (!/^\d+$/.test(v)) found[`/${k}`] = 'Must be a whole number.';
+      else body[k] = Number(v);
+    }
+    Object.assign(found, schemaErrors(ActivationRequest, body));
+    if (Object.keys(body).length === 0 && !Object.keys(found).some((k) => k !== '')) {
+      delete found[''];
+      found[`/${keys[0]}`] = `Give how many to ${action}.`;
+    }
+    setErrors(found);
+    if (Object.keys(found).length > 0) return focusInvalid(form);
+    setBusy(true);
+    try {
+      await post<ComplexView>(`/capacity/systems/${encodeURIComponent(system.id)}/${action}`, body);
+      const what = keys.filter((k) => body[k] !== undefined).map((k) => `${String(body[k])} ${LABELS[k].toLowerCase()}`).join(', ');
+      finish(onDone, onClose, `${verb}d ${what} on ${system.name}: pending until its agent reports it applied.`);
+    } catch (err) {
+      setErrors(serverErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={`${verb} on ${system.name}`} onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <p>
+          Intended active now: {system.intended.cores} cores
+          {system.intended.memoryGiB !== null ? `, ${system.intended.memoryGiB} GiB of memory` : ''}
+          {system.intended.cells !== null ? `, ${system.intended.cells} cells` : ''}.
+          {action === 'activate'
+            ? ` Usage rights: ${complex.cores.rights} cores. Cores beyond them use temporary capacity (at least 30 minutes of it per core).`
+            : ' Deactivation is always allowed.'}
+        </p>
+        {keys.map((k) => (
+          <Field key={k} label={`${LABELS[k]} to ${action}`} error={errors[`/${k}`]}>
+            <input inputMode="numeric" value={values[k] ?? ''} onChange={(e) => setValues({ ...values, [k]: e.target.value })} autoComplete="off" />
+          </Field>
+        ))}
+        <FormError message={errors['']} />
+        <div className="buttons">
+          <button type="submit" className="primary" disabled={busy}>{verb}</button>
+          <button type="button" onClick={onClose}>Cancel</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+const lines = (s: string) => s.split(/[\n,]/).map((x) => x.trim()).filter(Boolean);
+
+/** The first message about any item of a list field ("/contacts/2" → "/contacts"). */
+function byList(found: FieldErrors, list: string[], key: string): string | undefined {
+  const entry = Object.entries(found).find(([k]) => k === `/${key}` || k.startsWith(`/${key}/`));
+  if (!entry) return undefined;
+  const i = Number(entry[0].split('/')[2]);
+  return Number.isInteger(i) && list[i] !== undefined ? `"${list[i]}": ${entry[1]}` : entry[1];
+}
+
+export function ContactsDialog({ complex, onDone, onClose }: Props) {
+  const [contacts, setContacts] = useState(complex.contacts.join('\n'));
+  const [webhooks, setWebhooks] = useState(complex.webhooks.join('\n'));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const c = lines(contacts);
+    const w = lines(webhooks);
+    const body = { contacts: c, webhooks: w };
+    const raw = schemaErrors(ModifyComplexRequest, body);
+    const found: FieldErrors = {};
+    const ce = byList(raw, c, 'contacts');
+    const we = byList(raw, w, 'webhooks');
+    if (ce) found['/contacts'] = ce.replace('Must be a valid email.', 'must be an e-mail address.');
+    if (we) found['/webhooks'] = we.replace(/Must be like .*$/, 'must start with http:// or https://.');
+    setErrors(found);
+    if (Object.keys(found).length > 0) return focusInvalid(form);
+    setBusy(true);
+    try {
+      await patch<ComplexView>(`/capacity/complexes/${encodeURIComponent(complex.id)}`, body);
+      finish(onDone, onClose, `Contacts of ${complex.name} saved.`);
+    } catch (err) {
+      const s = serverErrors(err);
+      setErrors({ '/contacts': byList(s, c, 'contacts') ?? '', '/webhooks': byList(s, w, 'webhooks') ?? '', '': s[''] ?? '' });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={`Contacts of ${complex.name}`} onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <p>Who is told about configuration changes, warnings before temporary capacity runs out, and exceptions.</p>
+        <Field label="E-mail addresses" hint="One a line, up to 16." error={errors['/contacts'] || undefined}>
+          <textarea value={contacts} onChange={(e) => setContacts(e.target.value)} rows={4} autoComplete="off" />
+        </Field>
+        <Field label="Webhooks" hint="One URL a line (http:// or https://), up to 16." error={errors['/webhooks'] || undefined}>
+          <textarea value={webhooks} onChange={(e) => setWebhooks(e.target.value)} rows={3} autoComplete="off" />
+        </Field>
+        <FormError message={errors[''] || undefined} />
+        <div className="buttons">
+          <button type="submit" className="primary" disabled={busy}>Save</button>
+          <button type="button" onClick={onClose}>Cancel</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
