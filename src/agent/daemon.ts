@@ -5,12 +5,12 @@
 // port for peers (mutual TLS with certificates of the same CA). WPARs never depend on it:
 // they keep running whatever happens to the agent or the manager.
 import { watch, writeFileSync, type FSWatcher } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { ActionRequest, AgentMessage, ManagerMessage, WparReport } from '../api/agents.js';
+import type { ActionRequest, AgentMessage, ManagerMessage, MetricSample, WparReport } from '../api/agents.js';
 import { isCapstanError } from '../api/errors.js';
 import { SAMPLE_INTERVAL_MS } from '../api/metrics.js';
 import { DEFAULT_BRIDGE, DEFAULT_IMAGE_ROOT } from '../cli/local/open-engine.js';
@@ -77,6 +77,8 @@ export class Agent {
       onState: (channel, error) => this.setStatus({ channel, ...(error ? { lastError: error } : {}) }),
       log: this.log,
     });
+    // Samples an earlier run could not deliver go first.
+    for (const sample of await readSpool(this.files.spoolFile)) this.channel.report(sample);
     this.channel.start();
     void this.sample();
     this.timers.push(
@@ -99,6 +101,8 @@ export class Agent {
     clearTimeout(this.changeTimer);
     this.watcher?.close();
     this.channel?.stop();
+    const waiting = this.channel?.drain() ?? [];
+    if (waiting.length > 0) await writeFile(this.files.spoolFile, waiting.map((x) => JSON.stringify(x)).join('\n') + '\n', { mode: 0o600 });
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.engine.close();
     await rm(this.files.pidFile, { force: true });
@@ -236,6 +240,19 @@ export class Agent {
     });
     this.server = server;
   }
+}
+
+/** The samples a stopped agent left; the file is gone once read. */
+async function readSpool(file: string): Promise<MetricSample[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  await rm(file, { force: true });
+  return text.split('\n').filter(Boolean).flatMap((line) => {
+    try {
+      return [JSON.parse(line) as MetricSample];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function errorOf(e: unknown): { code: string; message: string } {

@@ -176,6 +176,23 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     assert.match(text, /^capstan_system_memory_bytes\{system="lab-h1"\} \d/m);
   });
 
+  it('keeps the metrics of a manager outage, across a restart of the agent too, and delivers them', async () => {
+    await w.stopManager('SIGKILL');
+    const down = Date.now();
+    // Two sample intervals: at least one sample is taken while the manager is away.
+    await sleep(21_000);
+    ok(await onHost(1, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'agent', 'stop'));
+    assert.ok(readFileSync(join(labHost(1).agentDir, 'spool.jsonl'), 'utf8').trim().split('\n').length >= 1, 'kept on disk by the stopped agent');
+    const up = Date.now();
+    await w.startManager({ host: '0.0.0.0', port });
+    ok(await onHost(1, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'agent', 'start'));
+    await until('the outage samples stored', 20_000, async () => {
+      const s = await json<{ points: { t: string }[] }>(['metrics', 'system', 'lab-h1', '--from', new Date(down).toISOString(), '--to', new Date(up).toISOString()]);
+      return s.points.length > 0;
+    });
+    assert.equal(existsSync(join(labHost(1).agentDir, 'spool.jsonl')), false, 'delivered, then forgotten');
+  });
+
   it('removing a system revokes its agent, which keeps running unregistered', async () => {
     ok(await w.cli(['system', 'remove', 'lab-h2']));
     const pid = agentPid(2);

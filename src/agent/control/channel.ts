@@ -65,6 +65,11 @@ export class ControlChannel {
     if (this.open) this.ws!.send(JSON.stringify(msg));
   }
 
+  /** Takes the samples still waiting (the agent keeps them on disk across a restart). */
+  drain(): MetricSample[] {
+    return this.samples.splice(0);
+  }
+
   /** Metrics are kept until the manager has them. */
   report(sample: MetricSample): void {
     this.samples.push(sample);
