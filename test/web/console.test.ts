@@ -19,7 +19,7 @@ import { AgentFiles } from '../../src/agent/control/config.js';
 import { configureAgent } from '../../src/agent/control/configure.js';
 import { Agent } from '../../src/agent/daemon.js';
 import { startHarness, type Harness } from '../engine/harness.js';
-import { focused, login, startConsoleHarness, tabTo, type ConsoleHarness } from './harness.js';
+import { hasFocus, login, startConsoleHarness, tabTo, type ConsoleHarness } from './harness.js';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -217,12 +217,12 @@ describe('web console', () => {
     const name = page.getByLabel('Name', { exact: true });
     await page.getByText(/Must be start with a letter|start with a letter; up to 30/).first().waitFor();
     assert.equal(await name.getAttribute('aria-invalid'), 'true');
-    assert.ok(await focused(name), 'the invalid field has the focus');
+    await hasFocus(name);
     await kb.type('kbd1');
     await tabTo(page, page.getByRole('button', { name: 'Next' }));
     await kb.press('Enter');
 
-    await page.getByRole('heading', { name: 'Step 2 of 6: Network' }).waitFor();
+    await hasFocus(page.getByRole('heading', { name: 'Step 2 of 6: Network' }));
     await tabTo(page, page.getByRole('button', { name: 'Add interface' }));
     await kb.press('Enter');
     await tabTo(page, page.getByLabel('IPv4 address'));
@@ -230,7 +230,7 @@ describe('web console', () => {
     await tabTo(page, page.getByRole('button', { name: 'Next' }));
     await kb.press('Enter');
     await page.getByText('Must be an IPv4 address such as 10.50.0.5.').waitFor();
-    assert.ok(await focused(page.getByLabel('IPv4 address')));
+    await hasFocus(page.getByLabel('IPv4 address'));
     await kb.press('Backspace');
     await kb.press('Backspace');
     await kb.press('Backspace');
@@ -238,17 +238,17 @@ describe('web console', () => {
     await tabTo(page, page.getByRole('button', { name: 'Next' }));
     await kb.press('Enter');
 
-    await page.getByRole('heading', { name: 'Step 3 of 6: Resource controls' }).waitFor();
+    await hasFocus(page.getByRole('heading', { name: 'Step 3 of 6: Resource controls' }));
     await tabTo(page, page.getByLabel('Memory limit (MiB)'));
     await kb.type('256');
     await tabTo(page, page.getByRole('button', { name: 'Next' }));
     await kb.press('Enter');
 
-    await page.getByRole('heading', { name: 'Step 4 of 6: File systems' }).waitFor();
+    await hasFocus(page.getByRole('heading', { name: 'Step 4 of 6: File systems' }));
     await tabTo(page, page.getByRole('button', { name: 'Next' }));
     await kb.press('Enter');
 
-    await page.getByRole('heading', { name: 'Step 5 of 6: Deployment' }).waitFor();
+    await hasFocus(page.getByRole('heading', { name: 'Step 5 of 6: Deployment' }));
     await tabTo(page, page.getByLabel('Deploy on'));
     await kb.press('ArrowDown');
     assert.equal(await page.getByLabel('Deploy on').inputValue(), 'host1');
@@ -257,7 +257,7 @@ describe('web console', () => {
     await tabTo(page, page.getByRole('button', { name: 'Next' }));
     await kb.press('Enter');
 
-    await page.getByRole('heading', { name: 'Step 6 of 6: Summary' }).waitFor();
+    await hasFocus(page.getByRole('heading', { name: 'Step 6 of 6: Summary' }));
     await page.getByText('10.50.0.5').waitFor();
     await tabTo(page, page.getByRole('button', { name: 'Create' }));
     await kb.press('Enter');

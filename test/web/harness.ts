@@ -80,7 +80,17 @@ export async function tabTo(page: Page, target: Locator, maxPresses = 80): Promi
   throw new Error(`Tab never reached ${target.toString()}`);
 }
 
-/** Whether the element has the focus now. */
-export function focused(target: Locator): Promise<boolean> {
-  return target.evaluate((el) => el === document.activeElement);
+/**
+ * Waits until the element has the focus. The console moves focus one frame after it renders
+ * (to a new step's heading, to an invalid field); a keyboard user waits for that, and so must
+ * the test before its next key, or the key lands where the focus was.
+ */
+export async function hasFocus(target: Locator): Promise<void> {
+  const el = await target.elementHandle();
+  if (!el) throw new Error(`${target.toString()} is not on the page`);
+  // An anonymous predicate: the test's compiler would wrap a named one in a helper the page lacks.
+  await target.page().waitForFunction((node) => node === document.activeElement, el, { polling: 'raf', timeout: 10_000 })
+    .catch(() => {
+      throw new Error(`${target.toString()} never got the focus`);
+    });
 }

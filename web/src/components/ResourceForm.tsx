@@ -3,6 +3,7 @@
 // Creating sends every filled field; modifying sends only what changed.
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { TSchema } from 'typebox';
+import { useFormSubmit } from '../lib/use-form-submit.js';
 import { serverErrors, schemaErrors, type FieldErrors } from '../lib/validation.js';
 import { Dialog } from './Dialog.js';
 import { Field, FormError } from './Field.js';
@@ -31,12 +32,10 @@ interface Props {
 
 export function ResourceForm({ title, schema, fields, initial, changesOnly, submitLabel, extra, onSubmit, onClose }: Props) {
   const [values, setValues] = useState(initial);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, run } = useFormSubmit();
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const form = e.currentTarget;
     const body: Record<string, unknown> = { ...extra?.body };
     for (const f of fields) {
       const v = values[f.key] ?? '';
@@ -44,20 +43,10 @@ export function ResourceForm({ title, schema, fields, initial, changesOnly, subm
     }
     const found = { ...schemaErrors(schema, body), ...extra?.errors };
     if (changesOnly && Object.keys(body).length === 0) found[''] = 'Nothing changed.';
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
-    setBusy(true);
-    try {
+    return run(e.currentTarget, found, async () => {
       await onSubmit(body);
       onClose();
-    } catch (err) {
-      setErrors(serverErrors(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -96,23 +85,15 @@ export function ResourceForm({ title, schema, fields, initial, changesOnly, subm
 
 /** Asks before removing; shows the manager's refusal (e.g. still has members) in place. */
 export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onClose }: { title: string; message: string; confirmLabel: string; onConfirm: () => Promise<unknown>; onClose: () => void }) {
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const confirm = async () => {
-    setBusy(true);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (e) {
-      setError(serverErrors(e)[''] ?? 'Refused.');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { errors, setErrors, busy, run } = useFormSubmit();
+  const confirm = () => run(null, {}, async () => {
+    await onConfirm();
+    onClose();
+  }, (e) => setErrors({ '': serverErrors(e)[''] ?? 'Refused.' }));
   return (
     <Dialog title={title} onClose={onClose}>
       <p>{message}</p>
-      <FormError message={error} />
+      <FormError message={errors['']} />
       <div className="buttons">
         <button type="button" className="primary" disabled={busy} onClick={() => void confirm()}>{confirmLabel}</button>
         <button type="button" onClick={onClose}>Cancel</button>

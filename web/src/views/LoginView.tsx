@@ -3,25 +3,17 @@ import { useState, type FormEvent } from 'react';
 import { useSession } from '../app/session.js';
 import { describeError } from '../api/client.js';
 import { Field, FormError } from '../components/Field.js';
+import { useFormSubmit } from '../lib/use-form-submit.js';
 
 export function LoginView() {
   const session = useSession();
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, busy, run } = useFormSubmit();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await session.login(name, password);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    return run(null, {}, () => session.login(name, password), (err) => setErrors({ '': describeError(err) }));
   };
 
   return (
@@ -34,7 +26,7 @@ export function LoginView() {
         <Field label="Password">
           <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
-        <FormError message={error} />
+        <FormError message={errors['']} />
         <button type="submit" className="primary" disabled={busy}>Log in</button>
       </form>
     </main>

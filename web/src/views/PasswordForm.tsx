@@ -3,31 +3,24 @@ import { useState, type FormEvent } from 'react';
 import { ChangeOwnPasswordRequest } from '../../../src/api/users.js';
 import { put } from '../api/client.js';
 import { Field, FormError } from '../components/Field.js';
-import { schemaErrors, serverErrors, type FieldErrors } from '../lib/validation.js';
+import { useFormSubmit } from '../lib/use-form-submit.js';
+import { schemaErrors } from '../lib/validation.js';
 
 export function PasswordForm({ onDone, submitLabel }: { onDone: () => void | Promise<void>; submitLabel: string }) {
   const [oldPassword, setOld] = useState('');
   const [newPassword, setNew] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, run } = useFormSubmit();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     const body = { oldPassword, newPassword };
     const found = schemaErrors(ChangeOwnPasswordRequest, body);
     if (newPassword !== repeat) found['/repeat'] = 'The two new passwords differ.';
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    setBusy(true);
-    try {
+    return run(null, found, async () => {
       await put('/auth/password', body);
       await onDone();
-    } catch (err) {
-      setErrors(serverErrors(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

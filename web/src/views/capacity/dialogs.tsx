@@ -8,6 +8,7 @@ import { Dialog } from '../../components/Dialog.js';
 import { Field, FormError } from '../../components/Field.js';
 import { announce } from '../../lib/announce.js';
 import { announceChange } from '../../lib/changes.js';
+import { focusInvalid, useFormSubmit } from '../../lib/use-form-submit.js';
 import { serverErrors, schemaErrors, type FieldErrors } from '../../lib/validation.js';
 import { formatCoreSeconds } from './capacity-format.js';
 
@@ -16,8 +17,6 @@ interface Props {
   onDone: (message: string) => void;
   onClose: () => void;
 }
-
-const focusInvalid = (form: HTMLFormElement) => requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
 
 function finish(onDone: (m: string) => void, onClose: () => void, message: string) {
   announce(message);
@@ -36,27 +35,20 @@ function describeApplied(a: AppliedCodeword): string {
 
 export function ApplyCodewordDialog({ complex, onDone, onClose }: Props) {
   const [codeword, setCodeword] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, busy, run } = useFormSubmit();
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const body = { codeword: codeword.trim(), complex: complex.id };
-    const found = schemaErrors(ApplyCodewordRequest, body);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return focusInvalid(form);
-    setBusy(true);
-    try {
+    return run(form, schemaErrors(ApplyCodewordRequest, body), async () => {
       finish(onDone, onClose, describeApplied(await post<AppliedCodeword>('/capacity/codewords', body)));
-    } catch (err) {
+    }, (err) => {
       // Every refusal of a codeword is about the codeword: it goes beside the field.
       const s = serverErrors(err);
       setErrors({ '/codeword': s['/codeword'] ?? s[''] ?? Object.values(s)[0] ?? 'Refused.' });
       focusInvalid(form);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -82,13 +74,11 @@ const LABELS: Record<ComponentKey, string> = { cores: 'Cores', memoryGiB: 'Memor
 export function ActivationDialog({ complex, system, action, onDone, onClose }: Props & { system: CapacitySystemView; action: 'activate' | 'deactivate' }) {
   const keys: ComponentKey[] = ['cores', ...(complex.memoryGiB ? ['memoryGiB' as const] : []), ...(complex.cells ? ['cells' as const] : [])];
   const [values, setValues] = useState<Record<string, string>>({});
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, run } = useFormSubmit();
   const verb = action === 'activate' ? 'Activate' : 'Deactivate';
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const form = e.currentTarget;
     const body: Record<string, unknown> = {};
     const found: FieldErrors = {};
     for (const k of keys) {
@@ -102,18 +92,11 @@ export function ActivationDialog({ complex, system, action, onDone, onClose }: P
       delete found[''];
       found[`/${keys[0]}`] = `Give how many to ${action}.`;
     }
-    setErrors(found);
-    if (Object.keys(found).length > 0) return focusInvalid(form);
-    setBusy(true);
-    try {
+    return run(e.currentTarget, found, async () => {
       await post<ComplexView>(`/capacity/systems/${encodeURIComponent(system.id)}/${action}`, body);
       const what = keys.filter((k) => body[k] !== undefined).map((k) => `${String(body[k])} ${LABELS[k].toLowerCase()}`).join(', ');
       finish(onDone, onClose, `${verb}d ${what} on ${system.name}: pending until its agent reports it applied.`);
-    } catch (err) {
-      setErrors(serverErrors(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -155,12 +138,10 @@ function byList(found: FieldErrors, list: string[], key: string): string | undef
 export function ContactsDialog({ complex, onDone, onClose }: Props) {
   const [contacts, setContacts] = useState(complex.contacts.join('\n'));
   const [webhooks, setWebhooks] = useState(complex.webhooks.join('\n'));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, busy, run } = useFormSubmit();
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const form = e.currentTarget;
     const c = lines(contacts);
     const w = lines(webhooks);
     const body = { contacts: c, webhooks: w };
@@ -170,18 +151,13 @@ export function ContactsDialog({ complex, onDone, onClose }: Props) {
     const we = byList(raw, w, 'webhooks');
     if (ce) found['/contacts'] = ce.replace('Must be a valid email.', 'must be an e-mail address.');
     if (we) found['/webhooks'] = we.replace(/Must be like .*$/, 'must start with http:// or https://.');
-    setErrors(found);
-    if (Object.keys(found).length > 0) return focusInvalid(form);
-    setBusy(true);
-    try {
+    return run(e.currentTarget, found, async () => {
       await patch<ComplexView>(`/capacity/complexes/${encodeURIComponent(complex.id)}`, body);
       finish(onDone, onClose, `Contacts of ${complex.name} saved.`);
-    } catch (err) {
+    }, (err) => {
       const s = serverErrors(err);
       setErrors({ '/contacts': byList(s, c, 'contacts') ?? '', '/webhooks': byList(s, w, 'webhooks') ?? '', '': s[''] ?? '' });
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -8,13 +8,14 @@ import { LoadError } from '../../components/LoadError.js';
 import { announce } from '../../lib/announce.js';
 import { formatTime } from '../../lib/format.js';
 import { usePoll } from '../../lib/usePoll.js';
-import { schemaErrors, serverErrors, type FieldErrors } from '../../lib/validation.js';
+import { useFormSubmit } from '../../lib/use-form-submit.js';
+import { schemaErrors } from '../../lib/validation.js';
 import { PasswordForm } from '../PasswordForm.js';
 
 export default function AccountView() {
   const tokens = usePoll(() => get<TokenView[]>('/auth/tokens'), []);
   const [name, setName] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { errors, run } = useFormSubmit();
   const [created, setCreated] = useState<CreatedToken>();
 
   const columns: Column<TokenView>[] = [
@@ -25,19 +26,14 @@ export default function AccountView() {
     { key: 'revoke', header: 'Revoke', cell: (t) => <button type="button" onClick={() => void del(`/auth/tokens/${t.id}`).then(tokens.reload)}>Revoke {t.name}</button> },
   ];
 
-  const create = async (e: FormEvent) => {
+  const create = (e: FormEvent) => {
     e.preventDefault();
     const body = { name: name.trim() };
-    const found = schemaErrors(CreateTokenRequest, body);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    try {
+    return run(null, schemaErrors(CreateTokenRequest, body), async () => {
       setCreated(await post<CreatedToken>('/auth/tokens', body));
       setName('');
       tokens.reload();
-    } catch (err) {
-      setErrors(serverErrors(err));
-    }
+    });
   };
 
   return (

@@ -6,7 +6,8 @@ import { get } from '../../api/client.js';
 import { navigate, useLocation } from '../../app/router.js';
 import { FormError } from '../../components/Field.js';
 import { PropertyList } from '../../components/PropertyList.js';
-import { serverErrors, type FieldErrors } from '../../lib/validation.js';
+import { focusInvalid, useFormSubmit } from '../../lib/use-form-submit.js';
+import { serverErrors } from '../../lib/validation.js';
 import { useChoices } from './choices.js';
 import { DeploymentFields, GeneralFields, MountFields, NetworkFields, ResourceFields } from './SpecFields.js';
 import { draftFrom, emptyDraft, toRequest, validateDraft, type SpecDraft } from './spec-draft.js';
@@ -40,8 +41,7 @@ export default function CreateWizard() {
   const [template, setTemplate] = useState<WparView | null>(null);
   const [loadError, setLoadError] = useState<string>();
   const [step, setStep] = useState(0);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, busy, run } = useFormSubmit();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -58,9 +58,6 @@ export default function CreateWizard() {
 
   const set = (change: Partial<SpecDraft>) => setDraft((d) => ({ ...d, ...change }));
 
-  const focusFirstError = () =>
-    requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-
   const goTo = (i: number) => {
     setStep(i);
     requestAnimationFrame(() => headingRef.current?.focus());
@@ -70,7 +67,7 @@ export default function CreateWizard() {
     const all = validateDraft(draft);
     const mine = Object.fromEntries(Object.entries(all).filter(([p]) => stepOf(p) === step));
     setErrors(mine);
-    if (Object.keys(mine).length > 0) return focusFirstError();
+    if (Object.keys(mine).length > 0) return focusInvalid(formRef.current);
     goTo(step + 1);
   };
 
@@ -78,24 +75,17 @@ export default function CreateWizard() {
     e.preventDefault();
     if (step < STEPS.length - 1) return next();
     const all = validateDraft(draft);
-    if (Object.keys(all).length > 0) {
-      setErrors(all);
-      goTo(Math.min(...Object.keys(all).map(stepOf)));
-      return;
-    }
-    setBusy(true);
-    try {
+    if (Object.keys(all).length > 0) goTo(Math.min(...Object.keys(all).map(stepOf)));
+    return run(null, all, async () => {
       const task = await createWpar(toRequest(draft));
       navigate(`/tasks/${task.id}`);
-    } catch (err) {
+    }, (err) => {
       const found = serverErrors(err);
       setErrors(found);
       const first = Math.min(...Object.keys(found).map(stepOf));
       if (first !== step) goTo(first);
-      else focusFirstError();
-    } finally {
-      setBusy(false);
-    }
+      else focusInvalid(formRef.current);
+    });
   };
 
   const fields = { draft, set, errors };

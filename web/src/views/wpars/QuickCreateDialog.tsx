@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/Field.js';
-import { serverErrors, type FieldErrors } from '../../lib/validation.js';
+import { useFormSubmit } from '../../lib/use-form-submit.js';
 import { useChoices } from './choices.js';
 import { DeploymentFields, GeneralFields } from './SpecFields.js';
 import { emptyDraft, toRequest, validateDraft, type SpecDraft } from './spec-draft.js';
@@ -11,28 +11,15 @@ import { createWpar } from './submit.js';
 export function QuickCreateDialog({ onClose }: { onClose: () => void }) {
   const { groups, systems } = useChoices();
   const [draft, setDraft] = useState<SpecDraft>(emptyDraft);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, run } = useFormSubmit();
   const set = (change: Partial<SpecDraft>) => setDraft((d) => ({ ...d, ...change }));
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const form = e.currentTarget;
-    const found = validateDraft(draft);
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
-    setBusy(true);
-    try {
+    return run(e.currentTarget, validateDraft(draft), async () => {
       await createWpar(toRequest(draft));
       onClose();
-    } catch (err) {
-      setErrors(serverErrors(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
