@@ -13,16 +13,16 @@ import type { Logger } from 'pino';
 import type { ActionRequest, AgentMessage, ManagerMessage, MetricSample, WparReport } from '../api/agents.js';
 import { isCapstanError } from '../api/errors.js';
 import { SAMPLE_INTERVAL_MS } from '../api/metrics.js';
-import { DEFAULT_BRIDGE, DEFAULT_IMAGE_ROOT } from '../cli/local/open-engine.js';
 import { certificateRequest, newKey, readCertificate } from '../pki/x509.js';
 import { performAction } from './control/actions.js';
 import { ControlChannel } from './control/channel.js';
 import { LOG_LEVELS, type AgentFiles, type AgentLogLevel, type AgentSettings } from './control/config.js';
 import { writeStatus, type AgentStatus } from './control/process.js';
-import { Engine, engineRootFromEnv } from './engine/index.js';
+import type { Engine } from './engine/index.js';
+import { hostEngine } from './host-engine.js';
 import { readProfile } from './host/profile.js';
 import { MetricsSampler } from './host/metrics.js';
-import { ImageStore } from './images/index.js';
+import type { ImageStore } from './images/index.js';
 
 export const AGENT_VERSION = '0.1.0';
 /** Full inventory reports: the manager reconciles against each one. */
@@ -48,12 +48,7 @@ export class Agent {
   constructor(private readonly files: AgentFiles, private readonly log: Logger) {
     this.settings = files.settings();
     log.level = this.settings.logLevel;
-    this.images = new ImageStore(this.settings.imageRoot ?? (process.env.CAPSTAN_IMAGE_ROOT || DEFAULT_IMAGE_ROOT));
-    this.engine = new Engine({
-      root: this.settings.engineRoot ?? engineRootFromEnv(),
-      defaultBridge: this.settings.bridge ?? (process.env.CAPSTAN_BRIDGE || DEFAULT_BRIDGE),
-      images: this.images,
-    });
+    ({ engine: this.engine, images: this.images } = hostEngine(this.settings));
     this.status = { pid: process.pid, channel: 'connecting', since: new Date().toISOString(), buffered: 0 };
   }
 

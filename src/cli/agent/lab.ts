@@ -5,14 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_AGENT_PORT } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
 import type { SystemView } from '../../api/systems.js';
-import { Engine } from '../../agent/engine/index.js';
+import { hostEngine } from '../../agent/host-engine.js';
 import { run, runOk } from '../../agent/exec.js';
 import { createLabHost, deleteLabBridgeIfUnused, deleteLabHost, existingLabHosts, inLabHost, LAB, labHost, type LabHost } from '../../agent/lab/lab.js';
 import { ApiError, fingerprintOf, type ApiClient } from '../remote/client.js';
 import { UsageError } from '../local/command.js';
 import { formatTable, note, print, printJson } from '../output.js';
 import { remote, seg } from '../remote/context.js';
-import { DEFAULT_IMAGE_ROOT } from '../local/open-engine.js';
 
 /** This CLI, as a command line another process can run. */
 function self(args: string[]): string[] {
@@ -69,7 +68,7 @@ export async function labUp(client: ApiClient, managerUrl: string, certificate: 
  */
 export async function labDown(client: ApiClient | undefined, hosts: LabHost[]): Promise<void> {
   for (const h of hosts) {
-    const engine = new Engine({ root: h.engineRoot, defaultBridge: LAB.hostBridge, images: { rootfs: () => DEFAULT_IMAGE_ROOT } });
+    const { engine } = hostEngine({ engineRoot: h.engineRoot, bridge: LAB.hostBridge });
     for (const w of await engine.list().catch(() => [])) {
       const [cmd, ...rest] = inLabHost(h, self(['rmwpar', '-F', w.name]));
       await run(cmd!, rest);
