@@ -6,7 +6,8 @@
 //
 // WPARs are deployed on a real system: an agent registered to the manager, running real
 // WPARs on a private engine (its own root, images and bridge, all removed afterwards).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -270,5 +271,29 @@ describe('web console', () => {
     assert.equal(w.system?.name, 'host1');
     assert.deepEqual(w.interfaces.map((i) => i.address), ['10.50.0.5']);
     assert.equal(w.resources.memoryLimitMiB, 256);
+  });
+
+  it('meets WCAG AA colour contrast on every page (axe-core in the browser)', async () => {
+    const admin = await h.userWithRoles(['administrator', 'WPARAdministrator']);
+    // The console's Content-Security-Policy forbids inline scripts: only this checker's context may add one.
+    const ctx = await h.browser.newContext({ ignoreHTTPSErrors: true, baseURL: h.url, bypassCSP: true });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await login(page, admin.name, admin.password);
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const failures: string[] = [];
+    for (const path of ['/wpars', '/wpars/web2', '/wpars/new', '/systems', '/systems/host1', '/agents', '/capacity', '/groups', '/domains', '/tasks', '/settings/users', '/settings/roles', '/settings/backups', '/settings/account']) {
+      await page.goto(path);
+      await page.getByRole('main').waitFor();
+      await page.waitForLoadState('networkidle');
+      await page.addScriptTag({ content: axe });
+      const found = await page.evaluate(() =>
+        (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe
+          .run(document, { runOnly: { type: 'rule', values: ['color-contrast'] } })
+          .then((r) => r.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? v.id}`))));
+      failures.push(...found.map((f) => `${path} ${f}`));
+    }
+    assert.deepEqual(failures, []);
   });
 });
