@@ -24,3 +24,16 @@ export function FormError({ message }: { message?: string }) {
   if (!message) return null;
   return <p role="alert" className="form-error">{message}</p>;
 }
+
+/** The end of a dialog's form: what was refused as a whole, then its submit button and Cancel. */
+export function DialogButtons({ error, submit, busy, onCancel }: { error?: string; submit: string; busy: boolean; onCancel: () => void }) {
+  return (
+    <>
+      <FormError message={error} />
+      <div className="buttons">
+        <button type="submit" className="primary" disabled={busy}>{submit}</button>
+        <button type="button" onClick={onCancel}>Cancel</button>
+      </div>
+    </>
+  );
+}

@@ -6,7 +6,7 @@ import type { TSchema } from 'typebox';
 import { useFormSubmit } from '../lib/use-form-submit.js';
 import { serverErrors, schemaErrors, type FieldErrors } from '../lib/validation.js';
 import { Dialog } from './Dialog.js';
-import { Field, FormError } from './Field.js';
+import { DialogButtons, Field, FormError } from './Field.js';
 
 export interface FormField {
   key: string;
@@ -73,11 +73,7 @@ export function ResourceForm({ title, schema, fields, initial, changesOnly, subm
         {Object.entries(errors).filter(([k]) => k !== '' && !fields.some((f) => `/${f.key}` === k) && !extra?.errors?.[k]).map(([k, m]) => (
           <p key={k} className="field-error">{k.slice(1)}: {m}</p>
         ))}
-        <FormError message={errors['']} />
-        <div className="buttons">
-          <button type="submit" className="primary" disabled={busy}>{submitLabel}</button>
-          <button type="button" onClick={onClose}>Cancel</button>
-        </div>
+        <DialogButtons error={errors['']} submit={submitLabel} busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { ActivationRequest, ApplyCodewordRequest, ModifyComplexRequest, type AppliedCodeword, type CapacitySystemView, type ComplexView } from '../../../../src/api/capacity.js';
 import { patch, post } from '../../api/client.js';
 import { Dialog } from '../../components/Dialog.js';
-import { Field, FormError } from '../../components/Field.js';
+import { DialogButtons, Field } from '../../components/Field.js';
 import { announce } from '../../lib/announce.js';
 import { announceChange } from '../../lib/changes.js';
 import { focusInvalid, useFormSubmit } from '../../lib/use-form-submit.js';
@@ -58,11 +58,7 @@ export function ApplyCodewordDialog({ complex, onDone, onClose }: Props) {
         <Field label="Codeword" hint="Groups of five characters separated by dashes, as issued; a typo is caught and its group named." error={errors['/codeword']}>
           <textarea value={codeword} onChange={(e) => setCodeword(e.target.value)} rows={3} autoComplete="off" spellCheck={false} />
         </Field>
-        <FormError message={errors['']} />
-        <div className="buttons">
-          <button type="submit" className="primary" disabled={busy}>Apply</button>
-          <button type="button" onClick={onClose}>Cancel</button>
-        </div>
+        <DialogButtons error={errors['']} submit="Apply" busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -115,11 +111,7 @@ export function ActivationDialog({ complex, system, action, onDone, onClose }: P
             <input inputMode="numeric" value={values[k] ?? ''} onChange={(e) => setValues({ ...values, [k]: e.target.value })} autoComplete="off" />
           </Field>
         ))}
-        <FormError message={errors['']} />
-        <div className="buttons">
-          <button type="submit" className="primary" disabled={busy}>{verb}</button>
-          <button type="button" onClick={onClose}>Cancel</button>
-        </div>
+        <DialogButtons error={errors['']} submit={verb} busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -170,11 +162,7 @@ export function ContactsDialog({ complex, onDone, onClose }: Props) {
         <Field label="Webhooks" hint="One URL a line (http:// or https://), up to 16." error={errors['/webhooks'] || undefined}>
           <textarea value={webhooks} onChange={(e) => setWebhooks(e.target.value)} rows={3} autoComplete="off" />
         </Field>
-        <FormError message={errors[''] || undefined} />
-        <div className="buttons">
-          <button type="submit" className="primary" disabled={busy}>Save</button>
-          <button type="button" onClick={onClose}>Cancel</button>
-        </div>
+        <DialogButtons error={errors[''] || undefined} submit="Save" busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,7 +1,7 @@
 // Quick create: the few fields most WPARs need, everything else at its default.
 import { useState, type FormEvent } from 'react';
 import { Dialog } from '../../components/Dialog.js';
-import { FormError } from '../../components/Field.js';
+import { DialogButtons } from '../../components/Field.js';
 import { useFormSubmit } from '../../lib/use-form-submit.js';
 import { useChoices } from './choices.js';
 import { DeploymentFields, GeneralFields } from './SpecFields.js';
@@ -27,11 +27,7 @@ export function QuickCreateDialog({ onClose }: { onClose: () => void }) {
       <form onSubmit={(e) => void submit(e)} noValidate>
         <GeneralFields draft={draft} set={set} errors={errors} groups={groups} />
         <DeploymentFields draft={draft} set={set} errors={errors} systems={systems} />
-        <FormError message={errors['']} />
-        <div className="buttons">
-          <button type="submit" className="primary" disabled={busy}>Create</button>
-          <button type="button" onClick={onClose}>Cancel</button>
-        </div>
+        <DialogButtons error={errors['']} submit="Create" busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
