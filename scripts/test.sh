@@ -13,4 +13,5 @@ fi
 
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
-exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+# A per-test limit, so one stuck test fails by name instead of eating the CI run's time.
+exec node --import tsx --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec "${files[@]}"

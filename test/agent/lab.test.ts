@@ -2,6 +2,7 @@
 // agents, engines and host bridges): configure's refusals, registration, remote lifecycle,
 // the manager going away and coming back, an agent dying, discovery, revocation, metrics.
 import assert from 'node:assert/strict';
+import { until } from '../helpers/until.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -20,16 +21,6 @@ function ok(r: CliResult): CliResult {
 
 async function json<T>(args: string[]): Promise<T> {
   return JSON.parse(ok(await w.cli(['--json', ...args])).stdout) as T;
-}
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(300);
-  }
 }
 
 async function freePort(): Promise<number> {
@@ -134,8 +125,8 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     ok(await onHost(1, 'stopwpar', 'web1'));
 
     await w.startManager({ host: '0.0.0.0', port });
-    await until('lab-h1 Online', 30_000, async () => (await system('lab-h1')).state === 'Online');
-    await until('web1 reconciled to Defined', 15_000, async () => (await wpar('web1'))?.state === 'Defined');
+    await until('lab-h1 Online', async () => (await system('lab-h1')).state === 'Online');
+    await until('web1 reconciled to Defined', async () => (await wpar('web1'))?.state === 'Defined');
 
     // Modified on its host: a forced discovery reports the host's definition, which must agree.
     ok(await w.cli(['wpar', 'modify', 'web1', '-R', 'memory=256M']));
@@ -146,14 +137,14 @@ describe('agents on lab hosts', { concurrency: false }, () => {
 
   it('marks a system Offline when its agent dies, and Online when it is back', async () => {
     process.kill(agentPid(2), 'SIGKILL');
-    await until('lab-h2 Offline', 20_000, async () => (await system('lab-h2')).state === 'Offline');
+    await until('lab-h2 Offline', async () => (await system('lab-h2')).state === 'Offline');
     ok(await onHost(2, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'agent', 'start'));
-    await until('lab-h2 Online', 20_000, async () => (await system('lab-h2')).state === 'Online');
+    await until('lab-h2 Online', async () => (await system('lab-h2')).state === 'Online');
   });
 
   it('discovers a WPAR made with mkwpar on a host, and manages it like its own', async () => {
     ok(await onHost(2, 'mkwpar', '-n', 'local1'));
-    const found = await until('local1 discovered', 15_000, () => wpar('local1'));
+    const found = await until('local1 discovered', () => wpar('local1'));
     assert.equal(found.system?.name, 'lab-h2');
     assert.equal(found.state, 'Defined');
     ok(await w.cli(['wpar', 'start', 'local1']));
@@ -165,7 +156,7 @@ describe('agents on lab hosts', { concurrency: false }, () => {
   });
 
   it('stores metrics, answers them by time range, and exports them for Prometheus', async () => {
-    const series = await until('metrics of lab-h1', 40_000, async () => {
+    const series = await until('metrics of lab-h1', async () => {
       const s = await json<{ resolution: string; points: { cpuCores: number; memoryBytes: number }[] }>(['metrics', 'system', 'lab-h1']);
       return s.points.length > 0 ? s : undefined;
     });
@@ -186,7 +177,7 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     const up = Date.now();
     await w.startManager({ host: '0.0.0.0', port });
     ok(await onHost(1, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'agent', 'start'));
-    await until('the outage samples stored', 20_000, async () => {
+    await until('the outage samples stored', async () => {
       const s = await json<{ points: { t: string }[] }>(['metrics', 'system', 'lab-h1', '--from', new Date(down).toISOString(), '--to', new Date(up).toISOString()]);
       return s.points.length > 0;
     });
@@ -198,7 +189,7 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     const pid = agentPid(2);
     const agents = await json<{ systemName: string }[]>(['agent', 'list']);
     assert.equal(agents.some((a) => a.systemName === 'lab-h2'), false);
-    await until('the agent to see it is revoked', 20_000, async () => {
+    await until('the agent to see it is revoked', async () => {
       const st = JSON.parse(ok(await onHost(2, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), '--json', 'agent', 'status')).stdout) as { channel?: string };
       return st.channel === 'revoked';
     });

@@ -3,10 +3,10 @@
 // (SIGKILL) while it meters temporary capacity and started again: the ledger covers every
 // second once — the downtime included — and the balance is right to the second.
 import { after, before, describe, it } from 'node:test';
+import { until } from '../helpers/until.js';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import type { AppliedCodeword, ComplexView } from '../../src/api/capacity.js';
 import { CliWorld, type CliResult } from '../cli/harness.js';
@@ -43,10 +43,6 @@ describe('instant capacity through the CLI and a manager killed while metering',
   };
   const complex = () => read<{ temp_balance: number; metered_until: number }>("select temp_balance, metered_until from capacity_complexes where name = 'host1'")[0] as { temp_balance: number; metered_until: number };
   const ledger = () => read<LedgerRow>("select kind, amount, from_s, to_s, excess_cores from capacity_ledger order by seq");
-  /** Polls the database (no deadline of its own: the runner's timeout is the limit). */
-  const until = async (wanted: () => boolean): Promise<void> => {
-    while (!wanted()) await sleep(100);
-  };
 
   before(async () => {
     mkdirSync(w.dataDir, { recursive: true });
@@ -60,7 +56,7 @@ describe('instant capacity through the CLI and a manager killed while metering',
   it('issues codewords offline and applies them with the seed\'s commands', async () => {
     const keyFile = join(w.dir, 'issuer.key');
     const publicKey = ok(await w.cli(['codeword', 'keygen', '--out', keyFile])).stdout.trim();
-    assert.match(publicKey, /^[A-Za-z0-9_-]{43}$/);
+    assert.match(publicKey, /^ed25519:[A-Za-z0-9_-]{43}$/);
     ok(await w.cli(['capacity', 'issuer', 'add', 'vendor', publicKey]));
     ok(await w.cli(['system', 'add', 'host1', '--host', '192.0.2.10']));
     ok(await w.cli(['capacity', 'complex', 'create', 'host1', '--serial', 'SN-1', '--rights-cores', '1', '--cores', '8', '--instant-access', '1d']));
@@ -94,14 +90,14 @@ describe('instant capacity through the CLI and a manager killed while metering',
 
   it('after a SIGKILL mid-metering and a restart, every second is metered exactly once', async () => {
     // The manager meters every second: wait for a few debits, then kill it without warning.
-    await until(() => ledger().filter((e) => e.kind === 'meter').length >= 3);
+    await until('three meter debits', () => ledger().filter((e) => e.kind === 'meter').length >= 3);
     await w.stopManager('SIGKILL');
     const killed = complex();
     // Down for at least three whole seconds past the last metered one.
-    await until(() => Math.floor(Date.now() / 1000) >= Number(killed.metered_until) + 3);
+    await until('three seconds of downtime', () => Math.floor(Date.now() / 1000) >= Number(killed.metered_until) + 3);
     await w.startManager();
     const restartedAt = Math.floor(Date.now() / 1000);
-    await until(() => Number(complex().metered_until) >= restartedAt + 2);
+    await until('metering after the restart', () => Number(complex().metered_until) >= restartedAt + 2);
     await w.stopManager('SIGTERM');
 
     const entries = ledger();

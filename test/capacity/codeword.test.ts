@@ -10,7 +10,9 @@ import {
   issueCodeword,
   parseCodeword,
   parsePrivateKey,
+  canonicalPublicKey,
   parsePublicKey,
+  rawPublicKey,
   serialHash,
   signedByAny,
   type CodewordContent,
@@ -134,6 +136,15 @@ describe('codewords', () => {
   it('refuses public keys that are not Ed25519 keys', () => {
     refusedWith('CAP-E0812', () => parsePublicKey('not a key'));
     refusedWith('CAP-E0812', () => parsePublicKey('A'.repeat(42)));
+    refusedWith('CAP-E0812', () => parsePublicKey(`rsa:${'A'.repeat(43)}`));
+  });
+
+  it('writes public keys with an algorithm prefix, so none starts with "-" on a command line', () => {
+    for (let i = 0; i < 64; i++) assert.match(generateIssuerKey().publicKey, /^ed25519:[A-Za-z0-9_-]{43}$/);
+    // The bare base64url form (which may start with "-") is still read, and made canonical.
+    const bare = generateIssuerKey().publicKey.slice('ed25519:'.length);
+    assert.equal(canonicalPublicKey(` ${bare}\n`), `ed25519:${bare}`);
+    assert.equal(rawPublicKey(parsePublicKey(bare)), `ed25519:${bare}`);
   });
 
   it('issuing checks its ranges', () => {

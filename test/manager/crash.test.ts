@@ -3,6 +3,7 @@
 // file and no partial files left; a task whose kind must not be resumed ends failed with
 // CAP-E0401 and the reason, and its kind's repair (onFailed) runs.
 import { after, before, describe, it } from 'node:test';
+import { until } from '../helpers/until.js';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import type { BackupResult } from '../../src/api/backup.js';
 import type { TaskView } from '../../src/api/tasks.js';
@@ -139,13 +139,11 @@ describe('manager crash and restart', () => {
     return (await res.json()) as TaskView;
   }
 
-  /** Polls the API until the task is as wanted (no deadline of its own: the runner's timeout is the limit). */
-  async function pollTask(m: Manager, id: string, wanted: (v: TaskView) => boolean): Promise<TaskView> {
-    for (;;) {
+  function pollTask(m: Manager, id: string, wanted: (v: TaskView) => boolean): Promise<TaskView> {
+    return until(`task ${id}`, async () => {
       const v = await getTask(m, id);
-      if (wanted(v)) return v;
-      await sleep(10);
-    }
+      return wanted(v) && v;
+    }, { every: 10 });
   }
 });
 

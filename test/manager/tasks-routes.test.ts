@@ -1,6 +1,7 @@
 // The tasks API over HTTP: list and show, long-poll wait, cancel (and who may), and the
 // live events stream.
 import { after, before, describe, it } from 'node:test';
+import { until } from '../helpers/until.js';
 import assert from 'node:assert/strict';
 import type { TaskView } from '../../src/api/tasks.js';
 import { startTestManager, type TestManager } from '../helpers/manager.js';
@@ -152,12 +153,9 @@ describe('tasks API', () => {
 
 /** Polls until the task has started its work. */
 async function running(m: TestManager, id: string): Promise<void> {
-  await until(async () => (await m.services.tasks.get(id)).operations.some((o) => o.status === 'running'));
+  await until(`task ${id} running`, async () => (await m.services.tasks.get(id)).operations.some((o) => o.status === 'running'), { every: 5 });
 }
 
-async function until(cond: () => Promise<boolean>): Promise<void> {
-  while (!(await cond())) await new Promise((r) => setTimeout(r, 5));
-}
 
 function parseSse(body: string): { event: string; data: unknown }[] {
   return body.split('\n\n').filter((b) => b.trim() && !b.startsWith(':')).map((block) => {

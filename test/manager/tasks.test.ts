@@ -2,8 +2,8 @@
 // failures with codes, cancel, wait, the order of live events, bounded concurrency,
 // shutdown, and recovery of the tasks a dead manager left behind.
 import { after, before, describe, it } from 'node:test';
+import { until } from '../helpers/until.js';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CapstanError } from '../../src/api/errors.js';
 import type { TaskEvent, TaskView } from '../../src/api/tasks.js';
 import type { DbHandle } from '../../src/manager/db/index.js';
@@ -301,7 +301,7 @@ for (const kind of DB_KINDS) {
       const f = await dead.submit('test.block', { gate: 'dead' }, { target: { kind: 'wpar', id: 'w9', name: 'db' } });
       const u = await dead.submit('test.retired', {}, {});
       for (const id of [r.id, f.id]) await untilOperationRunning(dead, id);
-      await until(dead, u.id, (v) => v.status === 'running');
+      await untilTask(dead, u.id, (v) => v.status === 'running');
       // Queued behind the three running ones.
       const q = await dead.submit('test.resumable', {}, {});
       assert.equal((await dead.get(q.id)).status, 'queued');
@@ -346,16 +346,14 @@ for (const kind of DB_KINDS) {
   });
 }
 
-/** Polls until the task is as wanted (no deadline: the test runner's timeout is the limit). */
-async function until(engine: TaskEngine, id: string, wanted: (v: TaskView) => boolean): Promise<TaskView> {
-  for (;;) {
+function untilTask(engine: TaskEngine, id: string, wanted: (v: TaskView) => boolean): Promise<TaskView> {
+  return until(`task ${id}`, async () => {
     const v = await engine.get(id);
-    if (wanted(v)) return v;
-    await sleep(5);
-  }
+    return wanted(v) && v;
+  }, { every: 5 });
 }
 
 /** Resolves once the task has started its work (an operation is running). */
 function untilOperationRunning(engine: TaskEngine, id: string): Promise<TaskView> {
-  return until(engine, id, (v) => v.operations.some((o) => o.status === 'running'));
+  return untilTask(engine, id, (v) => v.operations.some((o) => o.status === 'running'));
 }

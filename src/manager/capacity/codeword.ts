@@ -102,7 +102,11 @@ export function signedByAny(c: ParsedCodeword, keys: KeyObject[]): boolean {
   return keys.some((k) => verify(null, data, k, c.signature));
 }
 
-// ---- Issuer keys: Ed25519; the public key travels as base64url of its 32 raw bytes ----
+// ---- Issuer keys: Ed25519; the public key travels as "ed25519:" + base64url of its 32 raw
+// bytes. The prefix names the algorithm and keeps the text from starting with "-", which a
+// shell command line would take for an option.
+
+const PUBLIC_KEY_PREFIX = 'ed25519:';
 
 export function generateIssuerKey(): { privateKeyPem: string; publicKey: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -112,13 +116,20 @@ export function generateIssuerKey(): { privateKeyPem: string; publicKey: string 
 export function rawPublicKey(key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' });
   if (jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new CapstanError('CAP-E0812');
-  return jwk.x;
+  return PUBLIC_KEY_PREFIX + jwk.x;
 }
 
-/** A public key from its base64url text; CAP-E0812 when it is not a valid Ed25519 key. */
+/** The canonical text of a public key (the prefix may be left out); CAP-E0812 when it is not one. */
+export function canonicalPublicKey(text: string): string {
+  const t = text.trim();
+  const x = t.startsWith(PUBLIC_KEY_PREFIX) ? t.slice(PUBLIC_KEY_PREFIX.length) : t;
+  if (!/^[A-Za-z0-9_-]{43}$/.test(x)) throw new CapstanError('CAP-E0812', `expected ${PUBLIC_KEY_PREFIX} and 43 base64url characters`);
+  return PUBLIC_KEY_PREFIX + x;
+}
+
+/** A public key from its text; CAP-E0812 when it is not a valid Ed25519 key. */
 export function parsePublicKey(text: string): KeyObject {
-  const x = text.trim();
-  if (!/^[A-Za-z0-9_-]{43}$/.test(x)) throw new CapstanError('CAP-E0812', 'expected 43 base64url characters');
+  const x = canonicalPublicKey(text).slice(PUBLIC_KEY_PREFIX.length);
   try {
     return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
   } catch (e) {

@@ -5,15 +5,16 @@ import type { Kysely } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
 import type { AddIssuerKeyRequest, IssuerKeyView } from '../../api/capacity.js';
 import type { Database } from '../db/schema.js';
-import { keyId, parsePublicKey } from './codeword.js';
+import { canonicalPublicKey, keyId, parsePublicKey } from './codeword.js';
 
 export class IssuerKeys {
   private readonly configured: IssuerKeyView[];
 
   constructor(private readonly db: Kysely<Database>, configured: Record<string, string> = {}) {
-    this.configured = Object.entries(configured).map(([name, publicKey]) => {
+    this.configured = Object.entries(configured).map(([name, text]) => {
+      const publicKey = canonicalPublicKey(text);
       parsePublicKey(publicKey);
-      return { id: keyId(publicKey.trim()), name, publicKey: publicKey.trim(), source: 'config', createdAt: null };
+      return { id: keyId(publicKey), name, publicKey, source: 'config', createdAt: null };
     });
   }
 
@@ -23,7 +24,7 @@ export class IssuerKeys {
   }
 
   async add(req: AddIssuerKeyRequest): Promise<IssuerKeyView> {
-    const publicKey = req.publicKey.trim();
+    const publicKey = canonicalPublicKey(req.publicKey);
     parsePublicKey(publicKey);
     const id = keyId(publicKey);
     const known = await this.list();
