@@ -177,7 +177,7 @@ function connect(a: LoadAgent, timers: NodeJS.Timeout[]): Promise<void> {
         setInterval(() => {
           const t = Date.now();
           a.sent.push(t);
-          send({ type: 'metrics', samples: [{ t, host: values(4), wpars: Object.fromEntries(a.wpars.map((w) => [w.name, values(0.2)])) }] });
+          send({ type: 'metrics', seq: a.sent.length, samples: [{ t, host: values(4), wpars: Object.fromEntries(a.wpars.map((w) => [w.name, values(0.2)])) }] });
         }, SAMPLE_INTERVAL_MS),
         setInterval(() => send({ type: 'inventory', wpars: a.wpars }), INVENTORY_MS),
       );

@@ -5,17 +5,18 @@
 // port for peers (mutual TLS with certificates of the same CA). WPARs never depend on it:
 // they keep running whatever happens to the agent or the manager.
 import { watch, writeFileSync, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { ActionRequest, AgentMessage, ManagerMessage, MetricSample, WparReport } from '../api/agents.js';
+import type { ActionRequest, AgentMessage, ManagerMessage, WparReport } from '../api/agents.js';
 import { isCapstanError } from '../api/errors.js';
 import { SAMPLE_INTERVAL_MS } from '../api/metrics.js';
 import { certificateRequest, newKey, readCertificate } from '../pki/x509.js';
 import { performAction } from './control/actions.js';
 import { ControlChannel } from './control/channel.js';
+import { MetricsOutbox } from './control/outbox.js';
 import { LOG_LEVELS, type AgentFiles, type AgentLogLevel, type AgentSettings } from './control/config.js';
 import { writeStatus, type AgentStatus } from './control/process.js';
 import type { Engine } from './engine/index.js';
@@ -67,13 +68,12 @@ export class Agent {
       managerHost: this.settings.managerHost,
       managerPort: this.settings.managerPort,
       identity: () => this.files.identity(),
+      outbox: new MetricsOutbox(this.files.spoolFile),
       hello: async () => ({ type: 'hello', agentVersion: AGENT_VERSION, profile: await readProfile(), wpars: await this.inventory() }),
       onMessage: (m) => this.onMessage(m),
       onState: (channel, error) => this.setStatus({ channel, ...(error ? { lastError: error } : {}) }),
       log: this.log,
     });
-    // Samples an earlier run could not deliver go first.
-    for (const sample of await readSpool(this.files.spoolFile)) this.channel.report(sample);
     this.channel.start();
     void this.sample();
     this.timers.push(
@@ -96,8 +96,6 @@ export class Agent {
     clearTimeout(this.changeTimer);
     this.watcher?.close();
     this.channel?.stop();
-    const waiting = this.channel?.drain() ?? [];
-    if (waiting.length > 0) await writeFile(this.files.spoolFile, waiting.map((x) => JSON.stringify(x)).join('\n') + '\n', { mode: 0o600 });
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.engine.close();
     await rm(this.files.pidFile, { force: true });
@@ -235,19 +233,6 @@ export class Agent {
     });
     this.server = server;
   }
-}
-
-/** The samples a stopped agent left; the file is gone once read. */
-async function readSpool(file: string): Promise<MetricSample[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  await rm(file, { force: true });
-  return text.split('\n').filter(Boolean).flatMap((line) => {
-    try {
-      return [JSON.parse(line) as MetricSample];
-    } catch {
-      return [];
-    }
-  });
 }
 
 function errorOf(e: unknown): { code: string; message: string } {

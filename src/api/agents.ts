@@ -132,7 +132,9 @@ export type ManagerMessage =
   /** The serials of revoked agent certificates: peers presenting one are refused. */
   | { type: 'revocations'; serials: string[] }
   /** A renewed certificate, answering `renew`. */
-  | { type: 'certificate'; certificate: string };
+  | { type: 'certificate'; certificate: string }
+  /** Every metrics sample up to this sequence number is stored. */
+  | { type: 'metricsAck'; seq: number };
 
 /** Agent → manager, validated by the manager before anything is done with it. */
 export const AgentMessage = Type.Union([
@@ -140,7 +142,8 @@ export const AgentMessage = Type.Union([
   Type.Object({ type: Type.Literal('heartbeat') }),
   Type.Object({ type: Type.Literal('inventory'), wpars: Type.Array(WparReport) }),
   Type.Object({ type: Type.Literal('profile'), profile: HostProfile }),
-  Type.Object({ type: Type.Literal('metrics'), samples: Type.Array(MetricSample, { maxItems: 10_000 }) }),
+  /** `seq`: the agent's sequence number of the last sample, acknowledged by `metricsAck`. */
+  Type.Object({ type: Type.Literal('metrics'), seq: Type.Integer({ minimum: 1 }), samples: Type.Array(MetricSample, { maxItems: 10_000 }) }),
   Type.Object({
     type: Type.Literal('result'),
     id: Type.String(),

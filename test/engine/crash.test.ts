@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { netnsName } from '../../src/agent/engine/layout.js';
 import { run } from '../../src/agent/exec.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -67,7 +66,7 @@ describe('a local command killed mid-operation', () => {
     assert.equal(await h.engine.get(name), undefined);
     const containers = (await run('runc', ['--root', h.engine.layout.runcRoot, 'list', '-q'])).stdout;
     assert.doesNotMatch(containers, new RegExp(`^${name}$`, 'm'), 'no container left');
-    assert.doesNotMatch((await run('ip', ['netns', 'list'])).stdout, new RegExp(`^${netnsName(name)}\\b`, 'm'), 'no network namespace left');
+    assert.doesNotMatch((await run('ip', ['netns', 'list'])).stdout, new RegExp(`^${h.engine.layout.netns(name)}\\b`, 'm'), 'no network namespace left');
     assert.doesNotMatch(await readFile('/proc/self/mounts', 'utf8'), new RegExp(h.engine.layout.wpar(name).dir), 'no mount left');
 
     // The name is free again for a WPAR of the same kind.

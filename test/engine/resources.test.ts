@@ -82,8 +82,8 @@ describe('engine modify', () => {
     assert.equal(active.state, 'Active');
     assert.equal(active.resources.memoryLimitBytes, 128 * 2 ** 20);
     // cgroup v1 (these machines) or v2.
-    const limit = await readFile(`/sys/fs/cgroup/memory/capstan/${name}/memory.limit_in_bytes`, 'utf8')
-      .catch(() => readFile(`/sys/fs/cgroup/capstan/${name}/memory.max`, 'utf8'));
+    const limit = await readFile(`/sys/fs/cgroup/memory${h.engine.layout.cgroupParent}/${name}/memory.limit_in_bytes`, 'utf8')
+      .catch(() => readFile(`/sys/fs/cgroup${h.engine.layout.cgroupParent}/${name}/memory.max`, 'utf8'));
     assert.equal(Number(limit), 128 * 2 ** 20, 'runc applied the new limit to the running WPAR');
 
     await assert.rejects(h.engine.modify(name, system(name, { memoryLimitMiB: 128, processLimit: 50 }, 'other')), /CAP-E1006|only its resource controls/);

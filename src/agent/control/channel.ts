@@ -1,7 +1,7 @@
 // The agent's end of the control channel: it connects to the manager over mutual TLS,
 // says hello (profile and WPARs), sends heartbeats, and reconnects with backoff whenever the
-// connection drops. Reports that must not be lost (metrics) wait in a bounded buffer while
-// the manager is away and go out, oldest first, once it is back.
+// connection drops. Metrics wait in the outbox (on disk) until the manager acknowledges them,
+// and go out, oldest first, on every connection.
 import type { PeerCertificate } from 'node:tls';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { Logger } from 'pino';
@@ -9,11 +9,10 @@ import { AGENT_PATHS, HEARTBEAT_MS, type AgentMessage, type ManagerMessage, type
 import { API_PREFIX } from '../../api/paths.js';
 import { fingerprintOf } from '../../cli/remote/client.js';
 import type { AgentIdentity } from './config.js';
+import type { MetricsOutbox } from './outbox.js';
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
-/** A day of samples at one every 10 s. */
-const MAX_BUFFERED_SAMPLES = 8640;
 /** Samples per message when a backlog is flushed. */
 const FLUSH_BATCH = 500;
 
@@ -21,6 +20,7 @@ export interface ChannelOptions {
   managerHost: string;
   managerPort: number;
   identity: () => AgentIdentity;
+  outbox: MetricsOutbox;
   /** The first message of every connection. */
   hello: () => Promise<AgentMessage>;
   onMessage: (msg: ManagerMessage) => void;
@@ -35,7 +35,8 @@ export class ControlChannel {
   private backoff = BACKOFF_MIN_MS;
   private retry?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
-  private samples: MetricSample[] = [];
+  /** The last sample sent on this connection (acknowledged or not). */
+  private sentThrough = 0;
   /** Revoked stays the state until a connection is accepted again. */
   private revoked = false;
 
@@ -46,7 +47,7 @@ export class ControlChannel {
   }
 
   get buffered(): number {
-    return this.samples.length;
+    return this.o.outbox.size;
   }
 
   start(): void {
@@ -65,22 +66,19 @@ export class ControlChannel {
     if (this.open) this.ws!.send(JSON.stringify(msg));
   }
 
-  /** Takes the samples still waiting (the agent keeps them on disk across a restart). */
-  drain(): MetricSample[] {
-    return this.samples.splice(0);
-  }
-
   /** Metrics are kept until the manager has them. */
   report(sample: MetricSample): void {
-    this.samples.push(sample);
-    if (this.samples.length > MAX_BUFFERED_SAMPLES) this.samples.splice(0, this.samples.length - MAX_BUFFERED_SAMPLES);
+    this.o.outbox.add(sample);
     this.flush();
   }
 
   private flush(): void {
-    while (this.open && this.samples.length > 0) {
-      const batch = this.samples.splice(0, FLUSH_BATCH);
-      this.ws!.send(JSON.stringify({ type: 'metrics', samples: batch } satisfies AgentMessage));
+    if (!this.open) return;
+    const waiting = this.o.outbox.after(this.sentThrough);
+    for (let i = 0; i < waiting.length; i += FLUSH_BATCH) {
+      const batch = waiting.slice(i, i + FLUSH_BATCH);
+      this.sentThrough = batch.at(-1)!.seq;
+      this.ws!.send(JSON.stringify({ type: 'metrics', seq: this.sentThrough, samples: batch.map((p) => p.sample) } satisfies AgentMessage));
     }
   }
 
@@ -106,6 +104,7 @@ export class ControlChannel {
         if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
         ws.send(JSON.stringify(hello));
         this.open = true;
+        this.sentThrough = 0;
         this.revoked = false;
         this.backoff = BACKOFF_MIN_MS;
         this.o.onState('connected');
@@ -119,7 +118,9 @@ export class ControlChannel {
     });
     ws.on('message', (data) => {
       try {
-        this.o.onMessage(JSON.parse(data.toString()) as ManagerMessage);
+        const msg = JSON.parse(data.toString()) as ManagerMessage;
+        if (msg.type === 'metricsAck') this.o.outbox.ack(msg.seq);
+        else this.o.onMessage(msg);
       } catch (e) {
         this.o.log.warn({ err: e }, 'ignored a message the agent could not read');
       }

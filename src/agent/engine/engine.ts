@@ -16,7 +16,7 @@ import { announce, createWparNetns } from '../net/index.js';
 import { allSettledOrThrow } from './concurrently.js';
 import { findCriu } from './criu.js';
 import { writeJsonAtomic } from './json-file.js';
-import { engineRootFromEnv, Layout, netnsName } from './layout.js';
+import { engineRootFromEnv, engineScopeFromEnv, Layout } from './layout.js';
 import { isLocked, lockWithin } from './lock.js';
 import { buildConfig, currentHardLimits, linuxResources, resourcesFor, runcDefaultConfig } from './oci-config.js';
 import { writeOperationLog, type LogLevel } from './op-log.js';
@@ -47,6 +47,8 @@ export interface RootfsSource {
 export interface EngineOptions {
   /** Default: $CAPSTAN_ENGINE_ROOT or /var/lib/capstan/engine. */
   root?: string;
+  /** Default: $CAPSTAN_ENGINE_SCOPE or none (see Layout). */
+  scope?: string;
   /** The host bridge for interfaces that name none. */
   defaultBridge: string;
   images: RootfsSource;
@@ -122,7 +124,7 @@ export class Engine extends EventEmitter {
 
   constructor(private readonly opts: EngineOptions) {
     super();
-    this.layout = new Layout(opts.root ?? engineRootFromEnv());
+    this.layout = new Layout(opts.root ?? engineRootFromEnv(), opts.scope ?? engineScopeFromEnv());
     this.records = new RecordStore(this.layout);
     this.runc = new Runc(this.layout.runcRoot);
     // 'exit' listeners get the exit records of application WPARs as they appear.
@@ -573,7 +575,7 @@ export class Engine extends EventEmitter {
     await allSettledOrThrow([
       usesOverlay(spec) ? mountOverlay(lower, paths.upper, paths.work, paths.rootfs) : undefined,
       hasNetns(spec)
-        ? createWparNetns(netnsName(spec.name), spec.interfaces, { defaultBridge: this.opts.defaultBridge }).then((p) => (netnsPath = p))
+        ? createWparNetns(this.layout.netns(spec.name), spec.interfaces, { defaultBridge: this.opts.defaultBridge }).then((p) => (netnsPath = p))
         : undefined,
       mkdir(paths.bundle, { recursive: true }),
     ]);
@@ -586,6 +588,7 @@ export class Engine extends EventEmitter {
       readonlyRoot: spec.type === 'application' && !(spec.checkpointable && usesOverlay(spec)),
       netnsPath,
       hardLimits: await currentHardLimits(),
+      cgroupParent: this.layout.cgroupParent,
     });
     rec.resources = resources;
     rec.runId = randomUUID();
@@ -666,7 +669,7 @@ export class Engine extends EventEmitter {
     const frozen = (await this.runc.state(spec.name))?.status === 'paused';
     if (opts.paused && !frozen) await this.runc.pause(spec.name);
     if (!opts.paused && frozen) await this.runc.resume(spec.name);
-    if (spec.interfaces.length > 0) await announce(netnsName(spec.name));
+    if (spec.interfaces.length > 0) await announce(this.layout.netns(spec.name));
     rec.state = opts.paused ? 'Paused' : 'Active';
   }
 

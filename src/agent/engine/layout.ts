@@ -8,6 +8,14 @@ export function engineRootFromEnv(): string {
   return process.env.CAPSTAN_ENGINE_ROOT || DEFAULT_ENGINE_ROOT;
 }
 
+/** Lower-case letters, digits and dashes: it becomes part of namespace and cgroup names. */
+const SCOPE_PATTERN = /^[a-z0-9][a-z0-9-]{0,15}$/;
+
+/** $CAPSTAN_ENGINE_SCOPE, or none (the machine's own engine). */
+export function engineScopeFromEnv(): string {
+  return process.env.CAPSTAN_ENGINE_SCOPE ?? '';
+}
+
 export interface WparPaths {
   dir: string;
   record: string;
@@ -25,7 +33,24 @@ export interface WparPaths {
 }
 
 export class Layout {
-  constructor(readonly root: string) {}
+  /**
+   * `scope` sets apart the machine-wide names (network namespaces, cgroups) of an engine that
+   * shares the machine with others, such as a lab host's: two of them may hold WPARs of the
+   * same name. The machine's own engine has none.
+   */
+  constructor(readonly root: string, readonly scope = '') {
+    if (scope !== '' && !SCOPE_PATTERN.test(scope)) throw new Error(`engine scope ${JSON.stringify(scope)} must match ${SCOPE_PATTERN.source}`);
+  }
+
+  /** The cgroup that holds all of this engine's WPARs. */
+  get cgroupParent(): string {
+    return this.scope ? `/capstan-${this.scope}` : '/capstan';
+  }
+
+  /** The network namespace name of a WPAR. */
+  netns(name: string): string {
+    return this.scope ? `capstan-${this.scope}-${name}` : `capstan-${name}`;
+  }
 
   get runcRoot(): string {
     return join(this.root, 'runc');
@@ -71,9 +96,4 @@ export class Layout {
       supervisorStatus: join(dir, 'supervisor-status.json'),
     };
   }
-}
-
-/** The network namespace name of a WPAR; the same on every host so mobility can recreate it. */
-export function netnsName(name: string): string {
-  return `capstan-${name}`;
 }

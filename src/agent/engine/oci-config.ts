@@ -68,7 +68,6 @@ export async function currentHardLimits(): Promise<Map<string, number>> {
   return hard;
 }
 
-export const CGROUP_PARENT = '/capstan';
 const CFS_PERIOD_US = 100_000;
 const MIB = 1024 * 1024;
 
@@ -79,6 +78,8 @@ export interface ConfigInputs {
   /** Network namespace to join; none means the host's network (application WPARs without addresses). */
   netnsPath?: string;
   hardLimits: Map<string, number>;
+  /** The cgroup the WPAR's own cgroup goes under. */
+  cgroupParent: string;
 }
 
 function ociMount(m: Mount): OciConfig['mounts'][number] {
@@ -134,7 +135,7 @@ export function buildConfig(base: OciConfig, inputs: ConfigInputs): { config: Oc
   const namespaces = config.linux.namespaces.filter((ns) => ns.type !== 'network');
   if (inputs.netnsPath) namespaces.push({ type: 'network', path: inputs.netnsPath });
   config.linux.namespaces = namespaces;
-  config.linux.cgroupsPath = `${CGROUP_PARENT}/${spec.name}`;
+  config.linux.cgroupsPath = `${inputs.cgroupParent}/${spec.name}`;
 
   config.linux.resources = { ...(config.linux.resources ?? {}), ...linuxResources(resources) };
   return { config, resources };

@@ -89,7 +89,7 @@ export async function startSupervised(
   const child = spawn('bash', ['-c', SUPERVISOR, 'capstan-supervisor', String(reaper.length), ...reaper, ...runcArgs], {
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, CAPSTAN_OUTPUT: paths.output, CAPSTAN_STATUS: paths.supervisorStatus, CAPSTAN_LOCK: paths.lock, CAPSTAN_RUN_ID: runId },
+    env: { ...process.env, CAPSTAN_OUTPUT: paths.output, CAPSTAN_STATUS: paths.supervisorStatus, CAPSTAN_LOCK: paths.lock, CAPSTAN_RUN_ID: runId, CAPSTAN_ENGINE_SCOPE: layout.scope },
   });
   child.unref();
 

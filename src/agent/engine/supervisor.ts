@@ -3,6 +3,7 @@
 //
 //   node supervisor.js <engineRoot> <wparName> <runId> <runc's exit status> [locked]
 //
+// The engine's scope comes in $CAPSTAN_ENGINE_SCOPE.
 // "locked": the shell took the WPAR's lock for this process already.
 import { Layout } from './layout.js';
 import { heldLock, waitLock } from './lock.js';
@@ -13,7 +14,7 @@ import { releaseResources, settleEnded } from './teardown.js';
 async function main(): Promise<void> {
   const [root, name, runId, status, locked] = process.argv.slice(2);
   if (!root || !name || !runId || !status) throw new Error('usage: supervisor <root> <name> <runId> <status> [locked]');
-  await reap(new Layout(root), name, runId, Number(status), locked === 'locked');
+  await reap(new Layout(root, process.env.CAPSTAN_ENGINE_SCOPE ?? ''), name, runId, Number(status), locked === 'locked');
 }
 
 /** Settles the WPAR after its container ended, unless an engine operation already did (another runId). */

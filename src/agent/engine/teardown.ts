@@ -5,7 +5,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { WparSpec } from '../../api/wpar.js';
 import { deleteWparNetns } from '../net/index.js';
-import { netnsName, type Layout } from './layout.js';
+import type { Layout } from './layout.js';
 import type { RecordStore, WparRecord } from './records.js';
 import { unmountOverlay } from './rootfs.js';
 import type { Runc } from './runc.js';
@@ -31,7 +31,7 @@ export function usesOverlay(spec: WparSpec): boolean {
 export async function releaseResources(layout: Layout, runc: Runc, spec: WparSpec): Promise<void> {
   await runc.delete(spec.name);
   if (usesOverlay(spec)) await unmountOverlay(layout.wpar(spec.name).rootfs);
-  if (hasNetns(spec)) await deleteWparNetns(netnsName(spec.name));
+  if (hasNetns(spec)) await deleteWparNetns(layout.netns(spec.name));
 }
 
 /**

@@ -3,9 +3,10 @@
 // The lab subnet is 10.240.0.0/16 (one segment): the lab bridge on the machine is 10.240.0.1,
 // lab host N is 10.240.0.(10+N), and WPARs on lab hosts take addresses from 10.240.1.0 up.
 // No uplink, NAT or default route leaves the machine.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CapstanError } from '../../api/errors.js';
+import { Layout } from '../engine/layout.js';
 import { run, runOk } from '../exec.js';
 import { ensureBridge } from '../net/index.js';
 import { getLink, ip } from '../net/ip.js';
@@ -19,6 +20,8 @@ export const LAB = {
   root: '/var/lib/capstan/lab',
   maxHosts: 200,
 } as const;
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
 
 export interface LabHost {
   index: number;
@@ -54,7 +57,7 @@ export async function existingLabHosts(): Promise<LabHost[]> {
 
 /** Environment that makes a command (agent, local commands) act as the lab host. */
 export function labEnv(h: LabHost): NodeJS.ProcessEnv {
-  return { CAPSTAN_AGENT_DIR: h.agentDir, CAPSTAN_ENGINE_ROOT: h.engineRoot, CAPSTAN_BRIDGE: LAB.hostBridge };
+  return { CAPSTAN_AGENT_DIR: h.agentDir, CAPSTAN_ENGINE_ROOT: h.engineRoot, CAPSTAN_ENGINE_SCOPE: h.name, CAPSTAN_BRIDGE: LAB.hostBridge };
 }
 
 /** The command line that runs `argv` inside the lab host's network namespace (the machine's mounts). */
@@ -80,11 +83,16 @@ export async function createLabHost(h: LabHost): Promise<void> {
   await ip(['link', 'set', LAB.hostBridge, 'up'], h.netns);
 }
 
-/** Removes the host's namespace (its uplink goes with it) and its directories. */
+/** Removes the host's namespace (its uplink goes with it), its directories and its (empty) cgroups. */
 export async function deleteLabHost(h: LabHost): Promise<void> {
   await run('ip', ['netns', 'delete', h.netns]);
   await run('ip', ['link', 'delete', h.uplink]);
   await rm(join(LAB.root, `h${h.index}`), { recursive: true, force: true });
+  const parent = new Layout(h.engineRoot, h.name).cgroupParent;
+  // cgroup v1 has a tree per controller (v2 one); rmdir removes only an empty cgroup.
+  for (const dir of [CGROUP_ROOT, ...(await readdir(CGROUP_ROOT).catch(() => [])).map((c) => join(CGROUP_ROOT, c))]) {
+    await rmdir(join(dir, parent)).catch(() => undefined);
+  }
 }
 
 /** Removes the lab bridge once no lab host is left. */

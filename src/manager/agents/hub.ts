@@ -202,7 +202,9 @@ class AgentSession {
         await db.updateTable('systems').set({ profile: JSON.stringify(msg.profile), updated_at: new Date().toISOString() }).where('id', '=', this.systemId).execute();
         return;
       case 'metrics':
-        return metrics.ingest(this.systemId, msg.samples, this.wparIds);
+        await metrics.ingest(this.systemId, msg.samples, this.wparIds);
+        this.send({ type: 'metricsAck', seq: msg.seq });
+        return;
       case 'result': {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
