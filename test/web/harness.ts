@@ -1,7 +1,8 @@
 // Browser tests of the web console: a real manager on a loopback HTTPS port serving the
 // built console, and Debian's Chromium driven by playwright-core (no browser download).
 // Everything it starts it also stops, and its temp directory goes, even after a failure.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +10,7 @@ import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Role } from '../../src/api/roles.js';
 import { hashPassword } from '../../src/manager/auth/passwords.js';
-import { loadManagerConfig } from '../../src/manager/config.js';
+import { loadManagerConfig, type ManagerConfig } from '../../src/manager/config.js';
 import { startManager, type RunningManager } from '../../src/manager/main.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -29,7 +30,8 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function startConsoleHarness(): Promise<ConsoleHarness> {
+/** `config`: what a test's manager.json would say (e.g. configured issuer keys); the harness owns the rest. */
+export async function startConsoleHarness(config: Pick<Partial<ManagerConfig>, 'capacity' | 'notifications'> = {}): Promise<ConsoleHarness> {
   if (!existsSync(WEB_DIST)) throw new Error('web/dist is missing: build the console first (npm run build:web)');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'capstan-web-'));
@@ -38,7 +40,7 @@ export async function startConsoleHarness(): Promise<ConsoleHarness> {
     for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => undefined);
   };
   try {
-    const manager = await startManager(loadManagerConfig({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent' }), pino({ level: 'silent' }));
+    const manager = await startManager(loadManagerConfig({ ...config, dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent' }), pino({ level: 'silent' }));
     cleanups.push(() => manager.stop());
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     cleanups.push(() => browser.close());
@@ -93,4 +95,18 @@ export async function hasFocus(target: Locator): Promise<void> {
     .catch(() => {
       throw new Error(`${target.toString()} never got the focus`);
     });
+}
+
+/**
+ * WCAG AA colour-contrast violations (axe-core) on the page as it stands, each as
+ * "selector: summary". axe is added as a script tag, so the page's context must be made with
+ * bypassCSP: the console's Content-Security-Policy forbids inline scripts.
+ */
+export async function contrastViolations(page: Page): Promise<string[]> {
+  const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: axe });
+  return page.evaluate(() =>
+    (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe
+      .run(document, { runOnly: { type: 'rule', values: ['color-contrast'] } })
+      .then((r) => r.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? v.id}`))));
 }

@@ -32,6 +32,8 @@ export function App() {
   }
   const View = found?.r.view;
   const sections = [...new Set(nav.map((n) => n.section))];
+  // The most specific entry is the page's own: "/capacity/settings" rather than "/capacity".
+  const current = nav.filter((n) => path === n.to || path.startsWith(`${n.to}/`)).sort((a, b) => b.to.length - a.to.length)[0];
 
   return (
     <>
@@ -51,7 +53,7 @@ export function App() {
               <ul className="plain">
                 {nav.filter((n) => n.section === s).map((n) => (
                   <li key={n.to}>
-                    <Link to={n.to} aria-current={path === n.to || path.startsWith(`${n.to}/`) ? 'page' : undefined}>{n.label}</Link>
+                    <Link to={n.to} aria-current={n === current ? 'page' : undefined}>{n.label}</Link>
                   </li>
                 ))}
               </ul>

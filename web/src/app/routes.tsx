@@ -31,6 +31,7 @@ const AccountView = lazy(() => import('../views/settings/AccountView.js'));
 const BackupsView = lazy(() => import('../views/settings/BackupsView.js'));
 const CapacityView = lazy(() => import('../views/capacity/CapacityView.js'));
 const ComplexDetail = lazy(() => import('../views/capacity/ComplexDetail.js'));
+const CapacitySettingsView = lazy(() => import('../views/capacity/CapacitySettingsView.js'));
 const AgentsView = lazy(() => import('../views/systems/AgentsView.js'));
 
 export const ROUTES: Route[] = [
@@ -41,6 +42,8 @@ export const ROUTES: Route[] = [
   { pattern: '/systems/:id', permission: 'view', view: SystemDetail },
   { pattern: '/agents', permission: 'view', view: AgentsView },
   { pattern: '/capacity', permission: 'view', view: CapacityView },
+  // Before '/capacity/:id': the first match wins (complexes are linked by id, never "settings").
+  { pattern: '/capacity/settings', permission: 'view', view: CapacitySettingsView },
   { pattern: '/capacity/:id', permission: 'view', view: ComplexDetail },
   { pattern: '/groups', permission: 'view', view: GroupsView },
   { pattern: '/domains', permission: 'view', view: DomainsView },
@@ -63,5 +66,6 @@ export const NAV: NavItem[] = [
   { to: '/settings/users', label: 'Users', permission: 'users.manage', section: 'Settings' },
   { to: '/settings/roles', label: 'Roles', permission: 'users.manage', section: 'Settings' },
   { to: '/settings/backups', label: 'Database backups', permission: 'system.manage', section: 'Settings' },
+  { to: '/capacity/settings', label: 'Capacity settings', permission: 'view', section: 'Settings' },
   { to: '/settings/account', label: 'My account', permission: 'authenticated', section: 'Settings' },
 ];

@@ -1,6 +1,7 @@
 // A dialog form for a named inventory resource (system, domain, group): text and choice
 // fields, checked against the shared request schema, refusals shown beside their fields.
-// Creating sends every filled field; modifying sends only what changed.
+// Creating sends every filled field; modifying sends only what changed. A field may turn its
+// text into another value (a number, null), its message shown beside it when it cannot.
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { TSchema } from 'typebox';
 import { useFormSubmit } from '../lib/use-form-submit.js';
@@ -14,6 +15,10 @@ export interface FormField {
   hint?: string;
   options?: { value: string; label: string }[];
   multiline?: boolean;
+  /** Numbers: a numeric keyboard on touch devices. */
+  numeric?: boolean;
+  /** The value sent for the text (by default the text itself); throws with the message for the field. */
+  parse?: (text: string) => unknown;
 }
 
 interface Props {
@@ -37,12 +42,23 @@ export function ResourceForm({ title, schema, fields, initial, changesOnly, subm
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const body: Record<string, unknown> = { ...extra?.body };
+    const unparsed: FieldErrors = {};
     for (const f of fields) {
       const v = values[f.key] ?? '';
-      if (changesOnly ? v !== initial[f.key] : v !== '') body[f.key] = v;
+      if (!(changesOnly ? v !== initial[f.key] : v !== '')) continue;
+      try {
+        body[f.key] = f.parse ? f.parse(v) : v;
+      } catch (err) {
+        unparsed[`/${f.key}`] = err instanceof Error ? err.message : String(err);
+      }
     }
-    const found = { ...schemaErrors(schema, body), ...extra?.errors };
-    if (changesOnly && Object.keys(body).length === 0) found[''] = 'Nothing changed.';
+    // What could not be read stays out of the body, so the schema's word on it (or on the body
+    // as a whole, e.g. "required") would mislead.
+    const checked = schemaErrors(schema, body);
+    const misread = Object.keys(unparsed).length > 0;
+    for (const k of misread ? [...Object.keys(unparsed), ''] : []) delete checked[k];
+    const found = { ...checked, ...unparsed, ...extra?.errors };
+    if (changesOnly && !misread && Object.keys(body).length === 0) found[''] = 'Nothing changed.';
     return run(e.currentTarget, found, async () => {
       await onSubmit(body);
       onClose();
@@ -64,7 +80,7 @@ export function ResourceForm({ title, schema, fields, initial, changesOnly, subm
               ) : f.multiline ? (
                 <textarea value={v} onChange={(e) => set(e.target.value)} rows={3} />
               ) : (
-                <input value={v} onChange={(e) => set(e.target.value)} autoComplete="off" />
+                <input value={v} onChange={(e) => set(e.target.value)} autoComplete="off" inputMode={f.numeric ? 'numeric' : undefined} />
               )}
             </Field>
           );

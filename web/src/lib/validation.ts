@@ -14,21 +14,22 @@ interface SchemaError {
   message: string;
 }
 
-/** What a pattern means, for the patterns the shared schemas use; the raw pattern reads badly. */
+/** What a pattern means, for the patterns the shared schemas use (after "Must"); the raw pattern reads badly. */
 const PATTERN_HINTS: Record<string, string> = {
   '^[a-zA-Z][a-zA-Z0-9_-]{0,29}$': 'start with a letter; up to 30 letters, digits, "_" or "-"',
   '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$': 'start with a letter or digit; up to 63 letters, digits, "_", "." or "-"',
-  '^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$': 'a host name: letters, digits, "." and "-", up to 63 characters',
-  '^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,63}$': 'letters, digits, "_", "." or "-", up to 64 characters',
-  '^/': 'an absolute path, starting with "/"',
-  '^CAP_[A-Z_]+$': 'a capability name such as CAP_NET_ADMIN',
-  '^[a-zA-Z0-9_.-]{1,15}$': 'a bridge name of up to 15 letters, digits, "_", "." or "-"',
+  '^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$': 'be a host name: letters, digits, "." and "-", up to 63 characters',
+  '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$': 'start with a letter or digit; up to 64 letters, digits, ".", "_" or "-"',
+  '^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,63}$': 'be letters, digits, "_", "." or "-", up to 64 characters',
+  '^/': 'be an absolute path, starting with "/"',
+  '^CAP_[A-Z_]+$': 'be a capability name such as CAP_NET_ADMIN',
+  '^[a-zA-Z0-9_.-]{1,15}$': 'be a bridge name of up to 15 letters, digits, "_", "." or "-"',
 };
 
 function readable(e: SchemaError): string {
   const p = e.params;
   switch (e.keyword) {
-    case 'pattern': return `Must be ${PATTERN_HINTS[String(p.pattern)] ?? `like ${String(p.pattern)}`}.`;
+    case 'pattern': return `Must ${PATTERN_HINTS[String(p.pattern)] ?? `match ${String(p.pattern)}`}.`;
     case 'format': return p.format === 'ipv4' ? 'Must be an IPv4 address such as 10.50.0.5.' : `Must be a valid ${String(p.format)}.`;
     case 'minLength': return Number(p.limit) === 1 ? 'Required.' : `At least ${String(p.limit)} characters.`;
     case 'maxLength': return `At most ${String(p.limit)} characters.`;

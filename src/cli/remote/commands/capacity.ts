@@ -17,18 +17,16 @@ import type {
   LedgerList,
 } from '../../../api/capacity.js';
 import { generateIssuerKey, issueCodeword, parsePrivateKey } from '../../../manager/capacity/codeword.js';
+import { DURATION_EXAMPLES, readDuration } from '../../../api/duration.js';
 import { UsageError } from '../../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when, type Cell } from '../../output.js';
 import { exitFor, remote, seg } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** "30d", "12h", "90m", "45s" or plain seconds. */
 export function parseDuration(text: string): number {
-  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
-  if (!m) throw new UsageError(`not a duration: ${text} (e.g. 30d, 12h, 90m, 3600)`);
-  return Number(m[1]) * (UNITS[m[2] || 's'] ?? 1);
+  const s = readDuration(text);
+  if (s === undefined) throw new UsageError(`not a duration: ${text} (e.g. ${DURATION_EXAMPLES})`);
+  return s;
 }
 
 export function formatDuration(seconds: number): string {

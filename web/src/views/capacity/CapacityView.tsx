@@ -1,14 +1,17 @@
 // Instant capacity: every complex at a glance (rights, active cores, temporary capacity,
-// compliance), live; each links to its page.
+// compliance), live; each links to its page. Administrators declare complexes here.
+import { useState } from 'react';
 import type { ComplexList, ComplexView } from '../../../../src/api/capacity.js';
 import { get } from '../../api/client.js';
 import { Link } from '../../app/router.js';
+import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
 import { StateBadge } from '../../components/StateBadge.js';
 import { formatTime } from '../../lib/format.js';
 import { usePoll } from '../../lib/usePoll.js';
 import { formatCoreSeconds } from './capacity-format.js';
+import { DeclareComplexDialog } from './dialogs.js';
 
 const COLUMNS: Column<ComplexView>[] = [
   { key: 'name', header: 'Name', cell: (c) => <Link to={`/capacity/${c.id}`}>{c.name}</Link>, sortValue: (c) => c.name },
@@ -23,18 +26,29 @@ const COLUMNS: Column<ComplexView>[] = [
 ];
 
 export default function CapacityView() {
+  const mayManage = useSession().can('system.manage');
   const list = usePoll(() => get<ComplexList>('/capacity/complexes'), []);
+  const [declaring, setDeclaring] = useState(false);
+  const [notice, setNotice] = useState('');
   return (
     <section aria-labelledby="capacity-title">
       <h1 id="capacity-title">Instant capacity</h1>
       <p className="hint">
         A complex is one hardware serial with its usage rights. Each system has intended active (IA) components, kept by
         the manager, and actual active (AA) ones, as its agent reports them applied: until then the change is pending.
-        Complexes are declared with <code>capstan capacity complex create</code> or the API.
+        Complexes are declared here, with <code>capstan capacity complex create</code> or the API. Codewords are
+        accepted from the issuers listed in <Link to="/capacity/settings">Capacity settings</Link>.
       </p>
+      <div role="toolbar" aria-label="Actions on complexes" className="toolbar">
+        <button type="button" disabled={!mayManage} onClick={() => setDeclaring(true)}>Declare complex</button>
+      </div>
+      {notice && <p role="status" className="notice">{notice}</p>}
       <LoadError error={list.error} />
       {!list.data && !list.error && <p role="status">Loading…</p>}
       {list.data && <DataTable caption="Instant capacity complexes" rows={list.data.items} columns={COLUMNS} rowKey={(c) => c.id} empty="No complex is declared: systems in no complex are not governed." />}
+      {declaring && (
+        <DeclareComplexDialog complexes={list.data?.items ?? []} onDone={(m) => { setNotice(m); list.reload(); }} onClose={() => setDeclaring(false)} />
+      )}
     </section>
   );
 }

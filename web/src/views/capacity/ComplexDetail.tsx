@@ -1,23 +1,26 @@
 // One instant capacity complex: compliance, usage rights and activation, each system's
 // intended (IA) and actual (AA) active components, temporary capacity with its projection,
-// the ledger, contacts. Administrators apply codewords, activate and deactivate, and edit
-// the contacts; everyone else reads.
+// the ledger, contacts. Administrators apply codewords, activate and deactivate, move cores
+// between its systems, edit the contacts, modify and remove it; everyone else reads.
 import { useState } from 'react';
 import type { ComplexView, ComponentCounts, CapacitySystemView, Components, LedgerList } from '../../../../src/api/capacity.js';
-import { get } from '../../api/client.js';
-import { Link } from '../../app/router.js';
+import { del, get } from '../../api/client.js';
+import { Link, navigate } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
+import { ConfirmDialog } from '../../components/ResourceForm.js';
 import { Properties } from '../../components/PropertyList.js';
 import { StateBadge } from '../../components/StateBadge.js';
+import { announce } from '../../lib/announce.js';
+import { announceChange } from '../../lib/changes.js';
 import { formatTime } from '../../lib/format.js';
 import { usePoll } from '../../lib/usePoll.js';
 import { formatCoreSeconds, formatDuration } from './capacity-format.js';
-import { ActivationDialog, ApplyCodewordDialog, ContactsDialog } from './dialogs.js';
+import { ActivationDialog, ApplyCodewordDialog, ContactsDialog, ModifyComplexDialog, MoveCoresDialog } from './dialogs.js';
 import { BalanceChart } from './BalanceChart.js';
 
-type Open = { kind: 'codeword' } | { kind: 'contacts' } | { kind: 'activate' | 'deactivate'; system: CapacitySystemView } | null;
+type Open = { kind: 'codeword' | 'contacts' | 'move' | 'modify' | 'remove' } | { kind: 'activate' | 'deactivate'; system: CapacitySystemView } | null;
 
 interface RightsRow { component: string; counts: ComponentCounts }
 
@@ -95,6 +98,10 @@ export default function ComplexDetail({ params }: { params: Record<string, strin
       <div role="toolbar" aria-label={`Actions on complex ${c.name}`} className="toolbar">
         <button type="button" disabled={!mayManage} onClick={() => setOpen({ kind: 'codeword' })}>Apply codeword</button>
         <button type="button" disabled={!mayManage} onClick={() => setOpen({ kind: 'contacts' })}>Edit contacts</button>
+        {/* Moving needs somewhere to move to. */}
+        {c.systems.length >= 2 && <button type="button" disabled={!mayManage} onClick={() => setOpen({ kind: 'move' })}>Move cores</button>}
+        <button type="button" disabled={!mayManage} onClick={() => setOpen({ kind: 'modify' })}>Modify</button>
+        <button type="button" disabled={!mayManage} onClick={() => setOpen({ kind: 'remove' })}>Remove</button>
       </div>
       {notice && <p role="status" className="notice">{notice}</p>}
 
@@ -158,6 +165,22 @@ export default function ComplexDetail({ params }: { params: Record<string, strin
 
       {open?.kind === 'codeword' && <ApplyCodewordDialog complex={c} onDone={done} onClose={() => setOpen(null)} />}
       {open?.kind === 'contacts' && <ContactsDialog complex={c} onDone={done} onClose={() => setOpen(null)} />}
+      {open?.kind === 'move' && <MoveCoresDialog complex={c} onDone={done} onClose={() => setOpen(null)} />}
+      {open?.kind === 'modify' && <ModifyComplexDialog complex={c} onDone={done} onClose={() => setOpen(null)} />}
+      {open?.kind === 'remove' && (
+        <ConfirmDialog
+          title={`Remove complex ${c.name}`}
+          message={`The complex goes with its usage rights and its temporary capacity ledger (balance ${formatCoreSeconds(t.balanceSeconds)}); its systems (${c.systems.map((s) => s.name).join(', ')}) are no longer governed by instant capacity.`}
+          confirmLabel="Remove"
+          onConfirm={() => del(`/capacity/complexes/${encodeURIComponent(c.id)}`).then(() => {
+            announce(`Complex ${c.name} removed.`);
+            announceChange();
+            // Its page is gone: back to the list, which no longer shows it.
+            navigate('/capacity', { replace: true });
+          })}
+          onClose={() => setOpen(null)}
+        />
+      )}
       {(open?.kind === 'activate' || open?.kind === 'deactivate') && (
         <ActivationDialog complex={c} system={open.system} action={open.kind} onDone={done} onClose={() => setOpen(null)} />
       )}
