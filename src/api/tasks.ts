@@ -61,15 +61,32 @@ export type TaskView = Static<typeof TaskView>;
 /**
  * What a subscriber to a task sees, in the order it happened: the task starting, operations
  * changing state, lines of output, progress, and finally its end (with the complete view).
+ * The events stream sends a "snapshot" (a TaskView) first, then only the events that snapshot
+ * does not already hold, so a follower shows each operation and line exactly once.
  */
 export const TaskEvent = Type.Union([
   Type.Object({ type: Type.Literal('status'), taskId: Type.String(), status: TaskStatus, attempt: Type.Integer() }),
   Type.Object({ type: Type.Literal('operation'), taskId: Type.String(), operation: TaskOperationView }),
-  Type.Object({ type: Type.Literal('output'), taskId: Type.String(), seq: Type.Integer(), line: Type.String() }),
+  Type.Object({
+    type: Type.Literal('output'),
+    taskId: Type.String(),
+    seq: Type.Integer(),
+    /** The line's place in its operation's output, from 0: a follower holding that many lines already has it. */
+    index: Type.Integer({ minimum: 0 }),
+    /** One line, without its newline. */
+    line: Type.String(),
+  }),
   Type.Object({ type: Type.Literal('progress'), taskId: Type.String(), progress: Type.Number(), message: Nullable(Type.String()) }),
   Type.Object({ type: Type.Literal('end'), taskId: Type.String(), task: TaskView }),
 ]);
 export type TaskEvent = Static<typeof TaskEvent>;
+
+/** An operation's output as its lines: the manager stores each line with its newline. */
+export function outputLines(output: string): string[] {
+  const lines = output.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
 
 export const TaskListQuery = Type.Object({
   status: Type.Optional(TaskStatus),

@@ -1,7 +1,9 @@
 // The manager's configuration: defaults, overridden by the config file in the data
 // directory, overridden by command-line options.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { CapstanError } from '../api/errors.js';
+import { dbKindOf } from './db/index.js';
 import type { CapacityConfig } from './capacity/settings.js';
 import type { NotificationConfig } from './notify/config.js';
 
@@ -37,4 +39,69 @@ export function loadManagerConfig(overrides: Partial<ManagerConfig> = {}): Manag
     ...defined(fromFile),
     ...defined(overrides),
   };
+}
+
+/**
+ * The database the manager last ran with, recorded by it at each start beside its data (not in
+ * manager.json, which is the user's), so that an offline restore finds the database without
+ * being told again. A URL may hold a password: the file is the owner's alone.
+ */
+export const DATABASE_RECORD = 'database.json';
+
+interface DatabaseRecord {
+  /** A SQLite file in the data directory is named relative to it, so the record moves with the directory. */
+  db: string;
+  recordedAt: string;
+}
+
+export function recordDatabase(dataDir: string, location: string): void {
+  let db = location;
+  if (dbKindOf(location) === 'sqlite' && location !== ':memory:') {
+    const inDir = relative(resolve(dataDir), resolve(location));
+    db = inDir && !inDir.startsWith('..') && !isAbsolute(inDir) ? inDir : resolve(location);
+  }
+  const record: DatabaseRecord = { db, recordedAt: new Date().toISOString() };
+  const file = join(dataDir, DATABASE_RECORD);
+  const scratch = `${file}.${process.pid}.tmp`;
+  // Created afresh, so the mode applies; renamed over the old record, so a reader never sees half of one.
+  rmSync(scratch, { force: true });
+  writeFileSync(scratch, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
+  renameSync(scratch, file);
+}
+
+/** The database the manager in `dataDir` last ran with, if one has recorded it; CAP-E0001 for a record that does not name one. */
+export function recordedDatabase(dataDir: string): { location: string; recordedAt: string; file: string } | undefined {
+  const file = join(dataDir, DATABASE_RECORD);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  let record: Partial<DatabaseRecord>;
+  try {
+    record = JSON.parse(text) as Partial<DatabaseRecord>;
+  } catch {
+    record = {};
+  }
+  if (typeof record !== 'object' || record === null || typeof record.db !== 'string' || record.db === '') {
+    throw new CapstanError('CAP-E0001', `${file} does not name the manager's database: give it with --db`);
+  }
+  const location = dbKindOf(record.db) === 'sqlite' && record.db !== ':memory:' ? resolve(dataDir, record.db) : record.db;
+  return { location, recordedAt: typeof record.recordedAt === 'string' ? record.recordedAt : '', file };
+}
+
+/** A database location fit to show: a URL's password is left out. */
+export function shownDatabase(location: string): string {
+  if (dbKindOf(location) !== 'postgres') return location;
+  try {
+    const u = new URL(location);
+    if (u.password) u.password = '***';
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+    return u.toString();
+  } catch {
+    // Not parseable, so its parts are unknown: show only what it is.
+    return 'postgres://…';
+  }
 }

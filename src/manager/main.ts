@@ -1,9 +1,10 @@
-// The manager process: claims its data directory, opens and migrates the database, makes the
-// first administrator on a fresh database, recovers the tasks a previous process left,
-// and serves the API over HTTPS until it is told to stop.
+// The manager process: claims its data directory, opens and migrates the database (and
+// records which one it is, for an offline restore), makes the first administrator on a
+// fresh database, recovers the tasks a previous process left, and serves the API over
+// HTTPS until it is told to stop.
 import { mkdirSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
-import type { ManagerConfig } from './config.js';
+import { recordDatabase, type ManagerConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { buildApp } from './http/app.js';
 import type { App } from './http/types.js';
@@ -29,6 +30,13 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
   const release = claimDataDir(config.dataDir);
   try {
     const handle = await openDatabase(config.db);
+    // Once it opens: an offline restore then finds the database this manager really runs with.
+    try {
+      recordDatabase(config.dataDir, handle.location);
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
     const services = createServices(config, handle, log);
     const initialAdmin = await initialAdminLogin(services, config.dataDir);
     await services.tasks.recover();

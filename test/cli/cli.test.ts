@@ -1,9 +1,11 @@
 // The `capstan` CLI against a real manager process: first login, certificate trust, every
 // resource's commands, tables and --json, tasks, roles, backup and restore, exit codes.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { CliWorld, type CliResult } from './harness.js';
 
 const ok = (r: CliResult): CliResult => {
@@ -77,7 +79,8 @@ describe('capstan CLI against a manager process', () => {
 
   it('defines, modifies and lists WPARs through tasks; refuses actions the state does not allow', async () => {
     const created = ok(await w.cli(['wpar', 'create', 'web1', '-c', '-N', 'address=10.50.0.5/24', '-R', 'memory=256M', 'CPU=0.5', '--group', 'web']));
-    assert.match(created.stderr, /succeeded/);
+    // However soon the task ended, its operation and output show, once.
+    assert.deepEqual(created.stderr.split('\n').filter((l) => l.startsWith('  ')), ['  … define', '    defined web1', '  ✔ define'], created.stderr);
     ok(await w.cli(['wpar', 'modify', 'web1', '-R', 'totalProcesses=64']));
     const web1 = json<{ state: string; checkpointable: boolean; resources: object; group: { name: string } }>(await w.cli(['--json', 'wpar', 'show', 'web1']));
     assert.deepEqual([web1.state, web1.checkpointable, web1.group.name], ['Undeployed', true, 'web']);
@@ -87,6 +90,14 @@ describe('capstan CLI against a manager process', () => {
     const id = ok(await w.cli(['wpar', 'create', 'app1', '-t', 'application', '--no-wait', '--', '/bin/echo', 'hi'])).stdout.trim();
     const ended = json<{ status: string; kind: string }>(await w.cli(['--json', 'task', 'wait', id]));
     assert.deepEqual([ended.status, ended.kind], ['succeeded', 'wpar.create']);
+    // Following a task that has already ended shows what it did, as live: each line once, in order.
+    assert.deepEqual(ok(await w.cli(['task', 'wait', id])).stderr.split('\n'), [
+      `task ${id} (wpar.create app1): succeeded`,
+      '  … define',
+      '    defined app1',
+      '  ✔ define',
+      '',
+    ]);
     assert.match(ok(await w.cli(['task', 'show', id])).stdout, /define\s+succeeded/);
 
     const list = json<{ items: { name: string }[]; total: number }>(await w.cli(['--json', 'wpar', 'list', '--state', 'Undeployed']));
@@ -125,10 +136,58 @@ describe('capstan CLI against a manager process', () => {
     const junk = join(w.dir, 'junk.tar');
     writeFileSync(junk, 'not a backup');
     refused(await w.cli(['db', 'restore', junk, '-y']), 3, 'CAP-E0500');
-    ok(await w.cli(['db', 'restore', file, '-y']));
+    const restored = ok(await w.cli(['db', 'restore', file, '-y']));
+    assert.ok(restored.stderr.includes(`restoring into ${join(w.dataDir, 'capstan.db')}: the database the manager last ran with`), restored.stderr);
     await w.startManager();
     // The token was made before the backup, so it is in the restored database too (the port is new).
     assert.deepEqual(json<{ items: { name: string }[] }>(await w.cli(['--json', 'wpar', 'list'], { env: { CAPSTAN_URL: w.url } })).items.map((x) => x.name), ['web1']);
     assert.equal(existsSync(join(w.dataDir, 'initial-admin-password')), false, 'the used first login is forgotten');
+  });
+});
+
+describe('capstan db restore for a manager on PostgreSQL', { skip: process.env.CAPSTAN_TEST_PG ? false : 'CAPSTAN_TEST_PG is not set: run through scripts/test.sh' }, () => {
+  const w = new CliWorld();
+  const server = process.env.CAPSTAN_TEST_PG ?? '';
+  // A database of its own: the manager uses the default schema, which other suites may share.
+  const name = `capstan_cli_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const url = Object.assign(new URL(server), { pathname: `/${name}` }).toString();
+  const onServer = async (statement: string): Promise<void> => {
+    const client = new pg.Client(server);
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+
+  before(async () => {
+    await onServer(`create database ${name}`);
+    await w.startManager({ db: url });
+  });
+  after(async () => {
+    await w.close();
+    await onServer(`drop database if exists ${name}`);
+  });
+
+  it('restores into the database the manager ran with, without --db again; --db still wins', async () => {
+    const first = readFileSync(join(w.dataDir, 'initial-admin-password'), 'utf8').trim();
+    ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin'], { input: `${first}\nadmin-pass-2\n` }));
+    assert.equal(statSync(join(w.dataDir, 'database.json')).mode & 0o777, 0o600, 'the record holds the URL, password and all');
+    ok(await w.cli(['wpar', 'create', 'kept1']));
+    const file = /backup written: (\S+)/.exec(ok(await w.cli(['db', 'backup'])).stderr)?.[1];
+    assert.ok(file && existsSync(file));
+    ok(await w.cli(['wpar', 'create', 'lost1']));
+    await w.stopManager();
+
+    // Told another database (SQLite), the restore goes there: a PostgreSQL backup does not fit it.
+    refused(await w.cli(['db', 'restore', file, '-y', '--db', join(w.dir, 'other.db')]), 3, 'CAP-E0501');
+    const r = ok(await w.cli(['db', 'restore', file, '-y']));
+    const shown = Object.assign(new URL(url), { password: '***' }).toString();
+    assert.ok(r.stderr.includes(`restoring into ${shown}: the database the manager last ran with`), r.stderr);
+    assert.ok(!r.stderr.includes(`:${new URL(url).password}@`), 'the password is not shown');
+
+    await w.startManager({ db: url });
+    assert.deepEqual(json<{ items: { name: string }[] }>(await w.cli(['--json', 'wpar', 'list'], { env: { CAPSTAN_URL: w.url } })).items.map((x) => x.name), ['kept1']);
   });
 });

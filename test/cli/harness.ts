@@ -35,8 +35,9 @@ export class CliWorld {
   }
 
   /** Starts `capstan manager` (on a free loopback port unless told) and waits until it serves. */
-  async startManager(opts: { host?: string; port?: number } = {}): Promise<void> {
-    const args = ['manager', '--data-dir', this.dataDir, '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0), '--log-level', 'info'];
+  async startManager(opts: { host?: string; port?: number; db?: string } = {}): Promise<void> {
+    const args = ['manager', '--data-dir', this.dataDir, '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0), '--log-level', 'info',
+      ...(opts.db ? ['--db', opts.db] : [])];
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,11 +1,13 @@
 // Backup and restore of the manager's database, on both kinds: an online backup through
 // the API, then changes, then an offline restore brings the backed-up data back, completely.
 // Files that are not Capstan backups, or are for the other kind or a newer schema, are
-// refused with their codes and change nothing.
+// refused with their codes and change nothing. The manager records which database it runs
+// with, for an offline restore that is not told.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -15,8 +17,43 @@ import type { TaskView } from '../../src/api/tasks.js';
 import { openDatabase, type DbHandle, type DbKind } from '../../src/manager/db/index.js';
 import { writeArchive } from '../../src/manager/backup/archive.js';
 import { restoreBackup } from '../../src/manager/backup/restore.js';
+import { DATABASE_RECORD, recordDatabase, recordedDatabase, shownDatabase } from '../../src/manager/config.js';
 import { startTestManager, type TestManager } from '../helpers/manager.js';
 import { DB_KINDS, skipUnlessAvailable } from './fixtures/test-db.js';
+
+// What `capstan db restore` replaces when not told: the database the manager recorded at its start.
+describe('the database record of a data directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capstan-record-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('names a SQLite file in the data directory relative to it, so the record moves with the directory', () => {
+    const data = join(dir, 'a');
+    mkdirSync(data);
+    assert.equal(recordedDatabase(data), undefined, 'nothing recorded yet');
+    recordDatabase(data, join(data, 'capstan.db'));
+    renameSync(data, join(dir, 'moved'));
+    assert.equal(recordedDatabase(join(dir, 'moved'))?.location, join(dir, 'moved', 'capstan.db'));
+    recordDatabase(join(dir, 'moved'), join(dir, 'elsewhere.db'));
+    assert.equal(recordedDatabase(join(dir, 'moved'))?.location, join(dir, 'elsewhere.db'));
+  });
+
+  it('keeps a URL whole, readable by its owner alone, and shows it without its password', () => {
+    const url = 'postgres://capstan:s3cret@db.example:5432/capstan?sslmode=require';
+    recordDatabase(dir, url);
+    assert.equal(recordedDatabase(dir)?.location, url);
+    assert.equal(statSync(join(dir, DATABASE_RECORD)).mode & 0o777, 0o600);
+    assert.equal(shownDatabase(url), 'postgres://capstan:***@db.example:5432/capstan?sslmode=require');
+    assert.equal(shownDatabase('postgres://db.example/capstan?user=capstan&password=s3cret'), 'postgres://db.example/capstan?user=capstan&password=***');
+    assert.equal(shownDatabase(join(dir, 'capstan.db')), join(dir, 'capstan.db'));
+  });
+
+  it('refuses a record that does not name a database, with CAP-E0001', () => {
+    for (const text of ['not json', '{}', '{"db": 5}', 'null']) {
+      writeFileSync(join(dir, DATABASE_RECORD), text);
+      assert.throws(() => recordedDatabase(dir), (e: CapstanError) => e.code === 'CAP-E0001' && /--db/.test(e.message), text);
+    }
+  });
+});
 
 for (const kind of DB_KINDS) {
   describe(`backup and restore (${kind})`, { skip: skipUnlessAvailable(kind) }, () => {

@@ -3,7 +3,9 @@
 import { after, before, describe, it } from 'node:test';
 import { until } from '../helpers/until.js';
 import assert from 'node:assert/strict';
-import type { TaskView } from '../../src/api/tasks.js';
+import { TaskEngine, type TaskFollow } from '../../src/manager/tasks/engine.js';
+import { TaskStore } from '../../src/manager/tasks/store.js';
+import type { TaskEvent, TaskView } from '../../src/api/tasks.js';
 import { startTestManager, type TestManager } from '../helpers/manager.js';
 
 type Headers = { authorization: string };
@@ -16,6 +18,7 @@ describe('tasks API', () => {
   let address: string;
   // A gate opened before its task reaches it stays open.
   const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
+  const follows = new Map<string, Promise<TaskFollow>>();
   const gate = (name: string) => {
     let g = gates.get(name);
     if (!g) {
@@ -48,6 +51,39 @@ describe('tasks API', () => {
         });
         await ctx.progress(0.5, 'half');
         return { gate: ctx.params.gate };
+      },
+    });
+    // Two operations, each held at a gate: the tests decide what happens while a stream starts.
+    m.services.tasks.register<{ gate: string }>({
+      kind: 'test.steps',
+      onRestart: 'fail',
+      async run(ctx) {
+        const g = ctx.params.gate;
+        await ctx.operation('first', async (op) => {
+          op.log('one');
+          await gate(`${g}-1`).promise;
+          op.log('two');
+        });
+        await ctx.operation('second', async (op) => {
+          await gate(`${g}-2`).promise;
+          op.log('three\nfour');
+        });
+        return null;
+      },
+    });
+    // Follows itself in the same turn as it logs, before any line can be persisted.
+    m.services.tasks.register<{ gate: string }>({
+      kind: 'test.burst',
+      onRestart: 'fail',
+      async run(ctx) {
+        await ctx.operation('burst', async (op) => {
+          for (const line of ['a', 'b', 'c']) op.log(line);
+          follows.set(ctx.params.gate, m.services.tasks.follow(ctx.taskId));
+          for (const line of ['d', 'e']) op.log(line);
+          await gate(ctx.params.gate).promise;
+          op.log('f');
+        });
+        return null;
       },
     });
   });
@@ -135,6 +171,64 @@ describe('tasks API', () => {
     assert.equal((await get('/tasks/nope/events')).json().code, 'CAP-E0002');
   });
 
+  it('streams each operation and line once when the task goes on while the snapshot is read', async (t) => {
+    const tasks = m.services.tasks;
+    const task = await tasks.submit('test.steps', { gate: 'race' }, {});
+    await running(m, task.id);
+    // The stream subscribes, then reads the snapshot: in between, the first operation logs
+    // its second line and ends, so the snapshot holds what the stream has already heard.
+    t.mock.method(tasks, 'get').mock.mockImplementationOnce(async (id: string) => {
+      const firstEnded = new Promise<void>((resolve) => {
+        const unsubscribe = tasks.subscribe(id, (e) => {
+          if (e.type === 'operation' && e.operation.seq === 1 && e.operation.status === 'succeeded') {
+            unsubscribe();
+            resolve();
+          }
+        });
+      });
+      open('race-1');
+      await firstEnded;
+      return TaskEngine.prototype.get.call(tasks, id);
+    });
+    const res = await fetch(`${address}/api/v1/tasks/${task.id}/events`, { headers: monitor });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let body = '';
+    while (!body.includes('\n\n')) body += decoder.decode((await reader.read()).value);
+    open('race-2');
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) body += decoder.decode(chunk.value);
+    const [snapshot, ...events] = parseSse(body);
+    assert.equal((snapshot?.data as TaskView).operations[0]?.status, 'succeeded', 'the snapshot was read after the first operation ended');
+    assert.deepEqual(heard(snapshot?.data as TaskView, events.map((e) => e.data as TaskEvent)), {
+      lines: ['one', 'two', 'three', 'four'],
+      states: { 1: ['succeeded'], 2: expectStates(snapshot?.data as TaskView, 2) },
+    });
+  });
+
+  it('follows with every line logged before it, even one not yet persisted, and each later one once', async (t) => {
+    // Output is persisted behind its events; here not before the follow has read its snapshot.
+    const persist = gate('burst-persist');
+    const appendOutput = TaskStore.prototype.appendOutput;
+    t.mock.method(TaskStore.prototype, 'appendOutput', async function (this: TaskStore, ...args: Parameters<TaskStore['appendOutput']>) {
+      await persist.promise;
+      return appendOutput.apply(this, args);
+    });
+    const task = await m.services.tasks.submit('test.burst', { gate: 'burst' }, {});
+    await until('the task follows itself', async () => follows.has('burst'), { every: 5 });
+    const follow = await (follows.get('burst') as Promise<TaskFollow>);
+    assert.equal(follow.snapshot.operations[0]?.output, 'a\nb\nc\n', 'the lines logged before the follow, none persisted yet');
+    const events: TaskEvent[] = [];
+    const ended = new Promise<void>((resolve) => follow.listen((e) => {
+      events.push(e);
+      if (e.type === 'end') resolve();
+    }));
+    open('burst-persist');
+    open('burst');
+    await ended;
+    assert.deepEqual(heard(follow.snapshot, events).lines, ['a', 'b', 'c', 'd', 'e', 'f']);
+    assert.equal((await m.services.tasks.get(task.id)).operations[0]?.output, 'a\nb\nc\nd\ne\nf\n');
+  });
+
   // Last: it closes the app.
   it('ends open streams when the server closes, so closing does not hang on them', async () => {
     const t = await submit('closing');
@@ -150,6 +244,29 @@ describe('tasks API', () => {
     open('closing');
   });
 });
+
+/**
+ * What a follower hears from a snapshot and the events after it: every line of output in
+ * order, and each operation's states (the snapshot's, then each event's). A line or state
+ * heard twice shows here twice.
+ */
+function heard(snapshot: TaskView, events: TaskEvent[]): { lines: string[]; states: Record<number, string[]> } {
+  const lines = snapshot.operations.flatMap((o) => o.output.split('\n').slice(0, -1));
+  const states: Record<number, string[]> = {};
+  for (const o of snapshot.operations) states[o.seq] = [o.status];
+  for (const e of events) {
+    if (e.type === 'output') lines.push(e.line);
+    if (e.type === 'operation') (states[e.operation.seq] ??= []).push(e.operation.status);
+  }
+  return { lines, states };
+}
+
+/** The states of operation `seq` a follower hears after `snapshot`: only those past the snapshot's. */
+function expectStates(snapshot: TaskView, seq: number): string[] {
+  const all = ['pending', 'running', 'succeeded'];
+  const at = snapshot.operations.find((o) => o.seq === seq)?.status;
+  return at ? all.slice(all.indexOf(at)) : all;
+}
 
 /** Polls until the task has started its work. */
 async function running(m: TestManager, id: string): Promise<void> {

@@ -1,6 +1,6 @@
 // Every change is a task on the manager. By default a command follows its task to the end,
 // showing operations and progress on stderr; --no-wait prints the task and returns at once.
-import type { TaskEvent, TaskView } from '../../api/tasks.js';
+import { ENDED_STATUSES, outputLines, type TaskEvent, type TaskOperationView, type TaskView } from '../../api/tasks.js';
 import { formatFields, formatTable, note, print, printJson, when } from '../output.js';
 import type { ApiClient } from './client.js';
 import { seg, TaskFailed, type Ctx } from './context.js';
@@ -14,6 +14,52 @@ const BAR_WIDTH = 24;
 function bar(progress: number): string {
   const done = Math.round(Math.max(0, Math.min(1, progress)) * BAR_WIDTH);
   return `[${'#'.repeat(done)}${'.'.repeat(BAR_WIDTH - done)}] ${String(Math.round(progress * 100)).padStart(3)}%`;
+}
+
+/**
+ * Shows a task's operations as they go: each one's start, its output lines and its end, once
+ * each and in order, whether they come as events or already done in a view of the task. A task
+ * that ended before its stream was read therefore shows the same lines as one followed live.
+ */
+class OperationsShown {
+  /** By seq: how far the operation is shown (0 not yet, 1 started, 2 ended), and how many of its lines. */
+  private readonly shown = new Map<number, { stage: number; lines: number }>();
+
+  constructor(private readonly say: (line: string) => void) {}
+
+  /** Shows what a view holds that is not shown yet. */
+  view(t: TaskView): void {
+    for (const o of [...t.operations].sort((a, b) => a.seq - b.seq)) this.operation(o);
+  }
+
+  operation(o: TaskOperationView): void {
+    const s = this.of(o.seq);
+    const ended = o.status === 'succeeded' || o.status === 'failed';
+    // An operation failed before it ran (its task ended first) never started.
+    if (s.stage < 1 && (o.status === 'running' || (ended && o.startedAt !== null))) {
+      this.say(`  … ${o.name}`);
+      s.stage = 1;
+    }
+    const lines = outputLines(o.output);
+    for (; s.lines < lines.length; s.lines++) this.say(`    ${lines[s.lines]}`);
+    if (s.stage < 2 && ended) {
+      this.say(o.status === 'succeeded' ? `  ✔ ${o.name}` : `  ✖ ${o.name}: ${o.error?.code ?? ''} ${o.error?.message ?? ''}`);
+      s.stage = 2;
+    }
+  }
+
+  output(seq: number, index: number, line: string): void {
+    const s = this.of(seq);
+    if (index < s.lines) return;
+    this.say(`    ${line}`);
+    s.lines = index + 1;
+  }
+
+  private of(seq: number): { stage: number; lines: number } {
+    let s = this.shown.get(seq);
+    if (!s) this.shown.set(seq, (s = { stage: 0, lines: 0 }));
+    return s;
+  }
 }
 
 /** Follows a task's event stream to its end; prints what happens on stderr. */
@@ -30,21 +76,22 @@ export async function followTask(client: ApiClient, id: string, quiet = false): 
     clearBar();
     note(line);
   };
+  const shown = new OperationsShown(say);
   await client.events(`/tasks/${seg(id)}/events`, (type, data) => {
     if (type === 'snapshot') {
       last = data as TaskView;
       say(`task ${last.id} (${last.kind}${last.target ? ` ${last.target.name}` : ''}): ${last.status}`);
+      // What the task did before the stream began (all of it, if it has already ended).
+      shown.view(last);
       return;
     }
     const e = data as TaskEvent;
     switch (e.type) {
       case 'operation':
-        if (e.operation.status === 'running') say(`  … ${e.operation.name}`);
-        else if (e.operation.status === 'succeeded') say(`  ✔ ${e.operation.name}`);
-        else if (e.operation.status === 'failed') say(`  ✖ ${e.operation.name}: ${e.operation.error?.code ?? ''} ${e.operation.error?.message ?? ''}`);
+        shown.operation(e.operation);
         break;
       case 'output':
-        say(`    ${e.line}`);
+        shown.output(e.seq, e.index, e.line);
         break;
       case 'progress':
         if (tty) {
@@ -63,7 +110,9 @@ export async function followTask(client: ApiClient, id: string, quiet = false): 
   clearBar();
   if (!last) throw new Error(`the event stream of task ${id} ended without telling its state`);
   // The stream ends with the task; if it broke off earlier, the task's view tells the truth.
-  if (!['succeeded', 'failed', 'cancelled'].includes(last.status)) last = await client.get<TaskView>(`/tasks/${seg(id)}/wait`, { timeout: 3600 });
+  if (!ENDED_STATUSES.includes(last.status)) last = await client.get<TaskView>(`/tasks/${seg(id)}/wait`, { timeout: 3600 });
+  // Anything the events did not show (a stream that broke off) is in the final view.
+  shown.view(last);
   return last;
 }
 

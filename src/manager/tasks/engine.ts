@@ -11,12 +11,14 @@ import type { TaskError, TaskEvent, TaskView } from '../../api/tasks.js';
 import type { Database, TaskRow } from '../db/schema.js';
 import { TaskEvents } from './events.js';
 import { taskErrorOf } from './failure.js';
+import { followTask, type TaskFollow } from './follow.js';
 import { RunContext } from './run-context.js';
 import { isEnded, targetOf, TaskStore, type TaskFilter, type TaskOutcome } from './store.js';
 import type { TaskKind, TaskTarget } from './types.js';
 
 export type { OperationHandle, TaskContext, TaskKind, TaskTarget } from './types.js';
 export type { TaskFilter } from './store.js';
+export type { TaskFollow } from './follow.js';
 
 export interface TaskEngineOptions {
   /** Tasks running at once; more wait queued. */
@@ -31,6 +33,8 @@ interface Active {
   /** Set by cancel(): a run that then throws ends cancelled rather than failed. */
   cancelled?: CapstanError;
   done?: Promise<void>;
+  /** Once it runs: its operations' output not yet persisted. */
+  run?: RunContext<never>;
 }
 
 export class TaskEngine {
@@ -92,6 +96,18 @@ export class TaskEngine {
       unsubscribe();
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Follows a task: its view now (with output not yet persisted), then each event that adds
+   * to it, until the end. CAP-E0002 if there is no such task.
+   */
+  follow(id: string): Promise<TaskFollow> {
+    return followTask({
+      subscribe: (listener) => this.subscribe(id, listener),
+      liveOutput: () => this.active.get(id)?.run?.liveOutput(),
+      read: () => this.get(id),
+    });
   }
 
   /** Live events of a task, from now until its end; returns the unsubscribe function. */
@@ -201,6 +217,7 @@ export class TaskEngine {
       const ctx = new RunContext<never>(id, JSON.parse(row.params) as never, row.attempts, active.controller.signal,
         { seq: await this.store.nextSeq(id), progressMessage: row.progress_message },
         { store: this.store, events: this.events, log: this.log });
+      active.run = ctx;
       outcome = { status: 'succeeded', result: await kind.run(ctx) };
     } catch (e) {
       if (active.cancelled) {

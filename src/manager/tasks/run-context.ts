@@ -17,6 +17,8 @@ export interface RunDeps {
 export class RunContext<P> implements TaskContext<P> {
   private nextSeq: number;
   private message: string | null;
+  /** Operations from running until their end is recorded, by seq. */
+  private readonly open = new Map<number, OperationOutput>();
 
   constructor(
     readonly taskId: string,
@@ -37,20 +39,33 @@ export class RunContext<P> implements TaskContext<P> {
     this.emitOperation(await store.addOperation(this.taskId, seq, name));
     this.emitOperation(await store.operationRunning(this.taskId, seq));
     const output = new OperationOutput(this.taskId, seq, this.deps);
-    let result: T;
+    this.open.set(seq, output);
     try {
-      result = await fn(output);
-    } catch (e) {
+      let result: T;
       try {
-        this.emitOperation(await output.close(taskErrorOf(e)));
-      } catch (recordErr) {
-        // The operation's own error matters more than failing to record it.
-        this.deps.log.error({ err: recordErr, taskId: this.taskId, seq }, 'could not record a failed operation');
+        result = await fn(output);
+      } catch (e) {
+        try {
+          this.emitOperation(await output.close(taskErrorOf(e)));
+        } catch (recordErr) {
+          // The operation's own error matters more than failing to record it.
+          this.deps.log.error({ err: recordErr, taskId: this.taskId, seq }, 'could not record a failed operation');
+        }
+        throw e;
       }
-      throw e;
+      this.emitOperation(await output.close(null));
+      return result;
+    } finally {
+      this.open.delete(seq);
     }
-    this.emitOperation(await output.close(null));
-    return result;
+  }
+
+  /**
+   * The whole output so far of each operation whose end is not yet recorded, by seq: what a
+   * view read from the database may lack, since lines are persisted behind their events.
+   */
+  liveOutput(): Map<number, string> {
+    return new Map([...this.open].map(([seq, o]) => [seq, o.written()]));
   }
 
   async progress(fraction: number, message?: string): Promise<void> {
@@ -71,7 +86,9 @@ export class RunContext<P> implements TaskContext<P> {
  * written completely when the operation ends.
  */
 class OperationOutput implements OperationHandle {
+  /** Every line logged, each with its newline. */
   private text = '';
+  private lines = 0;
   private persisted = 0;
   private ended = false;
   private flushing: Promise<void> | null = null;
@@ -83,9 +100,16 @@ class OperationOutput implements OperationHandle {
       this.deps.log.warn({ taskId: this.taskId, seq: this.seq, line }, 'output logged after its operation ended');
       return;
     }
-    this.text += line.endsWith('\n') ? line : line + '\n';
-    this.deps.events.emit({ type: 'output', taskId: this.taskId, seq: this.seq, line: line.replace(/\n$/, '') });
+    // One event per stored line, so an event's index is its line's place in the output.
+    for (const one of line.replace(/\n$/, '').split('\n')) {
+      this.text += one + '\n';
+      this.deps.events.emit({ type: 'output', taskId: this.taskId, seq: this.seq, index: this.lines++, line: one });
+    }
     this.flushing ??= this.flush();
+  }
+
+  written(): string {
+    return this.text;
   }
 
   async close(error: TaskError | null): Promise<TaskOperationView> {

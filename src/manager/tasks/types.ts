@@ -5,7 +5,7 @@ import type { TaskTarget } from '../../api/tasks.js';
 export type { TaskTarget };
 
 export interface OperationHandle {
-  /** Appends a line to the operation's output (persisted, and streamed to subscribers). */
+  /** Appends a line to the operation's output (persisted, and streamed to subscribers); text with newlines is one line each. */
   log(line: string): void;
 }
 

@@ -34,7 +34,7 @@ export function followTask(id: string, f: TaskFollower): () => void {
   return () => source.close();
 }
 
-/** Applies one event to a task view: the same fold the CLI's follower does. */
+/** Applies one event to a task view (the manager's stream sends each change once). */
 export function applyTaskEvent(task: TaskView, e: TaskEvent): TaskView {
   switch (e.type) {
     case 'status':

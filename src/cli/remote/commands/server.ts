@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import type { BackupList, BackupResult } from '../../../api/backup.js';
 import type { TaskView } from '../../../api/tasks.js';
-import { loadManagerConfig, type ManagerConfig } from '../../../manager/config.js';
+import { loadManagerConfig, recordedDatabase, shownDatabase, type ManagerConfig } from '../../../manager/config.js';
 import { startManager, type RunningManager } from '../../../manager/main.js';
 import { runningManager } from '../../../manager/pidfile.js';
 import { restoreBackup } from '../../../manager/backup/restore.js';
@@ -52,6 +52,20 @@ function configOf(o: ServerOptions): ManagerConfig {
     ...(o.logLevel ? { logLevel: o.logLevel } : {}),
     ...(o.tlsCert || o.tlsKey ? { tls: { cert: o.tlsCert, key: o.tlsKey } } : {}),
   });
+}
+
+/**
+ * The database an offline restore replaces, and why that one: the one given with --db, else
+ * the one the manager last ran with (it may have been given --db), else the configured one.
+ */
+function restoreTarget(db: string | undefined, config: ManagerConfig): { location: string; why: string } {
+  if (db) return { location: config.db, why: 'given with --db' };
+  const recorded = recordedDatabase(config.dataDir);
+  if (recorded) {
+    const at = recorded.recordedAt ? ` at its start ${when(recorded.recordedAt)}` : '';
+    return { location: recorded.location, why: `the database the manager last ran with, as it recorded in ${recorded.file}${at}; --db chooses another` };
+  }
+  return { location: config.db, why: `the configured database (no manager has recorded one in ${config.dataDir}); --db chooses another` };
 }
 
 /** Runs until SIGINT or SIGTERM, then stops cleanly (`before` first: the local agent). */
@@ -123,7 +137,7 @@ export function serverCommands(program: Command): void {
           `  manager   ${m.url}  (API under /api/v1, OpenAPI at /api/v1/openapi.json)`,
           `  console   ${m.url}/  (the web console, same port)`,
           `  agent     this host, as system "${agent.systemName}"`,
-          `  database  ${config.db}`,
+          `  database  ${shownDatabase(config.db)}`,
           `  log       ${logFile}`,
           '',
           firstLogin(m) + `log in with:  capstan login ${m.url}${config.dataDir === loadManagerConfig().dataDir ? '' : ` --data-dir ${config.dataDir}`}`,
@@ -155,7 +169,7 @@ export function serverCommands(program: Command): void {
   db.command('restore').description('Replace the database by a backup; the manager must be stopped (on its host)')
     .argument('<file>', 'the backup file')
     .option('--data-dir <dir>', 'the manager\'s data directory (default: $CAPSTAN_DATA_DIR or /var/lib/capstan)')
-    .option('--db <location>', 'the database to replace (default: the manager\'s)')
+    .option('--db <location>', 'the database to replace (default: the one the manager last ran with)')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (file: string, opts: ServerOptions & { yes?: boolean }) => {
       try {
@@ -166,13 +180,17 @@ export function serverCommands(program: Command): void {
           process.exitCode = EXIT.conflict;
           return;
         }
-        if (!opts.yes && !(await confirm(`Replace the database ${config.db} completely by ${file}?`))) {
+        const target = restoreTarget(opts.db, config);
+        const shown = shownDatabase(target.location);
+        // Said before anything is asked or done: the database is replaced completely.
+        note(`restoring into ${shown}: ${target.why}`);
+        if (!opts.yes && !(await confirm(`Replace the database ${shown} completely by ${file}?`))) {
           note('nothing changed');
           process.exitCode = EXIT.failed;
           return;
         }
-        const manifest = await restoreBackup(file, config.db);
-        note(`restored ${manifest.dbKind} database from ${file} (made ${when(manifest.createdAt)}, schema ${manifest.schemaVersion})`);
+        const manifest = await restoreBackup(file, target.location);
+        note(`restored ${manifest.dbKind} database ${shown} from ${file} (made ${when(manifest.createdAt)}, schema ${manifest.schemaVersion})`);
       } catch (e) {
         process.exitCode = exitFor(e);
       }

@@ -1,7 +1,7 @@
 // Tasks: list, show, cancel, wait for the end (long poll), and follow live (Server-Sent
-// Events: the current view, then every event until the end).
+// Events: the current view, then every event it does not already hold, until the end).
 import type { ServerResponse } from 'node:http';
-import { ENDED_STATUSES, TaskEvent, TaskList, TaskListQuery, TaskParams, TaskView, TaskWaitQuery } from '../../../api/tasks.js';
+import { TaskEvent, TaskList, TaskListQuery, TaskParams, TaskView, TaskWaitQuery } from '../../../api/tasks.js';
 import type { Services } from '../../services.js';
 import { principalOf, type App } from '../types.js';
 
@@ -51,24 +51,14 @@ export async function taskRoutes(app: App, services: Services): Promise<void> {
   app.get('/tasks/:id/events', {
     config: { permission: 'view' },
     schema: {
-      summary: 'Follow a task live: a "snapshot" event with its view, then its events; the stream ends after the "end" event',
+      summary: 'Follow a task live: a "snapshot" event with its view, then only the events it does not already hold; the stream ends after the "end" event',
       tags,
       params: TaskParams,
       produces: ['text/event-stream'],
       response: { 200: { description: 'text/event-stream; each event\'s data is a TaskEvent (the snapshot\'s a TaskView)', content: { 'text/event-stream': { schema: TaskEvent } } } },
     },
   }, async (req, reply) => {
-    // Events are kept from before the snapshot is read, so none falls between the two.
-    const backlog: TaskEvent[] = [];
-    let send = (e: TaskEvent): void => void backlog.push(e);
-    const unsubscribe = tasks.subscribe(req.params.id, (e) => send(e));
-    let snapshot: TaskView;
-    try {
-      snapshot = await tasks.get(req.params.id);
-    } catch (e) {
-      unsubscribe();
-      throw e;
-    }
+    const follow = await tasks.follow(req.params.id);
 
     reply.hijack();
     // The manager serves HTTP/1.1 (plain or TLS), never HTTP/2.
@@ -78,21 +68,16 @@ export async function taskRoutes(app: App, services: Services): Promise<void> {
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     res.on('close', () => {
       clearInterval(keepalive);
-      unsubscribe();
+      follow.close();
       streams.delete(res);
     });
     const write = (type: string, data: unknown) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
-    send = (e) => {
+
+    write('snapshot', follow.snapshot);
+    follow.listen((e) => {
       if (res.writableEnded) return;
       write(e.type, e);
       if (e.type === 'end') res.end();
-    };
-
-    write('snapshot', snapshot);
-    if (ENDED_STATUSES.includes(snapshot.status)) {
-      send({ type: 'end', taskId: snapshot.id, task: snapshot });
-      return;
-    }
-    for (const e of backlog.splice(0)) send(e);
+    });
   });
 }
