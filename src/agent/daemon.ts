@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { ActionRequest, AgentMessage, ManagerMessage, WparReport } from '../api/agents.js';
 import { isCapstanError } from '../api/errors.js';
 import { SAMPLE_INTERVAL_MS } from '../api/metrics.js';
-import { certificateRequest, newKey, readCertificate } from '../pki/x509.js';
+import { certificateRequest, certifiesKey, newKey, readCertificate, type KeyPem } from '../pki/x509.js';
 import { performAction } from './control/actions.js';
 import { ControlChannel } from './control/channel.js';
 import { MetricsOutbox } from './control/outbox.js';
@@ -30,7 +30,11 @@ export const AGENT_VERSION = '0.1.0';
 const INVENTORY_MS = 30_000;
 /** Local changes are reported once they settle. */
 const CHANGE_DEBOUNCE_MS = 200;
-const RENEW_CHECK_MS = 3600_000;
+/** How often the certificate's age is checked: a tenth of its life, between a second and an hour. */
+const RENEW_CHECK_MIN_MS = 1000;
+const RENEW_CHECK_MAX_MS = 3600_000;
+/** A renewal not answered within this is asked for again. */
+const RENEW_ANSWER_MS = 60_000;
 
 export class Agent {
   readonly engine: Engine;
@@ -42,8 +46,11 @@ export class Agent {
   private timers: NodeJS.Timeout[] = [];
   private watcher?: FSWatcher;
   private changeTimer?: NodeJS.Timeout;
+  private renewTimer?: NodeJS.Timeout;
+  private stopping = false;
   private revoked = new Set<string>();
-  private pendingKey?: string;
+  /** The key of a renewal asked for and not answered yet. */
+  private pendingKey?: { key: KeyPem; askedAt: number };
   private status: AgentStatus;
 
   constructor(private readonly files: AgentFiles, private readonly log: Logger) {
@@ -79,7 +86,6 @@ export class Agent {
     this.timers.push(
       setInterval(() => void this.sample(), SAMPLE_INTERVAL_MS),
       setInterval(() => void this.reportInventory(), INVENTORY_MS),
-      setInterval(() => void this.renewIfDue(), RENEW_CHECK_MS),
     );
     // Records change on every local command and engine operation: report them.
     this.watcher = watch(this.engine.layout.wparsDir, { recursive: true }, () => {
@@ -88,11 +94,22 @@ export class Agent {
     });
     writeFileSync(this.files.pidFile, String(process.pid));
     this.log.info({ systemId: this.settings.systemId, manager: `${this.settings.managerHost}:${this.settings.managerPort}`, port: this.settings.agentPort }, 'agent started');
-    void this.renewIfDue();
+    this.scheduleRenewal();
+  }
+
+  private scheduleRenewal(): void {
+    const cert = readCertificate(this.files.identity().cert);
+    const life = cert.notAfter.getTime() - cert.notBefore.getTime();
+    const next = Math.min(RENEW_CHECK_MAX_MS, Math.max(RENEW_CHECK_MIN_MS, life / 10));
+    void this.renewIfDue().finally(() => {
+      if (!this.stopping) this.renewTimer = setTimeout(() => this.scheduleRenewal(), next);
+    });
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.renewTimer);
     clearTimeout(this.changeTimer);
     this.watcher?.close();
     this.channel?.stop();
@@ -169,13 +186,7 @@ export class Agent {
         this.revoked = new Set(m.serials);
         return;
       case 'certificate':
-        if (this.pendingKey) {
-          this.files.saveCertificate(this.pendingKey, m.certificate);
-          this.pendingKey = undefined;
-          const id = this.files.identity();
-          this.server?.setSecureContext({ key: id.key, cert: id.cert, ca: id.ca });
-          this.log.info({ notAfter: readCertificate(m.certificate).notAfter }, 'certificate renewed');
-        }
+        void this.renewed(m.certificate);
         return;
     }
   }
@@ -203,13 +214,29 @@ export class Agent {
 
   /** Asks for a new certificate once a third of the current one's life is left. */
   private async renewIfDue(): Promise<void> {
-    if (!this.channel?.connected || this.pendingKey) return;
+    if (!this.channel?.connected) return;
+    // An answer lost with a dropped connection is asked for again.
+    if (this.pendingKey && Date.now() - this.pendingKey.askedAt < RENEW_ANSWER_MS) return;
     const cert = readCertificate(this.files.identity().cert);
     const life = cert.notAfter.getTime() - cert.notBefore.getTime();
     if (cert.notAfter.getTime() - Date.now() > life / 3) return;
     const key = await newKey();
-    this.pendingKey = key.key;
+    this.pendingKey = { key, askedAt: Date.now() };
     this.channel.send({ type: 'renew', csr: await certificateRequest(this.settings.systemName, key.keys) });
+  }
+
+  /** Keeps a renewed certificate, if it is for the key last asked for (a late answer to an earlier request is not). */
+  private async renewed(certificate: string): Promise<void> {
+    const pending = this.pendingKey;
+    if (!pending || !(await certifiesKey(certificate, pending.key.keys))) {
+      this.log.warn('ignored a certificate for a key this agent is not waiting for');
+      return;
+    }
+    this.files.saveCertificate(pending.key.key, certificate);
+    this.pendingKey = undefined;
+    const id = this.files.identity();
+    this.server?.setSecureContext({ key: id.key, cert: id.cert, ca: id.ca });
+    this.log.info({ notAfter: readCertificate(certificate).notAfter }, 'certificate renewed');
   }
 
   /** The agent's port: peers (other agents, for transfers) with a current certificate of the same CA. */

@@ -19,6 +19,8 @@ export interface ManagerConfig {
   capacity?: CapacityConfig;
   /** The SMTP relay for email notifications. */
   notifications?: NotificationConfig;
+  /** Agents: how long their certificates last (default 30 days); they renew with a third left. */
+  agents?: { certificateLifetimeSeconds?: number };
 }
 
 export const DEFAULT_DATA_DIR = '/var/lib/capstan';

@@ -47,7 +47,7 @@ export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: L
     users: new UserService(db),
     roles: new RoleService(db),
     inventory,
-    agents: new AgentService(db, log, config.dataDir, inventory, tasks),
+    agents: new AgentService(db, log, config.dataDir, inventory, tasks, config.agents?.certificateLifetimeSeconds),
     capacity,
   };
 }

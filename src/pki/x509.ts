@@ -45,7 +45,7 @@ export interface IssueOptions {
   issuer?: { cert: x509.X509Certificate; keys: CryptoKeyPair };
   /** Self-signed when no issuer. */
   keys?: CryptoKeyPair;
-  days: number;
+  lifetimeSeconds: number;
   ca?: boolean;
   usage: 'client' | 'ca';
 }
@@ -68,8 +68,9 @@ export async function issue(opts: IssueOptions): Promise<x509.X509Certificate> {
     serialNumber: serial.toString('hex'),
     subject: `CN=${escapeDn(opts.subject)}`,
     issuer: opts.issuer ? opts.issuer.cert.subject : `CN=${escapeDn(opts.subject)}`,
-    notBefore: new Date(now - 5 * 60_000),
-    notAfter: new Date(now + opts.days * 86400_000),
+    // Valid a little before now for peers whose clocks run behind (a tenth of a short lifetime at most).
+    notBefore: new Date(now - Math.min(5 * 60_000, opts.lifetimeSeconds * 100)),
+    notAfter: new Date(now + opts.lifetimeSeconds * 1000),
     publicKey: opts.publicKey,
     signingKey: signer.privateKey,
     signingAlgorithm: ALG,
@@ -86,6 +87,12 @@ export async function readRequest(pem: string): Promise<x509.Pkcs10CertificateRe
 
 export function readCertificate(pem: string): x509.X509Certificate {
   return new x509.X509Certificate(pem);
+}
+
+/** Whether the certificate is for this key pair's public key. */
+export async function certifiesKey(certPem: string, keys: CryptoKeyPair): Promise<boolean> {
+  const spki = Buffer.from(await webcrypto.subtle.exportKey('spki', keys.publicKey as unknown as webcrypto.CryptoKey));
+  return spki.equals(Buffer.from(readCertificate(certPem).publicKey.rawData));
 }
 
 function escapeDn(v: string): string {

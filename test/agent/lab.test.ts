@@ -2,6 +2,7 @@
 // agents, engines and host bridges): configure's refusals, registration, remote lifecycle,
 // the manager going away and coming back, an agent dying, discovery, revocation, metrics.
 import assert from 'node:assert/strict';
+import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/until.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -22,14 +23,6 @@ function ok(r: CliResult): CliResult {
 
 async function json<T>(args: string[]): Promise<T> {
   return JSON.parse(ok(await w.cli(['--json', ...args])).stdout) as T;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 interface System { name: string; state: string; profile: { cpu: { cores: number }; criu: string } | null; systemProfile: string | null; wparCount: number }

@@ -7,7 +7,7 @@
 // WPARs are deployed on a real system: an agent registered to the manager, running real
 // WPARs on a private engine (its own root, images and bridge, all removed afterwards).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/ports.js';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,14 +20,6 @@ import { configureAgent } from '../../src/agent/control/configure.js';
 import { Agent } from '../../src/agent/daemon.js';
 import { startHarness, type Harness } from '../engine/harness.js';
 import { contrastViolations, hasFocus, login, startConsoleHarness, tabTo, type ConsoleHarness } from './harness.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('web console', () => {
   let h: ConsoleHarness;

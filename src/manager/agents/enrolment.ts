@@ -9,7 +9,7 @@ import { CapstanError } from '../../api/errors.js';
 import { randomSecret } from '../auth/passwords.js';
 import { DEFAULTS } from '../db/migrations.js';
 import type { Database } from '../db/schema.js';
-import { CertificateAuthority } from '../pki/ca.js';
+import { CertificateAuthority, DEFAULT_AGENT_CERT_SECONDS } from '../pki/ca.js';
 
 /** Readable by root only, in the data directory: what `capstan agent configure` asks for. */
 export const REGISTRATION_PASSWORD_FILE = 'agent-registration-password';
@@ -18,7 +18,10 @@ export class AgentEnrolment {
   private readonly passwordFile: string;
   private authority?: Promise<CertificateAuthority>;
 
-  constructor(private readonly db: Kysely<Database>, private readonly dataDir: string) {
+  constructor(private readonly db: Kysely<Database>, private readonly dataDir: string, private readonly certificateSeconds = DEFAULT_AGENT_CERT_SECONDS) {
+    if (!Number.isInteger(certificateSeconds) || certificateSeconds < 10) {
+      throw new CapstanError('CAP-E0001', `agents.certificateLifetimeSeconds must be a whole number of seconds, at least 10 (not ${String(certificateSeconds)})`);
+    }
     this.passwordFile = join(dataDir, REGISTRATION_PASSWORD_FILE);
     try {
       readFileSync(this.passwordFile);
@@ -57,7 +60,7 @@ export class AgentEnrolment {
     const systemId = existing?.id ?? randomUUID();
     let signed;
     try {
-      signed = await (await this.ca()).sign(req.csr, systemId);
+      signed = await (await this.ca()).sign(req.csr, systemId, this.certificateSeconds);
     } catch (e) {
       throw new CapstanError('CAP-E0602', e instanceof Error ? e.message : String(e));
     }
@@ -94,7 +97,7 @@ export class AgentEnrolment {
     const port = await this.db.selectFrom('agent_certificates').select('agent_port').where('system_id', '=', systemId).where('state', '=', 'registered')
       .orderBy('created_at', 'desc').executeTakeFirst();
     if (!port) throw new CapstanError('CAP-E0601', `system ${systemId}`);
-    const signed = await (await this.ca()).sign(csr, systemId).catch((e: unknown) => {
+    const signed = await (await this.ca()).sign(csr, systemId, this.certificateSeconds).catch((e: unknown) => {
       throw new CapstanError('CAP-E0602', e instanceof Error ? e.message : String(e));
     });
     await this.db.insertInto('agent_certificates')

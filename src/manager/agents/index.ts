@@ -22,8 +22,16 @@ export class AgentService {
   readonly metrics: MetricsStore;
   private maintenance?: NodeJS.Timeout;
 
-  constructor(db: Kysely<Database>, private readonly log: Logger, dataDir: string, private readonly inventory: Inventory, private readonly tasks: TaskEngine) {
-    this.enrolment = new AgentEnrolment(db, dataDir);
+  constructor(
+    db: Kysely<Database>,
+    private readonly log: Logger,
+    dataDir: string,
+    private readonly inventory: Inventory,
+    private readonly tasks: TaskEngine,
+    /** Lifetime of agent certificates (default 30 days). */
+    certificateSeconds?: number,
+  ) {
+    this.enrolment = new AgentEnrolment(db, dataDir, certificateSeconds);
     this.metrics = new MetricsStore(db);
     this.hub = new AgentHub({ db, log: log.child({ component: 'agents' }), enrolment: this.enrolment, metrics: this.metrics, drivers: inventory.drivers });
     inventory.systems.onRemoved.push((systemId) => this.revoke(systemId));

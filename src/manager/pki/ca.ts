@@ -4,8 +4,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importKey, issue, newKey, readCertificate, readRequest } from '../../pki/x509.js';
 
-/** Agent certificates are short-lived; agents renew them once a third of the time is left. */
-export const AGENT_CERT_DAYS = 30;
+/** Agent certificates are short-lived (30 days unless configured); agents renew them once a third of the time is left. */
+export const DEFAULT_AGENT_CERT_SECONDS = 30 * 86_400;
+const CA_CERT_SECONDS = 3650 * 86_400;
 
 export interface SignedCertificate {
   pem: string;
@@ -26,7 +27,7 @@ export class CertificateAuthority {
     }
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const key = await newKey();
-    const cert = await issue({ subject: 'Capstan agent CA', publicKey: key.keys.publicKey, keys: key.keys, days: 3650, usage: 'ca' });
+    const cert = await issue({ subject: 'Capstan agent CA', publicKey: key.keys.publicKey, keys: key.keys, lifetimeSeconds: CA_CERT_SECONDS, usage: 'ca' });
     // The key first: a certificate without its key would be unusable after a crash here.
     writeFileSync(keyFile, key.key, { mode: 0o600 });
     writeFileSync(certFile, cert.toString('pem'), { mode: 0o644 });
@@ -34,13 +35,13 @@ export class CertificateAuthority {
   }
 
   /** Signs a request for the agent of `systemId` (the certificate's common name). */
-  async sign(csrPem: string, systemId: string): Promise<SignedCertificate> {
+  async sign(csrPem: string, systemId: string, lifetimeSeconds = DEFAULT_AGENT_CERT_SECONDS): Promise<SignedCertificate> {
     const csr = await readRequest(csrPem);
     const cert = await issue({
       subject: systemId,
       publicKey: await csr.publicKey.export(),
       issuer: { cert: readCertificate(this.certPem), keys: this.keys },
-      days: AGENT_CERT_DAYS,
+      lifetimeSeconds,
       usage: 'client',
     });
     return { pem: cert.toString('pem'), serial: cert.serialNumber.toUpperCase(), notAfter: cert.notAfter };
