@@ -7,7 +7,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import type { Logger } from 'pino';
 import { AGENT_PATHS, HEARTBEAT_MS, type AgentMessage, type ManagerMessage, type MetricSample } from '../../api/agents.js';
 import { API_PREFIX } from '../../api/paths.js';
-import { fingerprintOf } from '../../cli/remote/client.js';
+import { fingerprintOf } from '../../client/api-client.js';
 import type { AgentIdentity } from './config.js';
 import type { MetricsOutbox } from './outbox.js';
 

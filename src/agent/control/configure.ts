@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { AGENT_PATHS, type RegisterResponse } from '../../api/agents.js';
 import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
-import { ApiClient, ApiError, fingerprintOf, peerCertificate } from '../../cli/remote/client.js';
+import { ApiClient, ApiError, fingerprintOf, peerCertificate } from '../../client/api-client.js';
 import { certificateRequest, newKey } from '../../pki/x509.js';
 import { type AgentFiles, type AgentSettings } from './config.js';
 import { runningPid } from './process.js';

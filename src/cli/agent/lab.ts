@@ -8,7 +8,7 @@ import type { SystemView } from '../../api/systems.js';
 import { hostEngine } from '../../agent/host-engine.js';
 import { run, runOk } from '../../agent/exec.js';
 import { createLabHost, deleteLabBridgeIfUnused, deleteLabHost, existingLabHosts, inLabHost, LAB, labHost, type LabHost } from '../../agent/lab/lab.js';
-import { ApiError, fingerprintOf, type ApiClient } from '../remote/client.js';
+import { ApiError, fingerprintOf, type ApiClient } from '../../client/api-client.js';
 import { UsageError } from '../local/command.js';
 import { formatTable, note, print, printJson } from '../output.js';
 import { remote, seg } from '../remote/context.js';

@@ -5,12 +5,12 @@ import type { Command } from 'commander';
 import { isCapstanError } from '../../api/errors.js';
 import { UsageError } from '../local/command.js';
 import { note } from '../output.js';
-import { ApiClient, ApiError, UnreachableError } from './client.js';
+import { ApiClient, ApiError, UnreachableError } from '../../client/api-client.js';
 import { EXIT, exitForStatus } from './exit-codes.js';
-import { readProfile } from './profile.js';
+import { readProfile, type Profile } from './profile.js';
 
 export interface Ctx<O> {
-  client: ApiClient;
+  client: ApiClient<Profile>;
   /** --json: machine output on stdout. */
   json: boolean;
   opts: O;

@@ -2,7 +2,7 @@
 // showing operations and progress on stderr; --no-wait prints the task and returns at once.
 import { ENDED_STATUSES, outputLines, type TaskEvent, type TaskOperationView, type TaskView } from '../../api/tasks.js';
 import { formatFields, formatTable, note, print, printJson, when } from '../output.js';
-import type { ApiClient } from './client.js';
+import type { ApiClient } from '../../client/api-client.js';
 import { seg, TaskFailed, type Ctx } from './context.js';
 
 export interface WaitOptions {

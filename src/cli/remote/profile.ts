@@ -4,14 +4,11 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Endpoint } from '../../client/api-client.js';
 
-export interface Profile {
-  url: string;
+export interface Profile extends Endpoint {
   user?: string;
-  token?: string;
   tokenId?: string;
-  /** PEM of the manager's certificate, trusted by fingerprint (self-signed managers). */
-  certificate?: string;
 }
 
 export const DEFAULT_URL = 'https://localhost:14443';

@@ -10,7 +10,7 @@ import type { CreatedToken, LoginResponse, TokenView } from '../../../api/users.
 import { DEFAULT_DATA_DIR } from '../../../manager/config.js';
 import { UsageError } from '../../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when } from '../../output.js';
-import { ApiClient, fingerprintOf, peerCertificate, UnreachableError } from '../client.js';
+import { ApiClient, fingerprintOf, peerCertificate, UnreachableError } from '../../../client/api-client.js';
 import { remote, seg } from '../context.js';
 import { ask, confirm, stdinLine } from '../prompt.js';
 import { DEFAULT_URL, readProfile, removeProfile, writeProfile, type Profile } from '../profile.js';

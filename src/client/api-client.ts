@@ -1,11 +1,20 @@
-// The CLI's HTTPS client of the manager API. A self-signed manager is trusted by the
-// fingerprint of the certificate pinned at login, not by turning verification off.
+// The HTTPS client of the manager API, used by the CLI and by agents (registration). A
+// self-signed manager is trusted by the fingerprint of the certificate pinned at login or
+// registration, not by turning verification off.
 import { X509Certificate } from 'node:crypto';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
-import { API_PREFIX } from '../../api/paths.js';
-import type { Profile } from './profile.js';
+import { API_PREFIX } from '../api/paths.js';
+
+/** Where the manager is and how this client is known to it. */
+export interface Endpoint {
+  url: string;
+  /** An API token (Bearer). */
+  token?: string;
+  /** PEM of the manager's certificate, trusted by fingerprint (self-signed managers). */
+  certificate?: string;
+}
 
 /** The manager answered with an error body (its stable code and message). */
 export class ApiError extends Error {
@@ -54,8 +63,8 @@ export async function peerCertificate(url: string): Promise<{ pem: string; trust
   });
 }
 
-export class ApiClient {
-  constructor(readonly profile: Profile) {}
+export class ApiClient<P extends Endpoint = Endpoint> {
+  constructor(readonly profile: P) {}
 
   private options(method: Method, path: string, headers: Record<string, string>, prefix: string): RequestOptions & { url: URL } {
     const url = new URL(prefix + path, this.profile.url);
