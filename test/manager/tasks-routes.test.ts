@@ -148,14 +148,8 @@ describe('tasks API', () => {
     const res = await fetch(`${address}/api/v1/tasks/${t.id}/events`, { headers: monitor });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let body = '';
     // The snapshot first; only then does the task go on, so every later event is in the stream.
-    while (!body.includes('\n\n')) body += decoder.decode((await reader.read()).value);
-    open('stream');
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) body += decoder.decode(chunk.value);
-    const events = parseSse(body);
+    const events = parseSse(await readStream(res, () => open('stream')));
     assert.equal(events[0]?.event, 'snapshot');
     assert.equal((events[0]?.data as TaskView).status, 'running');
     assert.deepEqual(events.slice(1).map((e) => e.event), ['output', 'operation', 'progress', 'end']);
@@ -191,13 +185,7 @@ describe('tasks API', () => {
       return TaskEngine.prototype.get.call(tasks, id);
     });
     const res = await fetch(`${address}/api/v1/tasks/${task.id}/events`, { headers: monitor });
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let body = '';
-    while (!body.includes('\n\n')) body += decoder.decode((await reader.read()).value);
-    open('race-2');
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) body += decoder.decode(chunk.value);
-    const [snapshot, ...events] = parseSse(body);
+    const [snapshot, ...events] = parseSse(await readStream(res, () => open('race-2')));
     assert.equal((snapshot?.data as TaskView).operations[0]?.status, 'succeeded', 'the snapshot was read after the first operation ended');
     assert.deepEqual(heard(snapshot?.data as TaskView, events.map((e) => e.data as TaskEvent)), {
       lines: ['one', 'two', 'three', 'four'],
@@ -273,6 +261,17 @@ async function running(m: TestManager, id: string): Promise<void> {
   await until(`task ${id} running`, async () => (await m.services.tasks.get(id)).operations.some((o) => o.status === 'running'), { every: 5 });
 }
 
+
+/** Reads an event stream to its end, calling `afterSnapshot` once the first event (the snapshot) is in. */
+async function readStream(res: Response, afterSnapshot: () => void): Promise<string> {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let body = '';
+  while (!body.includes('\n\n')) body += decoder.decode((await reader.read()).value);
+  afterSnapshot();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) body += decoder.decode(chunk.value);
+  return body;
+}
 
 function parseSse(body: string): { event: string; data: unknown }[] {
   return body.split('\n\n').filter((b) => b.trim() && !b.startsWith(':')).map((block) => {

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { generateIssuerKey, issueCodeword, parsePrivateKey } from '../../src/manager/capacity/codeword.js';
-import { contrastViolations, login, startConsoleHarness, tabTo, type ConsoleHarness } from './harness.js';
+import { contrastCheckerPage, contrastViolations, login, startConsoleHarness, tabTo, type ConsoleHarness } from './harness.js';
 
 const SERIAL = 'SN-WEB-0001';
 
@@ -392,12 +392,7 @@ describe('web console: instant capacity', () => {
   });
 
   it('meets WCAG AA colour contrast on the capacity pages with their new dialogs open (axe-core)', async () => {
-    // The console's Content-Security-Policy forbids inline scripts: only this checker's context may add one.
-    const ctx = await h.browser.newContext({ ignoreHTTPSErrors: true, baseURL: h.url, bypassCSP: true });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    await login(page, admin.name, admin.password);
-    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    const page = await contrastCheckerPage(h, admin);
     const failures: string[] = [];
     const check = async (where: string) => failures.push(...(await contrastViolations(page)).map((f) => `${where} ${f}`));
 

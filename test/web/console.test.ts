@@ -19,7 +19,7 @@ import { AgentFiles } from '../../src/agent/control/config.js';
 import { configureAgent } from '../../src/agent/control/configure.js';
 import { Agent } from '../../src/agent/daemon.js';
 import { startHarness, type Harness } from '../engine/harness.js';
-import { contrastViolations, hasFocus, login, startConsoleHarness, tabTo, type ConsoleHarness } from './harness.js';
+import { contrastCheckerPage, contrastViolations, hasFocus, login, startConsoleHarness, tabTo, type ConsoleHarness } from './harness.js';
 
 describe('web console', () => {
   let h: ConsoleHarness;
@@ -266,12 +266,7 @@ describe('web console', () => {
 
   it('meets WCAG AA colour contrast on every page (axe-core in the browser)', async () => {
     const admin = await h.userWithRoles(['administrator', 'WPARAdministrator']);
-    // The console's Content-Security-Policy forbids inline scripts: only this checker's context may add one.
-    const ctx = await h.browser.newContext({ ignoreHTTPSErrors: true, baseURL: h.url, bypassCSP: true });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    await login(page, admin.name, admin.password);
-    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    const page = await contrastCheckerPage(h, admin);
     const failures: string[] = [];
     for (const path of ['/wpars', '/wpars/web2', '/wpars/new', '/systems', '/systems/host1', '/agents', '/capacity', '/capacity/settings', '/groups', '/domains', '/tasks', '/settings/users', '/settings/roles', '/settings/backups', '/settings/account']) {
       await page.goto(path);

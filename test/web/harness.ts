@@ -102,6 +102,18 @@ export async function hasFocus(target: Locator): Promise<void> {
  * "selector: summary". axe is added as a script tag, so the page's context must be made with
  * bypassCSP: the console's Content-Security-Policy forbids inline scripts.
  */
+/**
+ * A page logged in as `user` on which axe-core may run: the console's Content-Security-Policy
+ * forbids inline scripts, so only this checker's context bypasses it. It closes with the browser.
+ */
+export async function contrastCheckerPage(h: ConsoleHarness, user: { name: string; password: string }): Promise<Page> {
+  const ctx = await h.browser.newContext({ ignoreHTTPSErrors: true, baseURL: h.url, bypassCSP: true });
+  const page = await ctx.newPage();
+  await login(page, user.name, user.password);
+  await page.getByRole('navigation', { name: 'Console' }).waitFor();
+  return page;
+}
+
 export async function contrastViolations(page: Page): Promise<string[]> {
   const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   await page.addScriptTag({ content: axe });
