@@ -210,6 +210,12 @@ export type IssuerKeyView = Static<typeof IssuerKeyView>;
 export const IssuerKeyList = Type.Object({ items: Type.Array(IssuerKeyView) });
 export type IssuerKeyList = Static<typeof IssuerKeyList>;
 
+/**
+ * An issuer's public key as text: "ed25519:" and the 32 raw bytes in base64url (the prefix may
+ * be left out). Not a schema pattern: the manager refuses other text with its own code, CAP-E0812.
+ */
+export const ISSUER_PUBLIC_KEY = /^(ed25519:)?([A-Za-z0-9_-]{43})$/;
+
 export const AddIssuerKeyRequest = Type.Object(
   { name: ResourceName, publicKey: Type.String({ minLength: 1, maxLength: 512 }) },
   { additionalProperties: false },

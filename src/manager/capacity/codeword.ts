@@ -6,7 +6,7 @@
 // the payload. Quantity: cores, GiB of memory, cells, or core-seconds of temporary capacity.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { CapstanError } from '../../api/errors.js';
-import { CODEWORD_KINDS, type CodewordKind } from '../../api/capacity.js';
+import { CODEWORD_KINDS, ISSUER_PUBLIC_KEY, type CodewordKind } from '../../api/capacity.js';
 import { decodeTypeable, encodeTypeable, TypeableError } from './typeable.js';
 
 const VERSION = 1;
@@ -121,9 +121,8 @@ export function rawPublicKey(key: KeyObject): string {
 
 /** The canonical text of a public key (the prefix may be left out); CAP-E0812 when it is not one. */
 export function canonicalPublicKey(text: string): string {
-  const t = text.trim();
-  const x = t.startsWith(PUBLIC_KEY_PREFIX) ? t.slice(PUBLIC_KEY_PREFIX.length) : t;
-  if (!/^[A-Za-z0-9_-]{43}$/.test(x)) throw new CapstanError('CAP-E0812', `expected ${PUBLIC_KEY_PREFIX} and 43 base64url characters`);
+  const x = ISSUER_PUBLIC_KEY.exec(text.trim())?.[2];
+  if (!x) throw new CapstanError('CAP-E0812', `expected ${PUBLIC_KEY_PREFIX} and 43 base64url characters`);
   return PUBLIC_KEY_PREFIX + x;
 }
 

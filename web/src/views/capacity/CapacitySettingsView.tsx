@@ -7,6 +7,7 @@ import {
   AddIssuerKeyRequest,
   CapacitySettings,
   DEPLOY_CHECK_MODES,
+  ISSUER_PUBLIC_KEY,
   type DeployCheckMode,
   type IssuerKeyList,
   type IssuerKeyView,
@@ -35,7 +36,7 @@ const DEPLOY_CHECK_LABELS: Record<DeployCheckMode, string> = {
  */
 function publicKeyOf(text: string): string {
   const t = text.trim();
-  if (!/^(ed25519:)?[A-Za-z0-9_-]{43}$/.test(t)) throw new Error('Must be "ed25519:" followed by 43 base64url characters (letters, digits, "-" and "_").');
+  if (!ISSUER_PUBLIC_KEY.test(t)) throw new Error('Must be "ed25519:" followed by 43 base64url characters (letters, digits, "-" and "_").');
   return t;
 }
 
