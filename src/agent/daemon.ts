@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { ActionRequest, AgentMessage, ManagerMessage, WparReport } from '../api/agents.js';
+import type { ActionRequest, AgentMessage, CapacityEnforcement, ManagerMessage, WparReport } from '../api/agents.js';
 import { isCapstanError } from '../api/errors.js';
 import { SAMPLE_INTERVAL_MS } from '../api/metrics.js';
 import { certificateRequest, certifiesKey, newKey, readCertificate, type KeyPem } from '../pki/x509.js';
@@ -21,6 +21,8 @@ import { LOG_LEVELS, type AgentFiles, type AgentLogLevel, type AgentSettings } f
 import { writeStatus, type AgentStatus } from './control/process.js';
 import type { Engine } from './engine/index.js';
 import { hostEngine } from './host-engine.js';
+import { Slice, readTopology } from './host/cgroups.js';
+import { CapacityEnforcer } from './host/enforcement.js';
 import { readProfile } from './host/profile.js';
 import { MetricsSampler } from './host/metrics.js';
 import type { ImageStore } from './images/index.js';
@@ -52,12 +54,17 @@ export class Agent {
   /** The key of a renewal asked for and not answered yet. */
   private pendingKey?: { key: KeyPem; askedAt: number };
   private status: AgentStatus;
+  private readonly capacity: CapacityEnforcer;
 
   constructor(private readonly files: AgentFiles, private readonly log: Logger) {
     this.settings = files.settings();
     log.level = this.settings.logLevel;
     ({ engine: this.engine, images: this.images } = hostEngine(this.settings));
     this.status = { pid: process.pid, channel: 'connecting', since: new Date().toISOString(), buffered: 0 };
+    this.capacity = new CapacityEnforcer(files.capacityFile, async () => {
+      const limits = new Map((await this.engine.list()).map((w) => [w.name, w.spec.resources.cpuLimit]));
+      return Slice.of(this.engine.layout.cgroupParent, (name) => limits.get(name));
+    }, readTopology);
   }
 
   private get stateDir(): string {
@@ -69,6 +76,8 @@ export class Agent {
     await mkdir(this.stateDir, { recursive: true });
     // WPARs name the busybox image unless told otherwise: every host has it.
     await this.images.ensureBusybox();
+    // Capacity holds from the start, whether or not the manager can be reached.
+    await this.enforce(await this.capacity.kept());
     await this.listen();
     this.sampler = new MetricsSampler(this.engine);
     this.channel = new ControlChannel({
@@ -188,6 +197,21 @@ export class Agent {
       case 'certificate':
         void this.renewed(m.certificate);
         return;
+      case 'enforce':
+        void this.enforce(m.capacity);
+        return;
+    }
+  }
+
+  /** Applies capacity and reports what is in force (actual active) to the manager. */
+  private async enforce(e: CapacityEnforcement | null): Promise<void> {
+    try {
+      const applied = await this.capacity.enforce(e);
+      if (applied.problem) this.log.warn({ problem: applied.problem }, 'capacity not fully applied');
+      else this.log.info({ capacity: e, actual: applied.actual }, 'capacity enforced');
+      if (this.channel?.connected) this.channel.send({ type: 'capacityApplied', ...applied });
+    } catch (err) {
+      this.log.error({ err }, 'enforcing capacity failed');
     }
   }
 

@@ -2,6 +2,7 @@
 // control channel (an agent-initiated WebSocket over mutual TLS). One source of truth for the
 // manager, the agent, and the load generator of bench/manager.
 import { Type, type Static } from 'typebox';
+import { Components } from './capacity.js';
 import { MetricValues } from './metrics.js';
 import { HostAddress } from './systems.js';
 import { WPAR_STATES } from './wpar-states.js';
@@ -121,6 +122,13 @@ export const ActionRequest = Type.Object({
 });
 export type ActionRequest = Static<typeof ActionRequest>;
 
+/**
+ * What a system's agent enforces on the cgroup slice of all its WPARs: the intended active
+ * components of its instant capacity complex (memory and cells null where not governed).
+ */
+export const CapacityEnforcement = Type.Object({ serial: Type.String(), ...Components.properties });
+export type CapacityEnforcement = Static<typeof CapacityEnforcement>;
+
 /** Manager → agent. Requests with an id are answered by a `result` with the same id. */
 export type ManagerMessage =
   | ActionRequest
@@ -134,7 +142,9 @@ export type ManagerMessage =
   /** A renewed certificate, answering `renew`. */
   | { type: 'certificate'; certificate: string }
   /** Every metrics sample up to this sequence number is stored. */
-  | { type: 'metricsAck'; seq: number };
+  | { type: 'metricsAck'; seq: number }
+  /** Enforce this capacity from now on (kept by the agent across restarts); null: the system is in no complex. */
+  | { type: 'enforce'; capacity: CapacityEnforcement | null };
 
 /** Agent → manager, validated by the manager before anything is done with it. */
 export const AgentMessage = Type.Union([
@@ -153,5 +163,7 @@ export const AgentMessage = Type.Union([
     output: Type.Array(Type.String()),
   }),
   Type.Object({ type: Type.Literal('renew'), csr: Type.String({ maxLength: 16_384 }) }),
+  /** What the agent has applied (actual active); `problem` says why it differs from what was asked. */
+  Type.Object({ type: Type.Literal('capacityApplied'), actual: Type.Union([Components, Type.Null()]), problem: Type.Optional(Type.String({ maxLength: 2000 })) }),
 ]);
 export type AgentMessage = Static<typeof AgentMessage>;

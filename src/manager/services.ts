@@ -14,6 +14,7 @@ import { createInventory, type Inventory } from './inventory/index.js';
 import { CapacityService } from './capacity/service.js';
 import { NotifyService } from './notify/service.js';
 import { AgentService } from './agents/index.js';
+import { createMobility, type Mobility } from './mobility/index.js';
 
 export interface Services {
   config: ManagerConfig;
@@ -28,6 +29,7 @@ export interface Services {
   inventory: Inventory;
   agents: AgentService;
   capacity: CapacityService;
+  mobility: Mobility;
 }
 
 export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: Logger): Services {
@@ -36,6 +38,7 @@ export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: L
   const inventory = createInventory(db, tasks);
   const capacity = new CapacityService(db, new NotifyService(db, config.notifications ?? {}, log), config.capacity ?? {}, log);
   inventory.wpars.deployGuard = (wpar, systemId) => capacity.checkDeploy(wpar, systemId);
+  const agents = new AgentService(db, log, config.dataDir, inventory, tasks, capacity, config.agents?.certificateLifetimeSeconds);
   return {
     config,
     log,
@@ -47,7 +50,8 @@ export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: L
     users: new UserService(db),
     roles: new RoleService(db),
     inventory,
-    agents: new AgentService(db, log, config.dataDir, inventory, tasks, config.agents?.certificateLifetimeSeconds),
+    agents,
     capacity,
+    mobility: createMobility(db, log, inventory, agents),
   };
 }

@@ -200,6 +200,57 @@ describe('agents on lab hosts', { concurrency: false }, () => {
       .every((l) => !l.sample || l.sample.t > up));
   });
 
+  it('enforces instant capacity on the host: a CPU-bound WPAR is held to the active cores, gets more when cores are activated, and stays held without the manager', async (t) => {
+    interface Status { systems: { name: string; intended: { cores: number }; actual: { cores: number; memoryGiB: number | null } | null }[] }
+    const actualCores = async (): Promise<number | undefined> => (await json<Status>(['capacity', 'status', 'lab-h1'])).systems[0]?.actual?.cores;
+    const slice = (controller: string, file: string): string => readFileSync(`/sys/fs/cgroup/${controller}/capstan-lab-h1/${file}`, 'utf8').trim();
+    // Cores the WPAR used over a few seconds, from its cgroup's CPU accounting.
+    const coresUsed = async (): Promise<number> => {
+      const usage = (): bigint => BigInt(readFileSync('/sys/fs/cgroup/cpuacct/capstan-lab-h1/burner/cpuacct.usage', 'utf8').trim());
+      const [u0, t0] = [usage(), process.hrtime.bigint()];
+      await sleep(3000);
+      return Number(usage() - u0) / Number(process.hrtime.bigint() - t0);
+    };
+    try {
+      ok(await w.cli(['capacity', 'complex', 'create', 'lab-h1', '--serial', 'SN-LAB1', '--rights-cores', '1', '--rights-memory', '2', '--instant-access', '2h']));
+      await until('lab-h1 to report 1 active core', async () => (await actualCores()) === 1);
+      assert.equal(slice('cpu', 'cpu.cfs_quota_us'), '100000');
+      assert.equal(slice('memory', 'memory.limit_in_bytes'), String(2 * 2 ** 30));
+
+      // Two busy loops: two cores' worth of demand.
+      ok(await w.cli(['wpar', 'create', 'burner', '--system', 'lab-h1', '--start', '--', 'sh', '-c', 'while :; do :; done & while :; do :; done']));
+      const held = await coresUsed();
+      t.diagnostic(`1 active core: the WPAR used ${held.toFixed(2)} cores`);
+      assert.ok(held < 1.1, `held to 1 active core, used ${held.toFixed(2)}`);
+
+      ok(await w.cli(['capacity', 'activate', 'lab-h1', '--cores', '1']));
+      await until('lab-h1 to report 2 active cores', async () => (await actualCores()) === 2);
+      const more = await coresUsed();
+      t.diagnostic(`2 active cores: the WPAR used ${more.toFixed(2)} cores`);
+      assert.ok(more > 1.3, `2 active cores, used ${more.toFixed(2)}`);
+
+      // Without the manager, and with the slice's limit lost behind the agent's back: the
+      // agent's next start enforces what it kept.
+      await w.stopManager('SIGKILL');
+      process.kill(agentPid(1), 'SIGKILL');
+      writeFileSync('/sys/fs/cgroup/cpu/capstan-lab-h1/cpu.cfs_quota_us', '-1');
+      ok(await onHost(1, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'agent', 'start'));
+      await until('the kept capacity applied again', async () => slice('cpu', 'cpu.cfs_quota_us') === '200000');
+      await w.startManager({ host: '0.0.0.0', port });
+      await until('lab-h1 Online', async () => (await system('lab-h1')).state === 'Online');
+
+      ok(await w.cli(['capacity', 'deactivate', 'lab-h1', '--cores', '1']));
+      await until('lab-h1 to report 1 active core again', async () => (await actualCores()) === 1);
+      assert.equal(slice('cpu', 'cpu.cfs_quota_us'), '100000');
+    } finally {
+      await w.cli(['wpar', 'stop', 'burner']);
+      await w.cli(['wpar', 'remove', 'burner', '--delete-definition']);
+      await w.cli(['capacity', 'complex', 'remove', 'lab-h1']);
+    }
+    // In no complex, nothing is governed: the limits are lifted.
+    await until('the limits lifted', async () => slice('cpu', 'cpu.cfs_quota_us') === '-1' && !existsSync(join(labHost(1).agentDir, 'capacity.json')));
+  });
+
   it('removing a system revokes its agent, which keeps running unregistered', async () => {
     ok(await w.cli(['system', 'remove', 'lab-h2']));
     const pid = agentPid(2);

@@ -56,6 +56,11 @@ export class AgentFiles {
     return this.path('spool.jsonl');
   }
 
+  /** The instant capacity the manager last asked this host to enforce. */
+  get capacityFile(): string {
+    return this.path('capacity.json');
+  }
+
   configured(): boolean {
     return existsSync(this.path('agent.json'));
   }

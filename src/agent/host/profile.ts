@@ -6,6 +6,7 @@ import type { HostProfile } from '../../api/agents.js';
 import { findCriu } from '../engine/criu.js';
 import { runcDefaultConfig } from '../engine/oci-config.js';
 import { run } from '../exec.js';
+import { cgroupVersion } from './cgroups.js';
 
 /** Capability numbers of the kernel's list (linux/capability.h), for decoding CapBnd. */
 const CAPABILITIES = [
@@ -55,11 +56,6 @@ export async function readProfile(): Promise<HostProfile> {
     memoryTransfer: { postCopy: uffd, preCopy: await softDirty() },
     collectedAt: new Date().toISOString(),
   };
-}
-
-async function cgroupVersion(): Promise<1 | 2> {
-  const mounts = await readFile('/proc/self/mounts', 'utf8');
-  return /^\S+ \/sys\/fs\/cgroup cgroup2 /m.test(mounts) ? 2 : 1;
 }
 
 /** From timedatectl where systemd runs, else from the kernel's adjtimex state through chrony/ntpstat; null when nothing tells. */

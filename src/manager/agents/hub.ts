@@ -10,7 +10,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Compile } from 'typebox/compile';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AGENT_PATHS, AgentMessage, HEARTBEAT_MISSES, HEARTBEAT_MS, type ManagerMessage, type WparReport } from '../../api/agents.js';
+import { AGENT_PATHS, AgentMessage, HEARTBEAT_MISSES, HEARTBEAT_MS, type CapacityEnforcement, type ManagerMessage, type WparReport } from '../../api/agents.js';
+import type { Components } from '../../api/capacity.js';
 import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
 import { API_PREFIX } from '../../api/paths.js';
 import type { Database } from '../db/schema.js';
@@ -19,6 +20,12 @@ import type { MetricsStore } from '../metrics/store.js';
 import { AgentDriver } from './agent-driver.js';
 import type { AgentEnrolment } from './enrolment.js';
 import { reconcileSystem } from './reconcile.js';
+
+/** The instant capacity a system's agent enforces, and where it reports what it applied. */
+export interface CapacityPort {
+  enforcementFor(systemId: string): Promise<(CapacityEnforcement & { systemId: string }) | null>;
+  reportActual(systemId: string, actual: Components): Promise<void>;
+}
 
 const checkMessage = Compile(AgentMessage);
 /** last_seen_at is written at most this often; liveness itself is tracked in memory. */
@@ -34,9 +41,12 @@ export interface HubDeps {
   enrolment: AgentEnrolment;
   metrics: MetricsStore;
   drivers: DriverRegistry;
+  capacity?: CapacityPort;
 }
 
 export class AgentHub {
+  /** Called after a system's agent has reported its host profile (on connecting, and after "update profile"). */
+  readonly onProfile: ((systemId: string) => void)[] = [];
   private readonly sessions = new Map<string, AgentSession>();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   private liveness?: NodeJS.Timeout;
@@ -109,6 +119,15 @@ export class AgentHub {
       .where('id', '=', session.systemId).execute()
       .catch((e: unknown) => this.deps.log.error({ err: e, systemId: session.systemId }, 'marking the system Offline failed'));
     this.deps.log.info({ systemId: session.systemId }, 'agent disconnected');
+  }
+
+  /** Sends the systems' agents what to enforce now (after a change of their intended capacity). */
+  async pushEnforcement(systemIds: string[]): Promise<void> {
+    for (const id of systemIds) await this.sessions.get(id)?.enforce();
+  }
+
+  profileReported(systemId: string): void {
+    for (const listener of this.onProfile) listener(systemId);
   }
 
   private checkLiveness(): void {
@@ -187,7 +206,9 @@ class AgentSession {
         await this.reconcile(msg.wpars);
         this.disconnectDriver = this.hub.deps.drivers.connect(this.systemId, new AgentDriver(this.hub, this.systemId));
         this.send({ type: 'revocations', serials: await this.hub.deps.enrolment.revokedSerials() });
+        await this.enforce();
         this.log.info({ agentVersion: msg.agentVersion, wpars: msg.wpars.length }, 'agent connected');
+        this.hub.profileReported(this.systemId);
         return;
       }
       case 'heartbeat':
@@ -200,6 +221,7 @@ class AgentSession {
         return this.reconcile(msg.wpars);
       case 'profile':
         await db.updateTable('systems').set({ profile: JSON.stringify(msg.profile), updated_at: new Date().toISOString() }).where('id', '=', this.systemId).execute();
+        this.hub.profileReported(this.systemId);
         return;
       case 'metrics':
         await metrics.ingest(this.systemId, msg.samples, this.wparIds);
@@ -211,12 +233,23 @@ class AgentSession {
         p?.resolve(msg);
         return;
       }
+      case 'capacityApplied':
+        if (msg.problem) this.log.warn({ problem: msg.problem }, 'the agent could not apply all of its capacity');
+        if (msg.actual) await this.hub.deps.capacity?.reportActual(this.systemId, msg.actual);
+        return;
       case 'renew': {
         const certificate = await this.hub.deps.enrolment.renew(this.systemId, msg.csr);
         this.send({ type: 'certificate', certificate });
         return;
       }
     }
+  }
+
+  async enforce(): Promise<void> {
+    const capacity = this.hub.deps.capacity;
+    if (!capacity) return;
+    const e = await capacity.enforcementFor(this.systemId);
+    this.send({ type: 'enforce', capacity: e && { serial: e.serial, cores: e.cores, memoryGiB: e.memoryGiB, cells: e.cells } });
   }
 
   private async reconcile(reports: WparReport[]): Promise<void> {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AgentView, RegisterRequest, RegisterResponse } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
 import type { TaskView } from '../../api/tasks.js';
+import type { CapacityService } from '../capacity/service.js';
 import type { Database } from '../db/schema.js';
 import type { Inventory } from '../inventory/index.js';
 import { MetricsStore } from '../metrics/store.js';
@@ -28,12 +29,16 @@ export class AgentService {
     dataDir: string,
     private readonly inventory: Inventory,
     private readonly tasks: TaskEngine,
+    capacity: CapacityService,
     /** Lifetime of agent certificates (default 30 days). */
     certificateSeconds?: number,
   ) {
     this.enrolment = new AgentEnrolment(db, dataDir, certificateSeconds);
     this.metrics = new MetricsStore(db);
-    this.hub = new AgentHub({ db, log: log.child({ component: 'agents' }), enrolment: this.enrolment, metrics: this.metrics, drivers: inventory.drivers });
+    this.hub = new AgentHub({ db, log: log.child({ component: 'agents' }), enrolment: this.enrolment, metrics: this.metrics, drivers: inventory.drivers, capacity });
+    capacity.onIntended.push((systemIds) => {
+      this.hub.pushEnforcement(systemIds).catch((e: unknown) => this.log.error({ err: e, systemIds }, 'sending capacity enforcement failed'));
+    });
     inventory.systems.onRemoved.push((systemId) => this.revoke(systemId));
     for (const [op, kind] of Object.entries(SYSTEM_TASK) as [keyof typeof SYSTEM_TASK, string][]) {
       tasks.register<{ systemId: string }>({

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { CapacityEnforcement } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
 import type {
   ActivationRequest,
@@ -36,16 +37,9 @@ import { complexOfSystem, findComplex, findSystem, listOf, loadComplex, lockComp
 import { complexView, ledgerEntryView } from './views.js';
 
 /** What a system's agent must enforce on the slice that holds its WPARs: its intended active components. */
-export interface SystemEnforcement {
+export interface SystemEnforcement extends CapacityEnforcement {
   systemId: string;
   complexId: string;
-  serial: string;
-  /** CPU quota of this many cores (and a cpuset of as many where the cores are real). */
-  cores: number;
-  /** Memory limit; null: memory is not governed on the complex (no limit). */
-  memoryGiB: number | null;
-  /** NUMA nodes in cpuset.mems; null: cells are not governed (all nodes). */
-  cells: number | null;
 }
 
 /** A deployment's WPAR, as the inventory knows it at the deploy request. */
@@ -67,6 +61,8 @@ interface ChangeResult<R> {
 
 export class CapacityService {
   readonly issuers: IssuerKeys;
+  /** Called with the systems whose intended active components (or complex membership) changed: their agents must enforce anew. */
+  readonly onIntended: ((systemIds: string[]) => void)[] = [];
   private readonly deliveries = new Set<Promise<unknown>>();
   private readonly loop: MeterLoop;
 
@@ -169,6 +165,7 @@ export class CapacityService {
       throw e;
     }
     const st = await loadComplex(this.db, id);
+    this.intendedChanged(systems.map((s) => s.id));
     this.dispatch(st, [this.configured(st, `complex ${req.name} created by ${by} (serial ${req.serial}, ${req.rights.cores} core usage rights)`)]);
     return complexView(st, t.sec);
   }
@@ -201,7 +198,10 @@ export class CapacityService {
 
   async remove(ref: string): Promise<void> {
     const row = await findComplex(this.db, ref);
+    const members = await this.db.selectFrom('capacity_systems').select('system_id').where('complex_id', '=', row.id).execute();
     await this.db.deleteFrom('capacity_complexes').where('id', '=', row.id).execute();
+    // Systems in no complex are not governed: their agents lift the limits.
+    this.intendedChanged(members.map((m) => m.system_id));
   }
 
   // ---- codewords and activation ----
@@ -391,16 +391,24 @@ export class CapacityService {
   /** One locked transaction: meter up to now, the change, settle; then notify. */
   private async change<R>(complexId: string, work: (trx: Kysely<Database>, st: ComplexState) => Promise<ChangeResult<R>>): Promise<{ result: R; view: ComplexView }> {
     const t = this.now();
-    const { result, notices, after } = await this.db.transaction().execute(async (trx) => {
+    const { result, notices, before, after } = await this.db.transaction().execute(async (trx) => {
       const st = await lockComplex(trx, complexId, t.iso);
       await meterLocked(trx, st, t.sec, t.iso);
       const done = await work(trx, st);
       const changed = await loadComplex(trx, complexId);
       const settled = await settleLocked(trx, changed, t.sec);
-      return { ...done, notices: [...done.notices, ...settled], after: settled.length > 0 ? await loadComplex(trx, complexId) : changed };
+      return { ...done, notices: [...done.notices, ...settled], before: st, after: settled.length > 0 ? await loadComplex(trx, complexId) : changed };
     });
     this.dispatch(after, notices);
+    this.intendedChanged(after.members.filter((m) => {
+      const was = before.members.find((b) => b.system_id === m.system_id);
+      return !was || was.ia_cores !== m.ia_cores || was.ia_memory_gib !== m.ia_memory_gib || was.ia_cells !== m.ia_cells;
+    }).map((m) => m.system_id));
     return { result, view: complexView(after, t.sec) };
+  }
+
+  private intendedChanged(systemIds: string[]): void {
+    if (systemIds.length > 0) for (const listener of this.onIntended) listener(systemIds);
   }
 
   private async onSystem(systemRef: string, by: string, verb: string, req: ActivationRequest, plan: (st: ComplexState, systemId: string) => Components): Promise<ComplexView> {
