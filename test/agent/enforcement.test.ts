@@ -6,7 +6,10 @@ import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CGROUP_ROOT, MIN_QUOTA_US, Slice, cgroupVersion, formatList, parseList, readTopology, type Topology } from '../../src/agent/host/cgroups.js';
+import { CGROUP_ROOT, MIN_QUOTA_US, Slice, cgroupVersion, formatList, parseList, readTopology, sliceCpuCeiling, type Topology } from '../../src/agent/host/cgroups.js';
+import { resourcesFor } from '../../src/agent/engine/oci-config.js';
+import { WparSpec } from '../../src/api/wpar.js';
+import { Value } from 'typebox/value';
 import { CapacityEnforcer, actualOf, sliceLimits } from '../../src/agent/host/enforcement.js';
 
 const GIB = 2 ** 30;
@@ -38,6 +41,12 @@ describe('enforcement planning', () => {
     assert.equal(l.quotaUs, MIN_QUOTA_US);
     assert.deepEqual(l.cpus, [0]);
     assert.equal(actualOf(e(0), l, numa).cores, 0);
+  });
+
+  it('holds a WPAR\'s own CPU limit to the slice\'s where the kernel demands it', () => {
+    const spec = Value.Default(WparSpec, { name: 'w', type: 'system', resources: { cpuLimit: 3 } }) as WparSpec;
+    assert.equal(resourcesFor(spec, [], 2).cpuQuotaUs, 200_000);
+    assert.equal(resourcesFor(spec, [], undefined).cpuQuotaUs, 300_000);
   });
 
   it('lifts everything when the system is in no complex', () => {
@@ -78,6 +87,7 @@ describe('the slice on this machine\'s cgroups', async () => {
     assert.deepEqual(await enforcer.kept(), e(1, 1), 'kept for the next start');
     const slice = await Slice.of(path);
     assert.deepEqual((await slice.read()).cpus, topo.cpus.slice(0, 1));
+    if (v1) assert.equal(await sliceCpuCeiling(path), 1, 'new WPARs are held to one core');
 
     // A WPAR cgroup with a process in it, limited to 2 cores of its own.
     for (const controller of v1 ? ['cpu', 'cpuset', 'memory'] : ['']) await mkdir(cg(controller, 'w1'), { recursive: true });
@@ -107,6 +117,7 @@ describe('the slice on this machine\'s cgroups', async () => {
     const lifted = await enforcer.enforce(null);
     assert.deepEqual(lifted, { actual: null });
     assert.equal(await enforcer.kept(), null);
+    assert.equal(await sliceCpuCeiling(path), undefined);
     assert.deepEqual(await slice.read(), { quotaUs: null, cpus: topo.cpus, mems: topo.nodes.map((n) => n.id), memoryBytes: null });
   });
 });

@@ -38,6 +38,7 @@ import {
 } from './state-dir.js';
 import { hasNetns, HOST_IMAGE, releaseResources, removeWparDir, removeWparFiles, settleEnded, usesOverlay } from './teardown.js';
 import { waitInDir } from './wait.js';
+import { sliceCpuCeiling } from '../host/cgroups.js';
 
 /** Where root file systems come from (the image store). */
 export interface RootfsSource {
@@ -398,7 +399,7 @@ export class Engine extends EventEmitter {
 
   /** What runc will be asked to enforce, known before the first start. */
   private async plannedResources(spec: WparSpec): Promise<AppliedResources> {
-    return resourcesFor(spec, (await runcDefaultConfig()).process.capabilities?.bounding ?? []);
+    return resourcesFor(spec, (await runcDefaultConfig()).process.capabilities?.bounding ?? [], await sliceCpuCeiling(this.layout.cgroupParent));
   }
 
   private async mustGet(name: string): Promise<WparInfo> {
@@ -588,6 +589,8 @@ export class Engine extends EventEmitter {
       readonlyRoot: spec.type === 'application' && !(spec.checkpointable && usesOverlay(spec)),
       netnsPath,
       hardLimits: await currentHardLimits(),
+      // Instant capacity may hold the slice below a WPAR's own CPU limit (see host/cgroups.ts).
+      cpuCeilingCores: await sliceCpuCeiling(this.layout.cgroupParent),
       cgroupParent: this.layout.cgroupParent,
     });
     rec.resources = resources;

@@ -80,6 +80,8 @@ export interface ConfigInputs {
   hardLimits: Map<string, number>;
   /** The cgroup the WPAR's own cgroup goes under. */
   cgroupParent: string;
+  /** The parent's CPU quota in cores where no child may exceed it (cgroup v1). */
+  cpuCeilingCores?: number;
 }
 
 function ociMount(m: Mount): OciConfig['mounts'][number] {
@@ -90,13 +92,13 @@ function ociMount(m: Mount): OciConfig['mounts'][number] {
 }
 
 /** The cgroup settings and capabilities a spec asks for. */
-export function resourcesFor(spec: WparSpec, defaultCaps: string[]): AppliedResources {
+export function resourcesFor(spec: WparSpec, defaultCaps: string[], cpuCeilingCores?: number): AppliedResources {
   const r = spec.resources;
   const applied: AppliedResources = { capabilities: spec.privileges ?? defaultCaps };
   if (r.cpuShares !== undefined) applied.cpuShares = r.cpuShares;
   if (r.cpuLimit !== undefined) {
     applied.cpuPeriodUs = CFS_PERIOD_US;
-    applied.cpuQuotaUs = Math.max(1000, Math.round(r.cpuLimit * CFS_PERIOD_US));
+    applied.cpuQuotaUs = Math.max(1000, Math.round(Math.min(r.cpuLimit, cpuCeilingCores ?? Infinity) * CFS_PERIOD_US));
   }
   if (r.memoryLimitMiB !== undefined) {
     applied.memoryLimitBytes = r.memoryLimitMiB * MIB;
@@ -111,7 +113,7 @@ export function buildConfig(base: OciConfig, inputs: ConfigInputs): { config: Oc
   const { spec } = inputs;
   const config = structuredClone(base);
   const defaultCaps = base.process.capabilities?.bounding ?? [];
-  const resources = resourcesFor(spec, defaultCaps);
+  const resources = resourcesFor(spec, defaultCaps, inputs.cpuCeilingCores);
 
   config.process.terminal = false;
   config.process.args = spec.command ?? ['/sbin/init'];

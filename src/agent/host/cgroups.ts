@@ -191,6 +191,18 @@ export class Slice {
   }
 }
 
+/**
+ * On cgroup v1 no child may have a higher CPU quota than its parent: the slice's quota in
+ * cores, which a WPAR's own limit is held to. Undefined where there is no such ceiling.
+ */
+export async function sliceCpuCeiling(path: string): Promise<number | undefined> {
+  if ((await cgroupVersion()) === 2) return undefined;
+  const dir = join(CGROUP_ROOT, 'cpu', path);
+  const quota = Number(await read(join(dir, 'cpu.cfs_quota_us')).catch(() => '-1'));
+  if (quota < 0) return undefined;
+  return quota / Number(await read(join(dir, 'cpu.cfs_period_us')));
+}
+
 /** "/a/b/c" → ["/a", "/a/b"]. */
 function ancestors(path: string): string[] {
   const parts = path.split('/').filter(Boolean);
