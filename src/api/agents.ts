@@ -4,6 +4,7 @@
 import { Type, type Static } from 'typebox';
 import { Components } from './capacity.js';
 import { MetricValues } from './metrics.js';
+import type { ArriveRequest, DepartRequest, SettleRequest } from './relocation.js';
 import { HostAddress } from './systems.js';
 import { WPAR_STATES } from './wpar-states.js';
 import { WparSpec } from './wpar.js';
@@ -132,6 +133,10 @@ export type CapacityEnforcement = Static<typeof CapacityEnforcement>;
 /** Manager → agent. Requests with an id are answered by a `result` with the same id. */
 export type ManagerMessage =
   | ActionRequest
+  /** Live relocation (relocation.ts). */
+  | ArriveRequest
+  | DepartRequest
+  | SettleRequest
   /** Report the WPARs again (the seed's Discover), then answer. */
   | { type: 'discover'; id: string }
   /** Read the host profile again, report it, then answer. */

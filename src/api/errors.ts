@@ -82,6 +82,20 @@ export const ERRORS = {
   'CAP-E0811': { status: 409, message: 'the system lacks the active capacity the WPAR needs' },
   'CAP-E0812': { status: 400, message: 'the issuer key is not a valid Ed25519 public key' },
   'CAP-E0813': { status: 409, message: 'this component type is not governed on the complex' },
+  // 09xx: mobility (compatibility, relocation targets)
+  'CAP-E0900': { status: 400, message: 'the relocation policy names an unknown relocation domain' },
+  'CAP-E0901': { status: 409, message: 'the system is not offered for relocation until its compatibility testing is done' },
+  'CAP-E0902': { status: 409, message: 'the WPAR is not deployed on a system: there is nothing to relocate' },
+  'CAP-E0903': { status: 409, message: 'the WPAR is already on that system' },
+  'CAP-E0904': { status: 409, message: 'the system takes no WPARs by relocation (it is being evacuated)' },
+  // 092x: relocation (the move itself)
+  'CAP-E0920': { status: 502, message: 'the transfer between the two systems\' agents failed' },
+  'CAP-E0921': { status: 409, message: 'the other agent refused the relocation' },
+  'CAP-E0922': { status: 500, message: 'the WPAR could not be resumed on the arrival system; it runs on at the departure system' },
+  'CAP-E0923': { status: 500, message: 'the departure system was lost while memory pages were still owed: the WPAR is Broken' },
+  'CAP-E0924': { status: 409, message: 'a relocation of this WPAR is already under way' },
+  'CAP-E0925': { status: 409, message: 'the arrival system is not fully compatible: confirm the relocation to go ahead' },
+  'CAP-E0926': { status: 409, message: 'no system is eligible for automatic relocation (fully compatible, online, in the group\'s domain, with room)' },
   // 1xxx: engine (local partition engine)
   'CAP-E1000': { status: 404, message: 'unknown WPAR name' },
   'CAP-E1001': { status: 409, message: 'the WPAR is busy in a checkpoint or restart operation' },

@@ -2,7 +2,8 @@
 // group; new WPARs join the default group. The policy is stored and checked here; the
 // policy engine that acts on it reads the same schema.
 import { Type, type Static } from 'typebox';
-import { Description, PageQuery, ResourceName } from './resources.js';
+import { OPTIONAL_TESTS, OptionalTestSchema } from './compatibility.js';
+import { Description, PageQuery, Ref, ResourceName } from './resources.js';
 
 /**
  * The metrics a policy can weigh, and their kind. A utilization metric is a fraction of a
@@ -43,6 +44,12 @@ export const RelocationPolicy = Type.Object(
     minThreshold: Percent('a WPAR or the group below this is "cold"', 20),
     averagingPeriodMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 10, description: 'window over which metrics are averaged' }),
     triggerCount: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'consecutive hot or cold readings of a WPAR before the group is analysed' }),
+    // Mobility: where the group's WPARs may go, and how.
+    domain: Type.Optional(Type.String({ ...Ref, description: 'relocation domain the WPARs relocate within (id or name; stored as the id); default: the domain of the system a WPAR is on' })),
+    systemProfiles: Type.Optional(Type.Array(Type.String({ pattern: '^sp-[0-9a-f]{12}$' }), { maxItems: 100, description: 'automatic selection considers only systems of these system profiles, preferring earlier ones on equal use' })),
+    compatibilityTests: Type.Array(OptionalTestSchema, { default: [], maxItems: OPTIONAL_TESTS.length, description: 'optional compatibility tests applied on top of the critical ones' }),
+    postCopy: Type.Boolean({ default: true, description: 'live relocation may use post-copy (lazy pages) where both systems support it' }),
+    restartOnHostFailure: Type.Boolean({ default: false, description: 'a WPAR lost with its system is restarted from scratch on a healthy one' }),
   },
   { additionalProperties: false },
 );
@@ -59,6 +66,9 @@ export function policyProblems(policy: RelocationPolicy): string[] {
     if (m.min !== undefined && m.max !== undefined && m.min > m.max) problems.push(`${m.metric}: min is above max`);
   }
   if (policy.minThreshold >= policy.maxThreshold) problems.push('minThreshold must be below maxThreshold');
+  for (const [name, list] of [['compatibilityTests', policy.compatibilityTests], ['systemProfiles', policy.systemProfiles]] as const) {
+    if (list && new Set<string>(list).size !== list.length) problems.push(`${name} lists an entry twice`);
+  }
   // The seed: with every weight at zero the performance state is always zero.
   if (policy.enabled && !policy.metrics.some((m) => m.weight > 0)) problems.push('policy-based relocation needs a metric with a weight above zero');
   return problems;

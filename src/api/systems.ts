@@ -23,6 +23,10 @@ export const SystemView = Type.Object({
   /** WPARs deployed on it. */
   wparCount: Type.Integer({ minimum: 0 }),
   lastSeenAt: Type.Union([Type.String(), Type.Null()]),
+  /** When its compatibility testing against the other systems finished; null while testing (or before its agent reports): not offered for relocation until then. */
+  compatibilityTestedAt: Type.Union([Type.String(), Type.Null()]),
+  /** No WPAR is relocated onto it (it is being evacuated). */
+  placementBlocked: Type.Boolean(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

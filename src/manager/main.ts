@@ -44,6 +44,7 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     const app = await buildApp(services, { tls, clientCa: await services.agents.enrolment.caCertificate(), logger: log.child({ component: 'http' }) });
     services.agents.hub.attach(app.server as import('node:http').Server);
     services.agents.start();
+    await services.mobility.start();
     await app.listen({ host: config.host, port: config.port });
     services.capacity.startMeter();
     const port = (app.server.address() as { port: number }).port;
@@ -55,6 +56,7 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
         await services.agents.stop();
+        await services.mobility.stop();
         await services.capacity.stop();
         await app.close();
         await services.tasks.shutdown();

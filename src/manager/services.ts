@@ -52,6 +52,6 @@ export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: L
     inventory,
     agents,
     capacity,
-    mobility: createMobility(db, log, inventory, agents),
+    mobility: createMobility(db, log, inventory, agents, tasks, capacity),
   };
 }

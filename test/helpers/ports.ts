@@ -1,10 +1,2 @@
 // A TCP port free on loopback right now, for a server a test configures before starting it.
-import { createServer } from 'node:net';
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freePort } from '../../src/agent/net/ports.js';

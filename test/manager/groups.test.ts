@@ -65,6 +65,9 @@ for (const { kind, skip } of DB_KINDS) {
         minThreshold: 20,
         averagingPeriodMinutes: 10,
         triggerCount: 5,
+        compatibilityTests: [],
+        postCopy: true,
+        restartOnHostFailure: false,
       });
       assert.equal(g.wparCount, 0);
       assert.deepEqual((await call('GET', `/groups/${g.id}`, mgr.monitor)).json(), g);

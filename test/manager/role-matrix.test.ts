@@ -85,6 +85,7 @@ const EXPECTED: Record<string, readonly Who[]> = {
   'PATCH /wpars/:id': WPAR_ACTIONS,
   'DELETE /wpars/:id': WPAR_ACTIONS,
   'POST /wpars/:id/actions/deploy': WPAR_ACTIONS,
+  'POST /wpars/:id/actions/relocate': WPAR_ACTIONS,
   'POST /wpars/:id/actions/remove': WPAR_ACTIONS,
   'POST /wpars/:id/actions/start': WPAR_ACTIONS,
   'POST /wpars/:id/actions/stop': WPAR_ACTIONS,
@@ -118,6 +119,10 @@ const EXPECTED: Record<string, readonly Who[]> = {
   'GET /wpars/:id/metrics': VIEW,
   // The Prometheus export, outside the API prefix.
   'GET /metrics': VIEW,
+  // Compatibility between systems and a WPAR's relocation targets are read-only views.
+  'GET /systems/:id/compatibility': VIEW,
+  'GET /compatibility': VIEW,
+  'GET /wpars/:id/targets': VIEW,
 
   // Instant capacity: everyone who views sees it; changing rights and active capacity is
   // administration of the managed systems.

@@ -285,6 +285,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('notification_deliveries_created_idx').on('notification_deliveries').column('created_at').execute();
     },
   },
+  // Mobility: the compatibility tests between every two systems, in both directions, and per
+  // system where its testing is and whether relocation may place WPARs on it. Rows go with
+  // their system.
+  '0009_compatibility': {
+    async up(db: AnyDb) {
+      await db.schema.createTable('compatibility_results')
+        .addColumn('departure_id', 'text', (c) => c.notNull().references('systems.id').onDelete('cascade'))
+        .addColumn('arrival_id', 'text', (c) => c.notNull().references('systems.id').onDelete('cascade'))
+        .addColumn('results', 'text', (c) => c.notNull())
+        .addColumn('tested_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('compatibility_results_pk', ['departure_id', 'arrival_id'])
+        .execute();
+      await db.schema.createIndex('compatibility_results_arrival_idx').on('compatibility_results').column('arrival_id').execute();
+      await db.schema.createTable('system_mobility')
+        .addColumn('system_id', 'text', (c) => c.primaryKey().references('systems.id').onDelete('cascade'))
+        .addColumn('compat_tested_at', 'text')
+        .addColumn('compat_digest', 'text')
+        .addColumn('placement_blocked', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -174,6 +174,8 @@ export interface Database {
   capacity_ledger: CapacityLedgerTable;
   capacity_issuer_keys: CapacityIssuerKeysTable;
   notification_deliveries: NotificationDeliveriesTable;
+  compatibility_results: CompatibilityResultsTable;
+  system_mobility: SystemMobilityTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -276,3 +278,24 @@ export interface NotificationDeliveriesTable {
 
 export type ComplexRow = Selectable<CapacityComplexesTable>;
 export type CapacitySystemRow = Selectable<CapacitySystemsTable>;
+
+// ---- Mobility (0009_compatibility) ----
+
+/** The compatibility tests from one system (departure) to another (arrival): every test, critical and optional. */
+export interface CompatibilityResultsTable {
+  departure_id: string;
+  arrival_id: string;
+  results: string; // JSON TestResult[]
+  tested_at: string;
+}
+
+/** A system's part in mobility: where its compatibility testing is, and whether placement may choose it. */
+export interface SystemMobilityTable {
+  system_id: string;
+  /** Set once the system was tested against every other one with a profile; null while testing. */
+  compat_tested_at: string | null;
+  /** Digest of the host profile last tested: a reconnect with the same profile needs no new testing. */
+  compat_digest: string | null;
+  /** 1: no WPAR is relocated onto it (the system is being evacuated). */
+  placement_blocked: number;
+}

@@ -27,6 +27,8 @@ import { capacityRoutes } from './routes/capacity.js';
 import { installConsole } from './console.js';
 import { agentRoutes } from './routes/agents.js';
 import { metricRoutes, prometheusRoute } from './routes/metrics.js';
+import { mobilityRoutes } from './routes/mobility.js';
+import { relocationRoutes } from './routes/relocation.js';
 
 export interface AppOptions {
   tls?: TlsMaterial;
@@ -91,7 +93,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   await app.register(async (api) => {
     const a = api as unknown as App;
-    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes, agentRoutes, metricRoutes, capacityRoutes]) {
+    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes, agentRoutes, metricRoutes, capacityRoutes, mobilityRoutes, relocationRoutes]) {
       await routes(a, services);
     }
   }, { prefix: API_PREFIX });

@@ -8,12 +8,13 @@ import { policyProblems, RelocationPolicy, type CreateGroupRequest, type GroupLi
 import type { Page } from '../../api/resources.js';
 import { DEFAULTS } from '../db/migrations.js';
 import type { Database } from '../db/schema.js';
+import type { DomainService } from './domains.js';
 import { countWhere, NamedResources, pageOf } from './named.js';
 
 export class GroupService {
   readonly named: NamedResources<'wpar_groups'>;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(private readonly db: Kysely<Database>, private readonly domains?: DomainService) {
     this.named = new NamedResources(db, 'wpar_groups', 'WPAR group');
   }
 
@@ -29,7 +30,7 @@ export class GroupService {
 
   async create(req: CreateGroupRequest): Promise<GroupView> {
     const id = randomUUID();
-    const policy = checkedPolicy(req.policy ?? {});
+    const policy = await this.storedPolicy(req.policy ?? {});
     await this.named.write(req.name, undefined, (trx) =>
       trx.insertInto('wpar_groups')
         .values({ id, name: req.name, description: req.description ?? '', policy, created_at: new Date().toISOString() })
@@ -39,7 +40,7 @@ export class GroupService {
 
   async modify(ref: string, req: ModifyGroupRequest): Promise<GroupView> {
     const { id } = await this.named.require(ref);
-    const policy = req.policy && checkedPolicy(req.policy);
+    const policy = req.policy && await this.storedPolicy(req.policy);
     await this.named.write(req.name, id, (trx) =>
       trx.updateTable('wpar_groups').set({ name: req.name, description: req.description, policy }).where('id', '=', id).execute());
     return this.get(id);
@@ -50,6 +51,17 @@ export class GroupService {
       defaultId: DEFAULTS.groupId,
       inUse: { code: 'CAP-E0301', what: 'WPAR(s)', count: (db, id) => countWhere(db, 'wpars', 'group_id', id) },
     });
+  }
+
+  /** The policy as stored (JSON), its relocation domain by id: a rename keeps it; CAP-E0900 when there is no such domain. */
+  private async storedPolicy(input: unknown): Promise<string> {
+    const policy = JSON.parse(checkedPolicy(input)) as RelocationPolicy;
+    if (policy.domain !== undefined && this.domains) {
+      const domain = await this.domains.named.find(policy.domain);
+      if (!domain) throw new CapstanError('CAP-E0900', policy.domain);
+      policy.domain = domain.id;
+    }
+    return JSON.stringify(policy);
   }
 
   private views() {

@@ -22,7 +22,7 @@ export interface Inventory {
 export function createInventory(db: Kysely<Database>, tasks: TaskEngine): Inventory {
   const drivers = new DriverRegistry();
   const domains = new DomainService(db);
-  const groups = new GroupService(db);
+  const groups = new GroupService(db, domains);
   const systems = new SystemService(db, domains);
   registerWparTasks(tasks, db, drivers);
   return { systems, domains, groups, wpars: new WparService(db, tasks, drivers, systems, groups), drivers };

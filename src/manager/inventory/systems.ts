@@ -68,13 +68,14 @@ export class SystemService {
   private views() {
     return this.db.selectFrom('systems')
       .innerJoin('relocation_domains', 'relocation_domains.id', 'systems.domain_id')
+      .leftJoin('system_mobility', 'system_mobility.system_id', 'systems.id')
       .selectAll('systems')
-      .select('relocation_domains.name as domain_name')
+      .select(['relocation_domains.name as domain_name', 'system_mobility.compat_tested_at', 'system_mobility.placement_blocked'])
       .select((eb) => eb.selectFrom('wpars').select(eb.fn.countAll().as('n')).whereRef('wpars.system_id', '=', 'systems.id').as('wpar_count'));
   }
 }
 
-function toView(row: Database['systems'] & { domain_name: string; wpar_count: unknown }): SystemView {
+function toView(row: Database['systems'] & { domain_name: string; wpar_count: unknown; compat_tested_at: string | null; placement_blocked: number | null }): SystemView {
   const profile = row.profile === null ? null : (JSON.parse(row.profile) as HostProfile);
   return {
     id: row.id,
@@ -86,6 +87,8 @@ function toView(row: Database['systems'] & { domain_name: string; wpar_count: un
     domain: { id: row.domain_id, name: row.domain_name },
     wparCount: Number(row.wpar_count),
     lastSeenAt: row.last_seen_at,
+    compatibilityTestedAt: row.compat_tested_at,
+    placementBlocked: Number(row.placement_blocked ?? 0) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -157,12 +157,15 @@ export class WparService {
     const row = await this.named.require(ref);
     const facts = factsOf(row);
     assertActionAllowed(action, facts);
-    const holder = row.busy_task_id;
-    if (holder !== null) {
-      const task = await this.db.selectFrom('tasks').select('status').where('id', '=', holder).executeTakeFirst();
-      if (holderIsLive(holder, Date.now(), task as { status: TaskStatus } | undefined)) throw new CapstanError('CAP-E0204', `${row.name} (task ${holder})`);
-    }
+    await this.assertFree(row);
     return { row, facts };
+  }
+
+  private async assertFree(row: WparRow): Promise<void> {
+    const holder = row.busy_task_id;
+    if (holder === null) return;
+    const task = await this.db.selectFrom('tasks').select('status').where('id', '=', holder).executeTakeFirst();
+    if (holderIsLive(holder, Date.now(), task as { status: TaskStatus } | undefined)) throw new CapstanError('CAP-E0204', `${row.name} (task ${holder})`);
   }
 
   private async define(spec: WparSpec, groupId: string, by: string, deployTo?: { system: string; start: boolean }): Promise<TaskView> {
@@ -181,6 +184,13 @@ export class WparService {
     if (systemId === null) throw new Error('a deployed WPAR without a system: the state rules were bypassed');
     if (!this.drivers.get(systemId)) throw new CapstanError('CAP-E0302', (await this.systems.named.require(systemId)).name);
     return systemId;
+  }
+
+  /** Submits a task of another service (relocation) that holds the WPAR's busy claim like the inventory's own. */
+  async submitClaimedTask(ref: string, kind: string, params: object, by: string): Promise<TaskView> {
+    const row = await this.named.require(ref);
+    await this.assertFree(row);
+    return this.submitClaimed(row, kind, params, by);
   }
 
   /**

@@ -1,0 +1,48 @@
+// `capstan wpar relocate NAME [--to SYSTEM | --auto]`: live relocation through the manager,
+// with the task's progress. A system less than fully compatible is relocated to only once
+// confirmed (asked on a terminal, --yes in scripts).
+import { Option, type Command } from 'commander';
+import { STATE_LABELS } from '../../../api/compatibility.js';
+import type { TargetsView } from '../../../api/placement.js';
+import { MEMORY_METHODS, type RelocateRequest, type RelocationResult } from '../../../api/relocation.js';
+import type { TaskView } from '../../../api/tasks.js';
+import { UsageError } from '../../local/command.js';
+import { remote, seg } from '../context.js';
+import { finishTask, type WaitOptions } from '../follow-task.js';
+import { confirm } from '../prompt.js';
+
+interface RelocateOptions extends WaitOptions {
+  to?: string;
+  auto?: boolean;
+  yes?: boolean;
+  method?: RelocateRequest['method'];
+}
+
+export function relocationCommands(wpar: Command): void {
+  wpar.command('relocate').description('Move an Active WPAR live to another system, with its memory, processes, address and open connections')
+    .argument('<name>', 'name or id')
+    .option('--to <system>', 'the arrival system (manual selection)')
+    .option('--auto', 'the best fully compatible system of the group\'s relocation domain (automatic selection)')
+    .option('-y, --yes', 'relocate to a system that is less than fully compatible without asking')
+    .addOption(new Option('--method <method>', 'memory method (default: the best both systems support)').choices(MEMORY_METHODS))
+    .option('--wait', 'follow the task to its end, with progress (the default)')
+    .option('--no-wait', 'print the task id and return at once')
+    .action(remote<RelocateOptions>(async (ctx) => {
+      const { opts, client } = ctx;
+      if (!opts.to === !opts.auto) throw new UsageError('give either --to SYSTEM or --auto');
+      const name = ctx.args[0] as string;
+      let confirmed = opts.yes ?? false;
+      if (opts.to && !confirmed) {
+        const targets = await client.get<TargetsView>(`/wpars/${seg(name)}/targets`);
+        const other = targets.others.find((o) => o.system.name === opts.to || o.system.id === opts.to);
+        if (other?.needsConfirmation) {
+          if (!process.stdin.isTTY) throw new UsageError(`${other.system.name} is ${STATE_LABELS[other.state]}: give --yes to relocate there anyway`);
+          confirmed = await confirm(`${other.system.name} is ${STATE_LABELS[other.state]}. Relocate ${name} there anyway?`);
+          if (!confirmed) throw new UsageError('not confirmed: nothing was done');
+        }
+      }
+      const body: RelocateRequest = { ...(opts.to ? { to: opts.to } : {}), ...(confirmed ? { confirm: true } : {}), ...(opts.method ? { method: opts.method } : {}) };
+      const task = await client.post<TaskView>(`/wpars/${seg(name)}/actions/relocate`, body);
+      return finishTask(ctx, task, (t) => `${t.target?.name ?? name} relocated to ${(t.result as RelocationResult | null)?.systemName ?? 'its arrival system'}`);
+    }));
+}

@@ -1,0 +1,39 @@
+// Mobility: compatibility testing between systems, its views, and the relocation targets of
+// a WPAR. Testing follows the agents' profile reports and the inventory's removals.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { AgentService } from '../agents/index.js';
+import type { Database } from '../db/schema.js';
+import type { Inventory } from '../inventory/index.js';
+import { CompatibilityService } from './compatibility-service.js';
+import { CompatibilityViews } from './compatibility-views.js';
+import type { CapacityService } from '../capacity/service.js';
+import type { TaskEngine } from '../tasks/engine.js';
+import { RelocationService } from './relocation.js';
+import { TargetService } from './targets.js';
+
+export interface Mobility {
+  compatibility: CompatibilityService;
+  views: CompatibilityViews;
+  targets: TargetService;
+  relocation: RelocationService;
+  /** Resumes compatibility testing a previous process left unfinished. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createMobility(db: Kysely<Database>, log: Logger, inventory: Inventory, agents: AgentService, tasks: TaskEngine, capacity: CapacityService): Mobility {
+  const compatibility = new CompatibilityService(db, log.child({ component: 'compatibility' }));
+  const views = new CompatibilityViews(db, compatibility, inventory.systems);
+  agents.hub.onProfile.push((systemId) => compatibility.request(systemId));
+  inventory.systems.onRemoved.push(async (systemId) => compatibility.forget(systemId));
+  const targets = new TargetService(db, inventory, compatibility, views, agents.metrics);
+  return {
+    compatibility,
+    views,
+    targets,
+    relocation: new RelocationService(db, log.child({ component: 'relocation' }), inventory, tasks, agents.hub, targets, capacity),
+    start: () => compatibility.start(),
+    stop: () => compatibility.stop(),
+  };
+}

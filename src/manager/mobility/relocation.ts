@@ -1,0 +1,191 @@
+// Live relocation of a WPAR from its system to another, as one task: the arrival agent is
+// told to expect it, the departure agent moves it there agent-to-agent, and the inventory
+// follows. Whatever interrupts it — an agent gone, a transfer cut, a refused restore, this
+// manager restarted — the task settles it the same way: the WPAR runs on the arrival
+// system if it resumed there, else on the departure system, and is removed from the other.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { HostProfile } from '../../api/agents.js';
+import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
+import type { MemoryMethod, RelocateRequest, RelocationPeer, RelocationResult } from '../../api/relocation.js';
+import type { TaskView } from '../../api/tasks.js';
+import type { WparSpec } from '../../api/wpar.js';
+import type { AgentHub, AgentResult } from '../agents/hub.js';
+import type { CapacityService } from '../capacity/service.js';
+import type { Database } from '../db/schema.js';
+import type { Inventory } from '../inventory/index.js';
+import type { TaskContext, TaskEngine } from '../tasks/engine.js';
+import type { TargetService } from './targets.js';
+
+export const RELOCATE_TASK = 'wpar.relocate';
+
+export interface RelocationParams {
+  relocationId: string;
+  wparId: string;
+  name: string;
+  fromId: string;
+  toId: string;
+  method: MemoryMethod;
+}
+
+/** The best memory method both hosts support, unless the group switched post-copy off. */
+export function memoryMethod(from: HostProfile | null, to: HostProfile | null, postCopyAllowed: boolean): MemoryMethod {
+  if (postCopyAllowed && from?.memoryTransfer.postCopy && to?.memoryTransfer.postCopy) return 'postCopy';
+  if (from?.memoryTransfer.preCopy && to?.memoryTransfer.preCopy) return 'preCopy';
+  return 'stopAndCopy';
+}
+
+export class RelocationService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly log: Logger,
+    private readonly inventory: Inventory,
+    private readonly tasks: TaskEngine,
+    private readonly hub: AgentHub,
+    private readonly targets: TargetService,
+    private readonly capacity: CapacityService,
+  ) {
+    tasks.register<RelocationParams>({
+      kind: RELOCATE_TASK,
+      // Run again after a restart: it finds out where the WPAR is and settles it there.
+      onRestart: 'resume',
+      run: (ctx) => this.run(ctx),
+      onFailed: async (info) => {
+        await db.updateTable('wpars').set({ busy_task_id: null }).where('id', '=', info.params.wparId).where('busy_task_id', '=', info.taskId).execute();
+      },
+    });
+  }
+
+  /** Checks everything a relocation can be refused for, then submits its task. */
+  async relocate(wparRef: string, req: RelocateRequest, by: string): Promise<TaskView> {
+    const wpar = await this.inventory.wpars.get(wparRef);
+    if (!wpar.system) throw new CapstanError('CAP-E0902', wpar.name);
+    const spec = await this.spec(wpar.id);
+    if (!spec.checkpointable) throw new CapstanError('CAP-E0202', `${wpar.name}: only checkpointable WPARs can be relocated`);
+    if (wpar.state !== 'Active') throw new CapstanError('CAP-E0200', `${wpar.name} is ${wpar.state}; only an Active WPAR is relocated live`);
+    let toId: string;
+    if (req.to) {
+      const check = await this.targets.check(wpar.id, req.to);
+      if (check.needsConfirmation && !req.confirm) throw new CapstanError('CAP-E0925', `${req.to} is ${check.state} compatible`);
+      toId = (await this.inventory.systems.named.require(req.to)).id;
+    } else {
+      const best = (await this.targets.targets(wpar.id)).ranked[0];
+      if (!best) throw new CapstanError('CAP-E0926', wpar.name);
+      toId = best.system.id;
+    }
+    await this.capacity.checkDeploy({ id: wpar.id, name: wpar.name, spec }, toId);
+    const group = await this.inventory.groups.get(wpar.group.id);
+    const [from, to] = await Promise.all([this.profile(wpar.system.id), this.profile(toId)]);
+    const method = req.method ?? memoryMethod(from, to, group.policy.postCopy);
+    if (req.method && memoryMethod(from, to, true) !== method && !(method === 'stopAndCopy')) {
+      throw new CapstanError('CAP-E0001', `both systems must support ${method}`);
+    }
+    const params: RelocationParams = { relocationId: randomUUID(), wparId: wpar.id, name: wpar.name, fromId: wpar.system.id, toId, method };
+    return this.inventory.wpars.submitClaimedTask(wpar.id, RELOCATE_TASK, params, by);
+  }
+
+  private async run(ctx: TaskContext<RelocationParams>): Promise<RelocationResult> {
+    const p = ctx.params;
+    const [from, to] = await Promise.all([this.peer(p.fromId), this.peer(p.toId)]);
+    const spec = await this.spec(p.wparId);
+    if (ctx.attempt > 1) return this.settle(ctx, from, to);
+    await this.db.updateTable('wpars').set({ state: 'Transitional', state_reason: `relocating to ${to.name}`, updated_at: new Date().toISOString() }).where('id', '=', p.wparId).execute();
+    try {
+      await ctx.progress(0.05, `preparing ${to.name}`);
+      await ctx.operation(`prepare arrival on ${to.name}`, async (op) => {
+        log(op, await this.ask(to.systemId, { type: 'arrive', relocationId: p.relocationId, spec, method: p.method, departure: from }));
+      });
+      await ctx.progress(0.15, `moving ${p.name} (${p.method})`);
+      await ctx.operation(`move ${p.name} from ${from.name} to ${to.name} (${p.method})`, async (op) => {
+        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, arrival: to }));
+      });
+    } catch (e) {
+      this.log.warn({ err: e, wpar: p.name, relocationId: p.relocationId }, 'relocation interrupted: settling it');
+      await this.settle(ctx, from, to);
+      throw e;
+    }
+    await ctx.progress(0.9, 'removing the departure copy');
+    return this.finish(ctx, from, to);
+  }
+
+  /** After an interruption: the WPAR stays where it runs; the other copy goes. */
+  private async settle(ctx: TaskContext<RelocationParams>, from: Peer, to: Peer): Promise<RelocationResult> {
+    const p = ctx.params;
+    const arrived = await ctx.operation(`find where ${p.name} runs`, async (op) => {
+      const r = await this.ask(to.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'probe' }).catch((e: unknown) => {
+        op.log(`${to.name} did not answer: ${(e as Error).message}`);
+        return undefined;
+      });
+      op.log(r?.state === 'Active' ? `${p.name} runs on ${to.name}` : `${p.name} did not resume on ${to.name}`);
+      return r?.state === 'Active';
+    });
+    if (arrived) return this.finish(ctx, from, to);
+    await ctx.operation(`remove what reached ${to.name}`, async (op) => {
+      log(op, await this.ask(to.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'drop' }));
+    });
+    const back = await ctx.operation(`keep ${p.name} running on ${from.name}`, async (op) => {
+      const r = await this.ask(from.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'keep' });
+      log(op, r);
+      return r;
+    });
+    await this.record(p, p.fromId, back.state === 'Active' ? 'Active' : 'Broken', back.state === 'Active' ? null : 'lost in a relocation');
+    throw new CapstanError('CAP-E0922', `${p.name} is ${back.state ?? 'unknown'} on ${from.name}`);
+  }
+
+  private async finish(ctx: TaskContext<RelocationParams>, from: Peer, to: Peer): Promise<RelocationResult> {
+    const p = ctx.params;
+    await ctx.operation(`remove ${p.name} from ${from.name}`, async (op) => {
+      log(op, await this.ask(from.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'drop' }));
+    });
+    await this.record(p, p.toId, 'Active', null);
+    await ctx.progress(1, `${p.name} runs on ${to.name}`);
+    return { wparId: p.wparId, systemId: p.toId, systemName: to.name };
+  }
+
+  /** The inventory follows the WPAR, and the task's claim on it ends. */
+  private async record(p: RelocationParams, systemId: string, state: 'Active' | 'Broken', reason: string | null): Promise<void> {
+    await this.db.updateTable('wpars')
+      .set({ system_id: systemId, state, state_reason: reason, busy_task_id: null, updated_at: new Date().toISOString() })
+      .where('id', '=', p.wparId)
+      .execute();
+  }
+
+  private async ask(systemId: string, body: Parameters<AgentHub['request']>[1]): Promise<AgentResult> {
+    const r = await this.hub.request(systemId, body);
+    if (!r.ok) {
+      const code = r.error && r.error.code in ERRORS ? (r.error.code as ErrorCode) : 'CAP-E0920';
+      throw Object.assign(new CapstanError(code), { message: r.error?.message ?? 'the agent gave no reason' });
+    }
+    return r;
+  }
+
+  private async peer(systemId: string): Promise<Peer> {
+    const s = await this.db.selectFrom('systems')
+      .innerJoin('agent_certificates', 'agent_certificates.system_id', 'systems.id')
+      .select(['systems.id', 'systems.name', 'systems.host', 'agent_certificates.agent_port'])
+      .where('systems.id', '=', systemId).where('agent_certificates.state', '=', 'registered')
+      .orderBy('agent_certificates.created_at', 'desc')
+      .executeTakeFirst();
+    if (!s) throw new CapstanError('CAP-E0302', systemId);
+    return { systemId: s.id, host: s.host, agentPort: s.agent_port, name: s.name };
+  }
+
+  private async spec(wparId: string): Promise<WparSpec> {
+    const row = await this.db.selectFrom('wpars').select('spec').where('id', '=', wparId).executeTakeFirstOrThrow();
+    return JSON.parse(row.spec) as WparSpec;
+  }
+
+  private async profile(systemId: string): Promise<HostProfile | null> {
+    const r = await this.db.selectFrom('systems').select('profile').where('id', '=', systemId).executeTakeFirst();
+    return r?.profile ? (JSON.parse(r.profile) as HostProfile) : null;
+  }
+}
+
+interface Peer extends RelocationPeer {
+  name: string;
+}
+
+function log(op: { log(line: string): void }, r: AgentResult): void {
+  for (const line of r.output) op.log(line);
+}
