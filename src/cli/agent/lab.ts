@@ -1,5 +1,6 @@
 // `capstan lab`: test hosts on this machine (see src/agent/lab/lab.ts), each with its own
 // agent registered to the manager you are logged in to.
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_AGENT_PORT } from '../../api/agents.js';
@@ -13,9 +14,12 @@ import { UsageError } from '../local/command.js';
 import { formatTable, note, print, printJson } from '../output.js';
 import { remote, seg } from '../remote/context.js';
 
+/** This CLI's entry point, from source (tsx) or built: not process.argv[1], which is a test's file when a test calls in. */
+const CLI_MAIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../main.ts' : '../main.js', import.meta.url));
+
 /** This CLI, as a command line another process can run. */
 function self(args: string[]): string[] {
-  return [process.execPath, ...process.execArgv, process.argv[1]!, ...args];
+  return [process.execPath, ...process.execArgv, CLI_MAIN, ...args];
 }
 
 async function inHost(h: LabHost, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
