@@ -28,7 +28,7 @@ import { installConsole } from './console.js';
 import { agentRoutes } from './routes/agents.js';
 import { metricRoutes, prometheusRoute } from './routes/metrics.js';
 import { mobilityRoutes } from './routes/mobility.js';
-import { relocationRoutes } from './routes/relocation.js';
+import { evacuationRoutes, relocationRoutes } from './routes/relocation.js';
 
 export interface AppOptions {
   tls?: TlsMaterial;
@@ -93,7 +93,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   await app.register(async (api) => {
     const a = api as unknown as App;
-    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes, agentRoutes, metricRoutes, capacityRoutes, mobilityRoutes, relocationRoutes]) {
+    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes, agentRoutes, metricRoutes, capacityRoutes, mobilityRoutes, relocationRoutes, evacuationRoutes]) {
       await routes(a, services);
     }
   }, { prefix: API_PREFIX });

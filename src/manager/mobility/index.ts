@@ -9,6 +9,7 @@ import { CompatibilityService } from './compatibility-service.js';
 import { CompatibilityViews } from './compatibility-views.js';
 import type { CapacityService } from '../capacity/service.js';
 import type { TaskEngine } from '../tasks/engine.js';
+import { EvacuationService } from './evacuation.js';
 import { RelocationService } from './relocation.js';
 import { TargetService } from './targets.js';
 
@@ -17,6 +18,7 @@ export interface Mobility {
   views: CompatibilityViews;
   targets: TargetService;
   relocation: RelocationService;
+  evacuation: EvacuationService;
   /** Resumes compatibility testing a previous process left unfinished. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -28,11 +30,13 @@ export function createMobility(db: Kysely<Database>, log: Logger, inventory: Inv
   agents.hub.onProfile.push((systemId) => compatibility.request(systemId));
   inventory.systems.onRemoved.push(async (systemId) => compatibility.forget(systemId));
   const targets = new TargetService(db, inventory, compatibility, views, agents.metrics);
+  const relocation = new RelocationService(db, log.child({ component: 'relocation' }), inventory, tasks, agents.hub, targets, capacity);
   return {
     compatibility,
     views,
     targets,
-    relocation: new RelocationService(db, log.child({ component: 'relocation' }), inventory, tasks, agents.hub, targets, capacity),
+    relocation,
+    evacuation: new EvacuationService(db, inventory, tasks, compatibility, relocation),
     start: () => compatibility.start(),
     stop: () => compatibility.stop(),
   };

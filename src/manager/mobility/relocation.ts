@@ -4,6 +4,7 @@
 // manager restarted — the task settles it the same way: the WPAR runs on the arrival
 // system if it resumed there, else on the departure system, and is removed from the other.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { HostProfile } from '../../api/agents.js';
@@ -19,6 +20,8 @@ import type { TaskContext, TaskEngine } from '../tasks/engine.js';
 import type { TargetService } from './targets.js';
 
 export const RELOCATE_TASK = 'wpar.relocate';
+/** How long settling waits for an agent that is away (killed and restarting, reconnecting). */
+const AGENT_RETURN_MS = 60_000;
 
 export interface RelocationParams {
   relocationId: string;
@@ -96,24 +99,34 @@ export class RelocationService {
       await ctx.operation(`prepare arrival on ${to.name}`, async (op) => {
         log(op, await this.ask(to.systemId, { type: 'arrive', relocationId: p.relocationId, spec, method: p.method, departure: from }));
       });
+    } catch (e) {
+      // Nothing has moved: the WPAR runs on where it was.
+      await this.bestEffort(ctx, `clear ${to.name}`, to.systemId, 'drop');
+      await this.record(p, p.fromId, 'Active', null);
+      throw e;
+    }
+    try {
       await ctx.progress(0.15, `moving ${p.name} (${p.method})`);
       await ctx.operation(`move ${p.name} from ${from.name} to ${to.name} (${p.method})`, async (op) => {
         log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, arrival: to }));
       });
     } catch (e) {
       this.log.warn({ err: e, wpar: p.name, relocationId: p.relocationId }, 'relocation interrupted: settling it');
-      await this.settle(ctx, from, to);
-      throw e;
+      await this.settle(ctx, from, to, e);
     }
     await ctx.progress(0.9, 'removing the departure copy');
     return this.finish(ctx, from, to);
   }
 
-  /** After an interruption: the WPAR stays where it runs; the other copy goes. */
-  private async settle(ctx: TaskContext<RelocationParams>, from: Peer, to: Peer): Promise<RelocationResult> {
+  /**
+   * After an interruption the WPAR stays where it runs: on the arrival system if the
+   * relocation's copy resumed there, else on the departure system; the other copy goes.
+   * Agents that are away (killed, restarting) are waited for a while first.
+   */
+  private async settle(ctx: TaskContext<RelocationParams>, from: Peer, to: Peer, cause?: unknown): Promise<RelocationResult> {
     const p = ctx.params;
     const arrived = await ctx.operation(`find where ${p.name} runs`, async (op) => {
-      const r = await this.ask(to.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'probe' }).catch((e: unknown) => {
+      const r = await this.askWhenBack(to.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'probe' }).catch((e: unknown) => {
         op.log(`${to.name} did not answer: ${(e as Error).message}`);
         return undefined;
       });
@@ -121,26 +134,39 @@ export class RelocationService {
       return r?.state === 'Active';
     });
     if (arrived) return this.finish(ctx, from, to);
-    await ctx.operation(`remove what reached ${to.name}`, async (op) => {
-      log(op, await this.ask(to.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'drop' }));
-    });
+    await this.bestEffort(ctx, `remove what reached ${to.name}`, to.systemId, 'drop');
     const back = await ctx.operation(`keep ${p.name} running on ${from.name}`, async (op) => {
-      const r = await this.ask(from.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'keep' });
+      const r = await this.askWhenBack(from.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'keep' });
       log(op, r);
       return r;
     });
-    await this.record(p, p.fromId, back.state === 'Active' ? 'Active' : 'Broken', back.state === 'Active' ? null : 'lost in a relocation');
-    throw new CapstanError('CAP-E0922', `${p.name} is ${back.state ?? 'unknown'} on ${from.name}`);
+    const runs = back.state === 'Active';
+    await this.record(p, p.fromId, runs ? 'Active' : 'Broken', runs ? null : `lost in a relocation to ${to.name}`);
+    const why = cause instanceof Error ? cause.message : 'the relocation was interrupted';
+    throw new CapstanError(runs ? 'CAP-E0922' : 'CAP-E0923', `${why}; ${p.name} is ${back.state ?? 'gone'} on ${from.name}`);
   }
 
   private async finish(ctx: TaskContext<RelocationParams>, from: Peer, to: Peer): Promise<RelocationResult> {
     const p = ctx.params;
     await ctx.operation(`remove ${p.name} from ${from.name}`, async (op) => {
-      log(op, await this.ask(from.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'drop' }));
+      log(op, await this.askWhenBack(from.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'drop' }));
     });
+    await this.bestEffort(ctx, `confirm ${p.name} on ${to.name}`, to.systemId, 'keep');
     await this.record(p, p.toId, 'Active', null);
     await ctx.progress(1, `${p.name} runs on ${to.name}`);
     return { wparId: p.wparId, systemId: p.toId, systemName: to.name };
+  }
+
+  /** A settling step whose failure is logged, not fatal: what it leaves is the agent's to clear. */
+  private async bestEffort(ctx: TaskContext<RelocationParams>, name: string, systemId: string, outcome: 'drop' | 'keep'): Promise<void> {
+    const p = ctx.params;
+    await ctx.operation(name, async (op) => {
+      try {
+        log(op, await this.askWhenBack(systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome }));
+      } catch (e) {
+        op.log(`not done: ${(e as Error).message}`);
+      }
+    });
   }
 
   /** The inventory follows the WPAR, and the task's claim on it ends. */
@@ -149,6 +175,13 @@ export class RelocationService {
       .set({ system_id: systemId, state, state_reason: reason, busy_task_id: null, updated_at: new Date().toISOString() })
       .where('id', '=', p.wparId)
       .execute();
+  }
+
+  /** As ask(), after waiting up to AGENT_RETURN_MS for an agent that is not connected. */
+  private async askWhenBack(systemId: string, body: Parameters<AgentHub['request']>[1]): Promise<AgentResult> {
+    const deadline = Date.now() + AGENT_RETURN_MS;
+    while (!this.hub.connected(systemId) && Date.now() < deadline) await sleep(500);
+    return this.ask(systemId, body);
   }
 
   private async ask(systemId: string, body: Parameters<AgentHub['request']>[1]): Promise<AgentResult> {

@@ -1,6 +1,7 @@
-// A resource table: sortable columns (buttons in the headers, aria-sort), and optional row
-// selection with check boxes, all by keyboard. The caller owns the selection.
-import { useMemo, useState, type ReactNode } from 'react';
+// A resource table: sortable columns (buttons in the headers, aria-sort), optional row
+// selection with check boxes, all by keyboard, and optional details under a row (the caller's
+// disclosure button decides when). The caller owns the selection and what is expanded.
+import { Fragment, useMemo, useState, type ReactNode } from 'react';
 
 export interface Column<T> {
   key: string;
@@ -20,9 +21,11 @@ interface Props<T> {
   selected?: ReadonlySet<string>;
   onSelect?: (next: Set<string>) => void;
   empty: ReactNode;
+  /** What to show under a row across the whole width, or null for nothing. */
+  detail?: (row: T) => ReactNode;
 }
 
-export function DataTable<T>({ caption, rows, columns, rowKey, rowLabel, selected, onSelect, empty }: Props<T>) {
+export function DataTable<T>({ caption, rows, columns, rowKey, rowLabel, selected, onSelect, empty, detail }: Props<T>) {
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | null>(null);
 
   const sorted = useMemo(() => {
@@ -88,17 +91,25 @@ export function DataTable<T>({ caption, rows, columns, rowKey, rowLabel, selecte
           {sorted.map((row) => {
             const key = rowKey(row);
             const isSelected = selectable && selected.has(key);
+            const more = detail?.(row) ?? null;
             return (
-              <tr key={key} className={isSelected ? 'selected' : undefined}>
-                {selectable && (
-                  <td className="select-col">
-                    <input type="checkbox" aria-label={`Select ${rowLabel?.(row) ?? key}`} checked={isSelected} onChange={() => toggle(key)} />
-                  </td>
+              <Fragment key={key}>
+                <tr className={isSelected ? 'selected' : undefined}>
+                  {selectable && (
+                    <td className="select-col">
+                      <input type="checkbox" aria-label={`Select ${rowLabel?.(row) ?? key}`} checked={isSelected} onChange={() => toggle(key)} />
+                    </td>
+                  )}
+                  {columns.map((c) => (
+                    <td key={c.key}>{c.cell(row)}</td>
+                  ))}
+                </tr>
+                {more !== null && (
+                  <tr className="detail-row">
+                    <td colSpan={columns.length + (selectable ? 1 : 0)}>{more}</td>
+                  </tr>
                 )}
-                {columns.map((c) => (
-                  <td key={c.key}>{c.cell(row)}</td>
-                ))}
-              </tr>
+              </Fragment>
             );
           })}
         </tbody>

@@ -3,7 +3,8 @@
 // opened it on close.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+/** `wide`: for dialogs that hold tables (e.g. the systems to relocate to). */
+export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const onCloseRef = useRef(onClose);
@@ -28,7 +29,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   }, []);
 
   return (
-    <dialog ref={ref} aria-labelledby={titleId} className="dialog">
+    <dialog ref={ref} aria-labelledby={titleId} className={wide ? 'dialog dialog-wide' : 'dialog'}>
       <div className="dialog-head">
         <h2 id={titleId}>{title}</h2>
         <button type="button" className="dialog-close" aria-label="Close" onClick={onClose}>×</button>

@@ -2,7 +2,7 @@
 // task's event stream while few are open, else (and when a stream breaks) by polling the task.
 // Browsers allow about six HTTP/1.1 connections per host, and each stream holds one: an
 // action on many WPARs must not starve the console's other requests.
-import { useSyncExternalStore } from 'react';
+import { useRef, useSyncExternalStore } from 'react';
 import type { TaskView } from '../../../src/api/tasks.js';
 import { ENDED_STATUSES } from '../../../src/api/tasks.js';
 import { get } from '../api/client.js';
@@ -85,4 +85,16 @@ export function useTrackedTasks(): TaskView[] {
     },
     () => tasks,
   );
+}
+
+/**
+ * One task this console submitted, as the tray's store has it now (no second stream): the
+ * submitted view until the store has news, and the last view seen once the store drops it.
+ */
+export function useTrackedTask(submitted: TaskView): TaskView {
+  const live = useTrackedTasks().find((t) => t.id === submitted.id);
+  const last = useRef(submitted);
+  if (live) last.current = live;
+  else if (last.current.id !== submitted.id) last.current = submitted;
+  return last.current;
 }

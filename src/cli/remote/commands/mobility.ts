@@ -6,7 +6,7 @@ import { CRITICAL_TESTS, OPTIONAL_TESTS, STATE_LABELS, type PairView, type Syste
 import type { TargetsView } from '../../../api/placement.js';
 import { formatTable, note, print, printJson, when } from '../../output.js';
 import { remote, seg } from '../context.js';
-import { relocationCommands } from './relocation.js';
+import { evacuationCommands, relocationCommands } from './relocation.js';
 
 const percent = (f: number): string => `${Math.round(f * 100)}%`;
 const list = (tests: readonly string[]): string => tests.join(',');
@@ -45,6 +45,7 @@ export function mobilityCommands(program: Command): void {
     }));
 
   relocationCommands(findCommand(program, 'wpar'));
+  evacuationCommands(findCommand(program, 'system'));
 
   findCommand(program, 'wpar').command('targets').description('Where a WPAR may be relocated: automatic candidates (best first) and manual choices')
     .argument('<name>', 'name or id')

@@ -7,6 +7,7 @@ import type { TargetsView } from '../../../api/placement.js';
 import { MEMORY_METHODS, type RelocateRequest, type RelocationResult } from '../../../api/relocation.js';
 import type { TaskView } from '../../../api/tasks.js';
 import { UsageError } from '../../local/command.js';
+import { note } from '../../output.js';
 import { remote, seg } from '../context.js';
 import { finishTask, type WaitOptions } from '../follow-task.js';
 import { confirm } from '../prompt.js';
@@ -16,6 +17,27 @@ interface RelocateOptions extends WaitOptions {
   auto?: boolean;
   yes?: boolean;
   method?: RelocateRequest['method'];
+}
+
+export function evacuationCommands(system: Command): void {
+  system.command('evacuate').description('Relocate every WPAR off a system, each live to a compatible system with room; nothing is placed on it until it is restored')
+    .argument('<system>', 'name or id')
+    .option('--wait', 'follow the task to its end, with progress (the default)')
+    .option('--no-wait', 'print the task id and return at once')
+    .action(remote<WaitOptions>(async (ctx) => {
+      const task = await ctx.client.post<TaskView>(`/systems/${seg(ctx.args[0])}/actions/evacuate`);
+      return finishTask(ctx, task, (t) => {
+        const r = t.result as { moved: { wpar: string; to: string }[] } | null;
+        return `${t.target?.name ?? 'system'} evacuated${r ? `: ${r.moved.map((m) => `${m.wpar} → ${m.to}`).join(', ') || 'it held no WPAR'}` : ''}`;
+      });
+    }));
+
+  system.command('restore').description('Let placement and relocation choose an evacuated system again')
+    .argument('<system>', 'name or id')
+    .action(remote(async ({ client, args }) => {
+      await client.post(`/systems/${seg(args[0])}/actions/restore`);
+      note(`${args[0]} takes WPARs again`);
+    }));
 }
 
 export function relocationCommands(wpar: Command): void {

@@ -1,5 +1,6 @@
 // Managed systems: the table (live), and for system administrators add, modify and remove,
-// and ask the agents of the selected systems to Discover their WPARs or update their profile.
+// ask the agents of the selected systems to Discover their WPARs or update their profile, and
+// evacuate a system (every WPAR off it, no placement on it) or restore it.
 import { useState } from 'react';
 import type { DomainView } from '../../../../src/api/domains.js';
 import type { Page } from '../../../../src/api/resources.js';
@@ -15,19 +16,23 @@ import { StateBadge } from '../../components/StateBadge.js';
 import { announceChange } from '../../lib/changes.js';
 import { formatTime } from '../../lib/format.js';
 import { usePoll } from '../../lib/usePoll.js';
+import { PlacementBlockedBadge } from '../mobility/badges.js';
+import { EvacuateDialog } from '../mobility/EvacuateDialog.js';
+import { restore } from '../mobility/evacuation.js';
 import { AGENT_ACTION_LABELS, askAgents, type AgentAction } from './agent-actions.js';
 
 const COLUMNS: Column<SystemView>[] = [
   { key: 'name', header: 'Name', cell: (s) => <Link to={`/systems/${s.id}`}>{s.name}</Link>, sortValue: (s) => s.name },
-  { key: 'state', header: 'State', cell: (s) => <StateBadge state={s.state} />, sortValue: (s) => s.state },
+  { key: 'state', header: 'State', cell: (s) => <><StateBadge state={s.state} />{s.placementBlocked && <> <PlacementBlockedBadge /></>}</>, sortValue: (s) => s.state },
   { key: 'host', header: 'Host', cell: (s) => s.host, sortValue: (s) => s.host },
   { key: 'profile', header: 'System profile', cell: (s) => s.systemProfile ?? '—', sortValue: (s) => s.systemProfile ?? '' },
   { key: 'domain', header: 'Relocation domain', cell: (s) => s.domain.name, sortValue: (s) => s.domain.name },
   { key: 'wpars', header: 'WPARs', cell: (s) => String(s.wparCount), sortValue: (s) => s.wparCount },
+  { key: 'tested', header: 'Compatibility tested', cell: (s) => (s.compatibilityTestedAt ? formatTime(s.compatibilityTestedAt) : 'not yet'), sortValue: (s) => s.compatibilityTestedAt ?? '' },
   { key: 'seen', header: 'Last seen', cell: (s) => formatTime(s.lastSeenAt), sortValue: (s) => s.lastSeenAt ?? '' },
 ];
 
-type Open = { kind: 'add' } | { kind: 'modify' | 'remove'; system: SystemView } | null;
+type Open = { kind: 'add' } | { kind: 'modify' | 'remove' | 'evacuate'; system: SystemView } | null;
 
 export default function SystemsView() {
   const session = useSession();
@@ -47,6 +52,10 @@ export default function SystemsView() {
     setBusy(true);
     setRefusal(await askAgents(action, one).finally(() => setBusy(false)));
   };
+  const lift = async (system: SystemView) => {
+    setBusy(true);
+    setRefusal(await restore(system).finally(() => setBusy(false)));
+  };
 
   return (
     <section aria-labelledby="systems-title">
@@ -58,6 +67,8 @@ export default function SystemsView() {
         {(Object.keys(AGENT_ACTION_LABELS) as AgentAction[]).map((a) => (
           <button key={a} type="button" disabled={!mayManage || one.length === 0 || busy} onClick={() => void ask(a)}>{AGENT_ACTION_LABELS[a]}</button>
         ))}
+        <button type="button" disabled={!mayManage || !single || busy} onClick={() => single && setOpen({ kind: 'evacuate', system: single })}>Evacuate</button>
+        <button type="button" disabled={!mayManage || !single?.placementBlocked || busy} onClick={() => single && void lift(single)}>Restore</button>
       </div>
       <FormError message={refusal} />
       <LoadError error={list.error} />
@@ -89,6 +100,7 @@ export default function SystemsView() {
           onClose={() => setOpen(null)}
         />
       )}
+      {open?.kind === 'evacuate' && <EvacuateDialog system={open.system} wpars={null} onClose={() => setOpen(null)} />}
       {open?.kind === 'remove' && (
         <ConfirmDialog
           title={`Remove ${open.system.name}`}

@@ -40,6 +40,16 @@ export function whyNot(action: ConsoleAction, wpars: readonly WparView[]): strin
   return null;
 }
 
+/** Null when the WPARs may be relocated (live: one at a time, Active, checkpointable); else why not. */
+export function whyNotRelocate(wpars: readonly WparView[]): string | null {
+  if (wpars.length !== 1) return 'select one WPAR to relocate';
+  const w = wpars[0]!;
+  if (w.busyTaskId) return `${w.name} is busy with a task`;
+  if (!w.checkpointable) return `${w.name}: ${REASONS.checkpointable}`;
+  if (w.state !== 'Active' || !w.system) return `${w.name}: only an Active WPAR is relocated live`;
+  return null;
+}
+
 export interface ActionOptions {
   deploy?: DeployRequest;
   remove?: RemoveRequest;
