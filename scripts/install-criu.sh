@@ -22,14 +22,24 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 log() { printf '[install-criu] %s\n' "$*" >&2; }
 die() { printf '[install-criu] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# Post-copy (lazy pages) needs unlimited pipe pages, and CRIU cannot lift the limit itself
-# without CAP_SYS_RESOURCE. Not fatal: only lazy migration needs it.
+# Post-copy (lazy pages) keeps the memory still to be served in pipes: it needs unlimited
+# pipe pages per user, and pipes of 4 MiB (CRIU's lazy page server sizes its pipe so and,
+# when it may not, fails on the first page asked for). CRIU cannot lift these limits itself
+# without CAP_SYS_RESOURCE. Not fatal: only lazy migration needs them.
+PIPE_MAX_SIZE=4194304
 set_pipe_sysctl() {
   local cur
   cur="$(sysctl -n fs.pipe-user-pages-soft 2>/dev/null || echo unknown)"
-  [ "$cur" = 0 ] && return 0
-  sysctl -q -w fs.pipe-user-pages-soft=0 >/dev/null 2>&1 \
-    || log "warning: could not set fs.pipe-user-pages-soft=0 (now $cur): lazy-pages migration may fail"
+  if [ "$cur" != 0 ]; then
+    sysctl -q -w fs.pipe-user-pages-soft=0 >/dev/null 2>&1 \
+      || log "warning: could not set fs.pipe-user-pages-soft=0 (now $cur): lazy-pages migration may fail"
+  fi
+  cur="$(sysctl -n fs.pipe-max-size 2>/dev/null || echo 0)"
+  # Only ever raised: a host may allow bigger pipes already.
+  if [ "$cur" -lt "$PIPE_MAX_SIZE" ] 2>/dev/null; then
+    sysctl -q -w fs.pipe-max-size="$PIPE_MAX_SIZE" >/dev/null 2>&1 \
+      || log "warning: could not set fs.pipe-max-size=$PIPE_MAX_SIZE (now $cur): lazy-pages migration may fail"
+  fi
 }
 
 criu_version() { "$1" --version 2>/dev/null | sed -n 's/^Version: *//p' | head -n 1; }

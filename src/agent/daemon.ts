@@ -8,9 +8,12 @@ import { watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ActionRequest, AgentMessage, CapacityEnforcement, ManagerMessage, WparReport } from '../api/agents.js';
+import type { WparState } from '../api/wpar-states.js';
 import { isCapstanError } from '../api/errors.js';
 import { SAMPLE_INTERVAL_MS } from '../api/metrics.js';
 import { certificateRequest, certifiesKey, newKey, readCertificate, type KeyPem } from '../pki/x509.js';
@@ -24,6 +27,8 @@ import { hostEngine } from './host-engine.js';
 import { Slice, readTopology } from './host/cgroups.js';
 import { CapacityEnforcer } from './host/enforcement.js';
 import { readProfile } from './host/profile.js';
+import { peerSystemId } from './relocation/peer.js';
+import { RelocationAgent } from './relocation/service.js';
 import { MetricsSampler } from './host/metrics.js';
 import type { ImageStore } from './images/index.js';
 
@@ -55,6 +60,7 @@ export class Agent {
   private pendingKey?: { key: KeyPem; askedAt: number };
   private status: AgentStatus;
   private readonly capacity: CapacityEnforcer;
+  private readonly relocation: RelocationAgent;
 
   constructor(private readonly files: AgentFiles, private readonly log: Logger) {
     this.settings = files.settings();
@@ -65,6 +71,7 @@ export class Agent {
       const limits = new Map((await this.engine.list()).map((w) => [w.name, w.spec.resources.cpuLimit]));
       return Slice.of(this.engine.layout.cgroupParent, (name) => limits.get(name));
     }, readTopology);
+    this.relocation = new RelocationAgent(this.engine, () => this.files.identity(), this.stateDir, log.child({ component: 'relocation' }));
   }
 
   private get stateDir(): string {
@@ -96,14 +103,26 @@ export class Agent {
       setInterval(() => void this.sample(), SAMPLE_INTERVAL_MS),
       setInterval(() => void this.reportInventory(), INVENTORY_MS),
     );
-    // Records change on every local command and engine operation: report them.
+    this.watchRecords();
+    writeFileSync(this.files.pidFile, String(process.pid));
+    this.log.info({ systemId: this.settings.systemId, manager: `${this.settings.managerHost}:${this.settings.managerPort}`, port: this.settings.agentPort }, 'agent started');
+    this.scheduleRenewal();
+  }
+
+  /** Records change on every local command and engine operation: report them. */
+  private watchRecords(): void {
     this.watcher = watch(this.engine.layout.wparsDir, { recursive: true }, () => {
       clearTimeout(this.changeTimer);
       this.changeTimer = setTimeout(() => void this.reportInventory(), CHANGE_DEBOUNCE_MS);
     });
-    writeFileSync(this.files.pidFile, String(process.pid));
-    this.log.info({ systemId: this.settings.systemId, manager: `${this.settings.managerHost}:${this.settings.managerPort}`, port: this.settings.agentPort }, 'agent started');
-    this.scheduleRenewal();
+    // Node's recursive watch fails when a directory vanishes while it is read (CRIU's
+    // short-lived work directories do): watch again rather than die of it.
+    this.watcher.on('error', (e) => {
+      this.log.debug({ err: e }, 'watching the WPAR records failed; watching again');
+      this.watcher?.close();
+      if (!this.stopping) setTimeout(() => this.watchRecords(), CHANGE_DEBOUNCE_MS).unref();
+      void this.reportInventory();
+    });
   }
 
   private scheduleRenewal(): void {
@@ -200,6 +219,15 @@ export class Agent {
       case 'enforce':
         void this.enforce(m.capacity);
         return;
+      case 'arrive':
+        void this.answer(m.id, () => this.relocation.arrive(m));
+        return;
+      case 'depart':
+        void this.answer(m.id, () => this.relocation.depart(m));
+        return;
+      case 'settle':
+        void this.answer(m.id, () => this.relocation.settle(m));
+        return;
     }
   }
 
@@ -226,10 +254,12 @@ export class Agent {
     }
   }
 
-  private async answer(id: string, fn: () => Promise<string[]>): Promise<void> {
+  /** Runs a request and answers it: its output lines, or its outcome's state and output. */
+  private async answer(id: string, fn: () => Promise<string[] | { state?: WparState; output: string[] }>): Promise<void> {
     let msg: AgentMessage;
     try {
-      msg = { type: 'result', id, ok: true, output: await fn() };
+      const r = await fn();
+      msg = { type: 'result', id, ok: true, ...(Array.isArray(r) ? { output: r } : r) };
     } catch (e) {
       msg = { type: 'result', id, ok: false, error: errorOf(e), output: [] };
     }
@@ -272,11 +302,23 @@ export class Agent {
         res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'CAP-E0601', message: 'revoked certificate' }));
         return;
       }
+      const relocation = /^\/relocations\/([0-9a-f-]{36})\/images$/.exec(req.url ?? '');
+      if (relocation && req.method === 'PUT') {
+        this.relocation.receive(relocation[1] as string, peerSystemId((req.socket as TLSSocket).getPeerCertificate()), req).then(
+          (arrived) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(arrived)),
+          (e: unknown) => res.writeHead(isCapstanError(e) ? e.status : 500, { 'content-type': 'application/json' }).end(JSON.stringify(errorOf(e))),
+        );
+        return;
+      }
       if (req.url === '/health') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ systemId: this.settings.systemId, connected: this.channel?.connected ?? false }));
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'CAP-E0006', message: 'no such route' }));
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+      const serial = (req.socket as TLSSocket).getPeerCertificate().serialNumber?.toUpperCase();
+      if (!serial || this.revoked.has(serial) || !this.relocation.tunnels.upgrade(req, socket)) socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

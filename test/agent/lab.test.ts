@@ -12,18 +12,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { existingLabHosts, labHost } from '../../src/agent/lab/lab.js';
 import { labDown } from '../../src/cli/agent/lab.js';
-import { CliWorld, type CliResult } from '../cli/harness.js';
+import { CliWorld, ok, type CliResult } from '../cli/harness.js';
 
 const w = new CliWorld();
 
-function ok(r: CliResult): CliResult {
-  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
-
-async function json<T>(args: string[]): Promise<T> {
-  return JSON.parse(ok(await w.cli(['--json', ...args])).stdout) as T;
-}
+const json = <T>(args: string[]): Promise<T> => w.json<T>(args);
 
 interface System { name: string; state: string; profile: { cpu: { cores: number }; criu: string } | null; systemProfile: string | null; wparCount: number }
 interface Wpar { name: string; state: string; system: { name: string } | null; resources: { memoryLimitMiB?: number } }

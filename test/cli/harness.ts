@@ -1,5 +1,6 @@
 // Runs the real `capstan` CLI and a real `capstan manager` process (from the sources, through
 // tsx) in a private data directory and CLI profile, and cleans both up.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,12 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** The result, asserted successful (its output in the message when not). */
+export function ok(r: CliResult): CliResult {
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
 }
 
 export class CliWorld {
@@ -32,6 +39,11 @@ export class CliWorld {
     child.stderr.on('data', (d) => (stderr += d));
     child.stdin.end(opts.input ?? '');
     return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  }
+
+  /** `capstan --json ARGS`, asserted successful, parsed. */
+  async json<T>(args: string[]): Promise<T> {
+    return JSON.parse(ok(await this.cli(['--json', ...args])).stdout) as T;
   }
 
   /** Starts `capstan manager` (on a free loopback port unless told) and waits until it serves. */

@@ -17,11 +17,14 @@ import { allSettledOrThrow } from './concurrently.js';
 import { findCriu } from './criu.js';
 import { writeJsonAtomic } from './json-file.js';
 import { engineRootFromEnv, engineScopeFromEnv, Layout } from './layout.js';
-import { isLocked, lockWithin } from './lock.js';
+import { isLocked, lockWithin, type Release } from './lock.js';
 import { buildConfig, currentHardLimits, linuxResources, resourcesFor, runcDefaultConfig } from './oci-config.js';
 import { writeOperationLog, type LogLevel } from './op-log.js';
 import { observe, recordedStatus } from './reconcile.js';
 import { RecordStore, type AppliedResources, type EngineState, type ExitRecord, type WparRecord } from './records.js';
+import { pagesArrived, receivePages, startLazyPages, stopLazyPages, type ArrivalOptions, type PageReceiver, type PageReceiverOptions } from './relocate-in.js';
+import { relocateOut, settleDeparture, type Departure, type DepartureOptions, type DepartureOutcome, type DepartureParts } from './relocate-out.js';
+import { attachInterfaces, checkMethod, detachedAlive, killDetached, writeCriuConfig, type PageEndpoint } from './relocate.js';
 import { mountOverlay, packLayer, unpackLayer } from './rootfs.js';
 import { Runc, type RuncStatus, type WparStats } from './runc.js';
 import { containerPid, startSupervised, supervisorStatus } from './start-supervised.js';
@@ -63,6 +66,8 @@ export interface WparInfo {
   /** The status the WPAR's command (or init) last ended with. */
   exitStatus?: number;
   brokenReason?: string;
+  /** Relocated here by post-copy: part of its memory still comes from the departure host. */
+  memoryArriving?: boolean;
   resources: AppliedResources;
   createdAt: string;
 }
@@ -89,6 +94,18 @@ export interface RestartResult {
   userCommandStatus?: number;
 }
 
+export interface Arrival {
+  /** The WPAR as it runs here. */
+  info: WparInfo;
+  /** Epoch ms when its processes were resumed here: the end of the frozen time. */
+  resumedAt: number;
+  /**
+   * Resolves once all of its memory is here (at once for stop-and-copy); rejects when it was
+   * stopped as Broken because its memory stopped coming (see pages-reaper.ts).
+   */
+  pagesArrived: Promise<void>;
+}
+
 export type { CheckpointMode, ExitRecord, WparStats };
 
 const STOP_GRACE_MS = 10_000;
@@ -97,6 +114,17 @@ const END_TIMEOUT_MS = 15_000;
 const END_POLL_MS = 100;
 /** How long an operation waits for a WPAR's lock before reporting it busy. */
 const LOCK_WAIT_MS = 3_000;
+
+/** What a container is restored from. */
+interface RestoreFrom {
+  images: string;
+  work: string;
+  /**
+   * Its memory comes from a lazy-pages daemon, starting meanwhile; resolves once it listens,
+   * with what tells why the restore will never complete (the daemon ended first).
+   */
+  lazyPages?: Promise<() => Promise<string | undefined>>;
+}
 
 /** Refusals carry engine codes; anything else that escapes an operation is a runtime failure. */
 function asEngineError(e: unknown): CapstanError {
@@ -119,6 +147,7 @@ export class Engine extends EventEmitter {
   readonly layout: Layout;
   private readonly records: RecordStore;
   private readonly runc: Runc;
+  private readonly departures: DepartureParts;
   private criuRunc?: Promise<Runc>;
   private exitWatcher?: FSWatcher;
   private readonly reportedExits = new Set<string>();
@@ -128,6 +157,15 @@ export class Engine extends EventEmitter {
     this.layout = new Layout(opts.root ?? engineRootFromEnv(), opts.scope ?? engineScopeFromEnv());
     this.records = new RecordStore(this.layout);
     this.runc = new Runc(this.layout.runcRoot);
+    this.departures = {
+      layout: this.layout,
+      records: this.records,
+      runc: this.runc,
+      defaultBridge: opts.defaultBridge,
+      withCriu: () => this.withCriu(),
+      lock: (name) => this.lock(name),
+      endContainer: (name, graceMs, runId, status) => this.endContainer(name, graceMs, runId, status),
+    };
     // 'exit' listeners get the exit records of application WPARs as they appear.
     this.on('newListener', (event: string) => {
       if (event === 'exit') void this.watchExits();
@@ -267,6 +305,7 @@ export class Engine extends EventEmitter {
   async remove(name: string, opts: { preserveFs?: boolean } = {}): Promise<void> {
     if (!(await this.records.read(name))) return;
     await this.operate(name, 'remove', () => undefined, async (rec, status) => {
+      await this.stopRelocationHelpers(rec);
       await this.endContainer(name, 0, rec.runId, status);
       await releaseResources(this.layout, this.runc, rec.spec);
       await removeWparFiles(this.layout, rec.spec, opts.preserveFs ?? false);
@@ -354,11 +393,15 @@ export class Engine extends EventEmitter {
           throw new CapstanError('CAP-E1001', `${name} is ${rec.state}; only a Defined system WPAR can be restarted into`);
         }
         this.mustBeCheckpointable(rec);
-      }, (rec) => this.restore(rec, manifest, opts));
+      }, async (rec) => {
+        await this.restore(rec, manifest, opts);
+      });
     } else {
       const spec = this.normalize(manifest.spec);
       const made: WparRecord = { spec, state: 'Transitional', operation: 'restart', createdAt: new Date().toISOString(), resources: await this.plannedResources(spec) };
-      await this.fresh(made, () => this.restore(made, manifest, opts));
+      await this.fresh(made, async () => {
+        await this.restore(made, manifest, opts);
+      });
       rec = made;
     }
     const result: RestartResult = { info: await this.settledInfo(name, rec, opts.paused ? 'paused' : 'running') };
@@ -371,6 +414,55 @@ export class Engine extends EventEmitter {
       result.userCommandStatus = r.code;
     }
     return result;
+  }
+
+  // ---- live relocation (the handshake between the two engines is in relocate.ts) ------
+
+  /**
+   * Departure: freezes the Active WPAR, detaches its network and dumps it into `opts.dir`
+   * (memory as `opts.method` says); the frozen copy stays until the arrival copy runs with
+   * all its memory (commit(), and for post-copy delivered()) or comes back to life (abort()).
+   */
+  relocateOut(name: string, opts: DepartureOptions): Promise<Departure> {
+    return relocateOut(this.departures, name, opts);
+  }
+
+  /**
+   * Departure whose driver is gone (the agent died mid-way): 'arrived' once the arrival copy
+   * runs with all its memory removes the copy here; 'stayed' (the arrival copy never ran, or
+   * lost its post-copy memory source) lets it run here again. Idempotent.
+   */
+  settleRelocation(name: string, outcome: 'arrived' | 'stayed'): Promise<DepartureOutcome> {
+    return settleDeparture(this.departures, name, outcome);
+  }
+
+  /** Stop-and-copy arrival, before the departure dumps: a CRIU page server that writes the memory into `opts.dir`. */
+  async receivePages(name: string, opts: PageReceiverOptions): Promise<PageReceiver> {
+    if (await this.records.read(name)) throw new CapstanError('CAP-E1010', name);
+    return receivePages(opts);
+  }
+
+  /**
+   * Arrival: the WPAR runs here from the departure's images in `opts.dir`, with its writable
+   * layer, address (announced) and open TCP connections. Post-copy: it runs at once, its
+   * memory following from `opts.pageSource`. A failure leaves nothing here.
+   */
+  async relocateIn(name: string, opts: ArrivalOptions): Promise<Arrival> {
+    const method = await checkMethod(opts.method);
+    if (method === 'postCopy' && !opts.pageSource) throw new CapstanError('CAP-E0001', 'post-copy needs a pageSource');
+    const manifest = await readCheckpoint(opts.dir, { relocation: method });
+    if (manifest.spec.name !== name) throw new CapstanError('CAP-E1000', `the state directory holds WPAR ${manifest.spec.name}, not ${name}`);
+    if (await this.records.read(name)) throw new CapstanError('CAP-E1010', name);
+    const spec = this.normalize(manifest.spec);
+    const rec: WparRecord = { spec, state: 'Transitional', operation: 'relocate-in', createdAt: new Date().toISOString(), resources: await this.plannedResources(spec) };
+    let resumedAt = 0;
+    await this.fresh(rec, async () => {
+      resumedAt = await this.restore(rec, manifest, { dir: opts.dir }, method === 'postCopy' ? { pageSource: opts.pageSource } : {});
+    });
+    const token = rec.arrivingPages?.token;
+    const arrived = token ? pagesArrived(this.layout, this.records, name, token) : Promise.resolve();
+    arrived.catch(() => undefined);
+    return { info: await this.settledInfo(name, rec, 'running'), resumedAt, pagesArrived: arrived };
   }
 
   // ---- internals ----------------------------------------------------------------------
@@ -418,6 +510,7 @@ export class Engine extends EventEmitter {
       ...(live ? { pid: live } : {}),
       ...(rec.exitStatus !== undefined ? { exitStatus: rec.exitStatus } : {}),
       ...(seen.brokenReason ? { brokenReason: seen.brokenReason } : {}),
+      ...(rec.arrivingPages ? { memoryArriving: true } : {}),
       resources: rec.resources,
       createdAt: rec.createdAt,
     };
@@ -440,6 +533,14 @@ export class Engine extends EventEmitter {
 
   private mustBeCheckpointable(rec: WparRecord): void {
     if (!rec.spec.checkpointable) throw new CapstanError('CAP-E1002', rec.spec.name);
+    // Its memory is not all here: CRIU would dump pages that never came.
+    if (rec.arrivingPages) throw new CapstanError('CAP-E1001', `${rec.spec.name} is still receiving its memory from its last relocation`);
+  }
+
+  /** Ends what a relocation left running for a WPAR being removed (a CRIU that dumps or serves it, a lazy-pages daemon). */
+  private async stopRelocationHelpers(rec: WparRecord): Promise<void> {
+    if (rec.departure?.pid && (await detachedAlive(rec.departure.pid, 'capstan-departure'))) killDetached(rec.departure.pid);
+    if (rec.arrivingPages) stopLazyPages(rec);
   }
 
   /**
@@ -462,12 +563,7 @@ export class Engine extends EventEmitter {
     act: Act,
     opts: { singleRuncStep?: boolean } = {},
   ): Promise<WparRecord | undefined> {
-    // A WPAR that does not exist has no directory to lock in.
-    const release = await lockWithin(this.layout.wpar(name).lock, LOCK_WAIT_MS).catch(() => undefined);
-    if (!release) {
-      if (!(await this.records.read(name))) throw new CapstanError('CAP-E1000', name);
-      throw new CapstanError('CAP-E1001', `${name} is busy`);
-    }
+    const release = await this.lock(name);
     try {
       const saved = await this.records.read(name);
       if (!saved) throw new CapstanError('CAP-E1000', name);
@@ -482,6 +578,17 @@ export class Engine extends EventEmitter {
     } finally {
       await release();
     }
+  }
+
+  /** Takes the WPAR's lock, or refuses: unknown WPAR, or busy. */
+  private async lock(name: string): Promise<Release> {
+    // A WPAR that does not exist has no directory to lock in.
+    const release = await lockWithin(this.layout.wpar(name).lock, LOCK_WAIT_MS).catch(() => undefined);
+    if (!release) {
+      if (!(await this.records.read(name))) throw new CapstanError('CAP-E1000', name);
+      throw new CapstanError('CAP-E1001', `${name} is busy`);
+    }
+    return release;
   }
 
   /** The operation decided on the record alone (see operate); 'ask runc' when it cannot be, the record then as it was. */
@@ -568,7 +675,7 @@ export class Engine extends EventEmitter {
   }
 
   /** Prepares root file system, network and bundle, then runs (or restores) the container under a supervisor. */
-  private async launch(rec: WparRecord, lower: string, restoreFrom?: { images: string; work: string }): Promise<void> {
+  private async launch(rec: WparRecord, lower: string, restoreFrom?: RestoreFrom): Promise<void> {
     const { spec } = rec;
     const paths = this.layout.wpar(spec.name);
     let netnsPath: string | undefined;
@@ -576,7 +683,8 @@ export class Engine extends EventEmitter {
     await allSettledOrThrow([
       usesOverlay(spec) ? mountOverlay(lower, paths.upper, paths.work, paths.rootfs) : undefined,
       hasNetns(spec)
-        ? createWparNetns(this.layout.netns(spec.name), spec.interfaces, { defaultBridge: this.opts.defaultBridge }).then((p) => (netnsPath = p))
+        // A restore's connections must see no packet before their sockets exist: attached after it.
+        ? createWparNetns(this.layout.netns(spec.name), spec.interfaces, { defaultBridge: this.opts.defaultBridge, detached: !!restoreFrom }).then((p) => (netnsPath = p))
         : undefined,
       mkdir(paths.bundle, { recursive: true }),
     ]);
@@ -589,6 +697,7 @@ export class Engine extends EventEmitter {
       readonlyRoot: spec.type === 'application' && !(spec.checkpointable && usesOverlay(spec)),
       netnsPath,
       hardLimits: await currentHardLimits(),
+      criuConfig: paths.criuConfig,
       // Instant capacity may hold the slice below a WPAR's own CPU limit (see host/cgroups.ts).
       cpuCeilingCores: await sliceCpuCeiling(this.layout.cgroupParent),
       cgroupParent: this.layout.cgroupParent,
@@ -600,8 +709,10 @@ export class Engine extends EventEmitter {
     await this.records.write(rec);
     if (restoreFrom) {
       const runc = await this.withCriu();
-      const args = runc.restoreArgs(spec.name, paths.bundle, paths.pidFile, restoreFrom.images, restoreFrom.work);
-      await startSupervised(this.layout, spec.name, rec.runId, args, join(restoreFrom.work, 'restore.log'));
+      const args = runc.restoreArgs(spec.name, paths.bundle, paths.pidFile, restoreFrom.images, restoreFrom.work, { lazyPages: !!restoreFrom.lazyPages });
+      const giveUp = await restoreFrom.lazyPages;
+      await startSupervised(this.layout, spec.name, rec.runId, args, { criuLog: join(restoreFrom.work, 'restore.log'), giveUp });
+      if (hasNetns(spec)) await attachInterfaces(this.layout.netns(spec.name), spec.interfaces, this.opts.defaultBridge);
     } else {
       await startSupervised(this.layout, spec.name, rec.runId, this.runc.runArgs(spec.name, paths.bundle, paths.pidFile));
     }
@@ -652,28 +763,60 @@ export class Engine extends EventEmitter {
     }
   }
 
-  private async restore(rec: WparRecord, manifest: CheckpointManifest, opts: RestartOptions): Promise<void> {
+  /**
+   * Restarts the WPAR from a state directory, or from a relocation's images: post-copy, its
+   * memory comes from `pageSource` as it runs. Resolves with the epoch ms its processes
+   * were let run (or paused).
+   */
+  private async restore(rec: WparRecord, manifest: CheckpointManifest, opts: RestartOptions, relocation?: { pageSource?: PageEndpoint }): Promise<number> {
     const { spec } = rec;
     const paths = this.layout.wpar(spec.name);
     if (manifest.layer) await unpackLayer(join(opts.dir, manifest.layer), paths.upper);
     await this.records.clearExit(spec.name);
-    const work = await mkdtemp(join(paths.dir, 'restore-'));
+    // A relocation restores in the relocation directory, where the lazy-pages daemon waits for the restore and works on after it.
+    const work = relocation ? paths.relocation : await mkdtemp(join(paths.dir, 'restore-'));
+    const from: RestoreFrom = { images: criuImages(opts.dir), work };
     let outcome = 'failed';
     try {
-      await this.launch(rec, await this.lowerRootfs(spec), { images: criuImages(opts.dir), work });
+      if (relocation) {
+        await mkdir(work, { recursive: true });
+        await writeCriuConfig(paths.criuConfig);
+      }
+      if (relocation?.pageSource) {
+        // The daemon starts while launch prepares the root file system and network.
+        from.lazyPages = startLazyPages(this.layout, this.records, rec, from.images, work, relocation.pageSource);
+        from.lazyPages.catch(() => undefined);
+      }
+      await this.launch(rec, await this.lowerRootfs(spec), from);
       outcome = 'done';
+    } catch (e) {
+      await from.lazyPages?.catch(() => undefined);
+      stopLazyPages(rec);
+      throw e;
     } finally {
       if (opts.logFile) {
         await writeOperationLog(opts.logFile, opts.logLevel ?? 'error', `restart of ${spec.name} from ${opts.dir}: ${outcome}`, join(work, 'restore.log'));
       }
-      await rm(work, { recursive: true, force: true });
+      // The lazy-pages daemon still works there (it removes it once all memory came).
+      if (!relocation?.pageSource) await rm(work, { recursive: true, force: true });
+      // CRIU read it when the restore began; a later checkpoint must not find it.
+      await rm(paths.criuConfig, { force: true });
     }
-    // A checkpoint taken frozen may come back frozen (CRIU restores the freezer state).
-    const frozen = (await this.runc.state(spec.name))?.status === 'paused';
-    if (opts.paused && !frozen) await this.runc.pause(spec.name);
-    if (!opts.paused && frozen) await this.runc.resume(spec.name);
+    // A checkpoint taken frozen may come back frozen (CRIU restores the freezer state). A
+    // relocation's always is: resumed without asking runc first, on the way to running.
+    if (relocation) {
+      await this.runc.resume(spec.name).catch(async (e: unknown) => {
+        if ((await this.runc.state(spec.name))?.status !== 'running') throw e;
+      });
+    } else {
+      const frozen = (await this.runc.state(spec.name))?.status === 'paused';
+      if (opts.paused && !frozen) await this.runc.pause(spec.name);
+      if (!opts.paused && frozen) await this.runc.resume(spec.name);
+    }
+    const resumedAt = Date.now();
     if (spec.interfaces.length > 0) await announce(this.layout.netns(spec.name));
     rec.state = opts.paused ? 'Paused' : 'Active';
+    return resumedAt;
   }
 
   /** Ends the container (in `status`, as the operation found it) and settles the WPAR: system → Defined, application → gone. */

@@ -30,6 +30,10 @@ export interface WparPaths {
   pidFile: string;
   /** Written by the supervisor when runc ends: { runId, status }. */
   supervisorStatus: string;
+  /** CRIU's work directory and the reports of its helpers while the WPAR moves (see relocate.ts). */
+  relocation: string;
+  /** CRIU's configuration for this container; there only while a relocation dumps or restores it (see relocate.ts). */
+  criuConfig: string;
 }
 
 export class Layout {
@@ -94,6 +98,8 @@ export class Layout {
       output: join(dir, 'output.log'),
       pidFile: join(dir, 'container.pid'),
       supervisorStatus: join(dir, 'supervisor-status.json'),
+      relocation: join(dir, 'relocation'),
+      criuConfig: join(dir, 'criu.conf'),
     };
   }
 }

@@ -82,7 +82,12 @@ export interface ConfigInputs {
   cgroupParent: string;
   /** The parent's CPU quota in cores where no child may exceed it (cgroup v1). */
   cpuCeilingCores?: number;
+  /** The CRIU configuration runc hands CRIU for this container (see relocate.ts: writeCriuConfig). */
+  criuConfig: string;
 }
+
+/** runc gives CRIU the file this annotation names as its RPC configuration, applied over runc's own options. */
+export const CRIU_CONFIG_ANNOTATION = 'org.criu.config';
 
 function ociMount(m: Mount): OciConfig['mounts'][number] {
   if (m.type === 'tmpfs') {
@@ -138,6 +143,7 @@ export function buildConfig(base: OciConfig, inputs: ConfigInputs): { config: Oc
   if (inputs.netnsPath) namespaces.push({ type: 'network', path: inputs.netnsPath });
   config.linux.namespaces = namespaces;
   config.linux.cgroupsPath = `${inputs.cgroupParent}/${spec.name}`;
+  config.annotations = { ...(config.annotations as Record<string, string> | undefined), [CRIU_CONFIG_ANNOTATION]: inputs.criuConfig };
 
   config.linux.resources = { ...(config.linux.resources ?? {}), ...linuxResources(resources) };
   return { config, resources };

@@ -16,7 +16,9 @@ export function observe(rec: WparRecord, runc: RuncStatus | undefined, busy: boo
   if (busy && rec.state === 'Transitional') return { state: 'Transitional' };
   if (rec.state === 'Broken') return { state: 'Broken', brokenReason: rec.brokenReason };
   if (rec.state === 'Transitional') {
-    return { state: 'Broken', brokenReason: `interrupted during ${rec.operation ?? 'an operation'}` };
+    // A departure's copy here is still whole (frozen): settleRelocation decides where it runs on.
+    const what = rec.departure ? `${rec.operation ?? 'relocate-out'} (${rec.departure.step}; settle it with settleRelocation)` : (rec.operation ?? 'an operation');
+    return { state: 'Broken', brokenReason: `interrupted during ${what}` };
   }
   switch (runc) {
     case 'running':

@@ -5,6 +5,7 @@ import type { WparSpec } from '../../api/wpar.js';
 import type { WparState } from '../../api/wpar-states.js';
 import { readJsonIfExists, readJsonIfExistsSync, writeJsonAtomic, writeJsonAtomicSync } from './json-file.js';
 import type { Layout } from './layout.js';
+import type { PageEndpoint, RelocationMethod } from './relocate.js';
 
 /** The states a WPAR can have on a host (Undeployed means: not on this host). */
 export type EngineState = Exclude<WparState, 'Undeployed'>;
@@ -34,6 +35,32 @@ export interface WparRecord {
   brokenReason?: string;
   /** chkptwpar -f -d: where the later checkpoint of the frozen WPAR goes. */
   freezeStateDir?: string;
+  /** A relocation away from this host under way (see relocate-out.ts). */
+  departure?: DepartureRecord;
+  /** Post-copy arrival: memory still comes from the departure (see relocate-in.ts). */
+  arrivingPages?: ArrivingPages;
+}
+
+export interface DepartureRecord {
+  method: RelocationMethod;
+  dir: string;
+  pageServer: PageEndpoint;
+  /**
+   * dumping: CRIU at work, the processes here frozen; dumped: the images are ready and the
+   * copy here is kept, frozen, until the verdict; committed: the arrival copy runs (post-copy:
+   * its memory still flows from here); delivered: post-copy, the arrival has all its memory.
+   * The copy here goes after committed (stop-and-copy) or delivered (post-copy).
+   */
+  step: 'dumping' | 'dumped' | 'committed' | 'delivered';
+  /** The detached shell that runs `runc checkpoint` (and its process group). */
+  pid?: number;
+}
+
+export interface ArrivingPages {
+  /** Tells this arrival apart from a later one, for the lazy-pages daemon's reaper. */
+  token: string;
+  /** The detached shell that runs `criu lazy-pages` (and its process group). */
+  pid: number;
 }
 
 export interface ExitRecord {

@@ -19,6 +19,13 @@ export async function unmountOverlay(target: string): Promise<void> {
   if (await isMountPoint(target)) await runOk('umount', [target]);
 }
 
+/** Detaches every mount under `dir` (not `dir` itself), deepest first. */
+export async function unmountWithin(dir: string): Promise<void> {
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const inside = mountinfo.split('\n').map((line) => line.split(' ')[4] ?? '').filter((p) => p.startsWith(`${dir}/`));
+  for (const p of inside.sort().reverse()) await runOk('umount', ['-l', p]);
+}
+
 const TAR_XATTRS = ['--xattrs', '--xattrs-include=trusted.*', '--xattrs-include=security.*', '--numeric-owner'];
 
 export async function packLayer(upper: string, archive: string): Promise<void> {

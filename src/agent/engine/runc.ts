@@ -102,11 +102,24 @@ export class Runc {
 
   /** Dumps the container and leaves it running (or paused, if it was paused). */
   async checkpoint(id: string, imagePath: string, workPath: string): Promise<void> {
-    const r = await run('runc', [
-      ...this.globalArgs(), 'checkpoint', '--leave-running', ...CRIU_OPTIONS,
-      '--image-path', imagePath, '--work-path', workPath, id,
-    ]);
+    const r = await run('runc', this.checkpointArgs(id, imagePath, workPath));
     if (r.code !== 0) throw new CapstanError('CAP-E1009', `runc checkpoint: ${(r.stderr || r.stdout).trim()}`);
+  }
+
+  /**
+   * Arguments of a checkpoint that leaves the processes alive (paused, if they were). Memory
+   * pages go to the images, or with `pageServer` to a CRIU page server at that address, or
+   * with `lazyPages` stay behind to be served on demand from that address once CRIU writes
+   * to `statusFd` (see relocate.ts).
+   */
+  checkpointArgs(id: string, imagePath: string, workPath: string, memory: { pageServer?: string; lazyPages?: boolean; statusFd?: number } = {}): string[] {
+    return [
+      ...this.globalArgs(), 'checkpoint', '--leave-running', ...CRIU_OPTIONS,
+      ...(memory.pageServer ? ['--page-server', memory.pageServer] : []),
+      ...(memory.lazyPages ? ['--lazy-pages'] : []),
+      ...(memory.statusFd !== undefined ? ['--status-fd', String(memory.statusFd)] : []),
+      '--image-path', imagePath, '--work-path', workPath, id,
+    ];
   }
 
   /** Arguments of the foreground `runc run` a supervisor runs. */
@@ -114,9 +127,15 @@ export class Runc {
     return [...this.globalArgs(), 'run', '--bundle', bundle, '--pid-file', pidFile, id];
   }
 
-  /** Arguments of the foreground `runc restore` a supervisor runs. */
-  restoreArgs(id: string, bundle: string, pidFile: string, imagePath: string, workPath: string): string[] {
-    return [...this.globalArgs(), 'restore', ...CRIU_OPTIONS, '--bundle', bundle, '--pid-file', pidFile, '--image-path', imagePath, '--work-path', workPath, id];
+  /**
+   * Arguments of the foreground `runc restore` a supervisor runs. With `lazyPages`, memory
+   * comes on demand from the lazy-pages daemon listening in `workPath`.
+   */
+  restoreArgs(id: string, bundle: string, pidFile: string, imagePath: string, workPath: string, opts: { lazyPages?: boolean } = {}): string[] {
+    return [
+      ...this.globalArgs(), 'restore', ...CRIU_OPTIONS, ...(opts.lazyPages ? ['--lazy-pages'] : []),
+      '--bundle', bundle, '--pid-file', pidFile, '--image-path', imagePath, '--work-path', workPath, id,
+    ];
   }
 }
 

@@ -44,14 +44,18 @@ export interface SupervisorStatus {
   status: number;
 }
 
-/** The command that settles the WPAR; under tsx (tests, benchmarks) it is a .ts file and node needs the loader. */
-function reaperCommand(layout: Layout, name: string, runId: string): string[] {
+/**
+ * The command that runs one of the engine's own scripts (supervisor, pages-reaper) with
+ * `args`; under tsx (tests, benchmarks) it is a .ts file and node needs the loader.
+ */
+export function engineScript(script: string, args: string[]): string[] {
   const ext = extname(fileURLToPath(import.meta.url));
-  const script = fileURLToPath(new URL(`./supervisor${ext}`, import.meta.url));
-  return [process.execPath, ...(ext === '.ts' ? ['--import', 'tsx'] : []), script, layout.root, name, runId];
+  const path = fileURLToPath(new URL(`./${script}${ext}`, import.meta.url));
+  return [process.execPath, ...(ext === '.ts' ? ['--import', 'tsx'] : []), path, ...args];
 }
 
-async function tail(path: string, lines = 12): Promise<string> {
+/** The last lines of a log file (empty when there is none). */
+export async function tail(path: string, lines = 12): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
@@ -71,21 +75,23 @@ export function containerPid(layout: Layout, name: string): number | undefined {
   }
 }
 
+export interface SuperviseOptions {
+  /** CRIU's log, whose last words join runc's when the start fails. */
+  criuLog?: string;
+  /** Asked now and then: why the start never will succeed (a start given up is ended, so runc and CRIU hold no file of the WPAR). */
+  giveUp?: () => Promise<string | undefined>;
+}
+
 /**
  * Runs `runc <runcArgs>` under a new supervisor. Resolves once the container's process
- * exists (the pid file runc writes); throws CAP-E1008 with runc's (and, when given, CRIU's)
- * last words when it ended before that.
+ * exists (the pid file runc writes); throws CAP-E1008 with runc's (and CRIU's) last words
+ * when it ended before that, or was given up.
  */
-export async function startSupervised(
-  layout: Layout,
-  name: string,
-  runId: string,
-  runcArgs: string[],
-  criuLog?: string,
-): Promise<void> {
+export async function startSupervised(layout: Layout, name: string, runId: string, runcArgs: string[], opts: SuperviseOptions = {}): Promise<void> {
+  const { criuLog, giveUp } = opts;
   const paths = layout.wpar(name);
   await Promise.all([rm(paths.pidFile, { force: true }), rm(paths.supervisorStatus, { force: true })]);
-  const reaper = reaperCommand(layout, name, runId);
+  const reaper = engineScript('supervisor', [layout.root, name, runId]);
   const child = spawn('bash', ['-c', SUPERVISOR, 'capstan-supervisor', String(reaper.length), ...reaper, ...runcArgs], {
     detached: true,
     stdio: 'ignore',
@@ -93,11 +99,22 @@ export async function startSupervised(
   });
   child.unref();
 
-  const outcome = await waitInDir(paths.dir, START_TIMEOUT_MS, START_POLL_MS, async () =>
-    containerPid(layout, name) ? 'started' : supervisorStatus(layout, name, runId),
-  );
+  const outcome = await waitInDir(paths.dir, START_TIMEOUT_MS, START_POLL_MS, async (polled) => {
+    if (containerPid(layout, name)) return 'started';
+    const ended = await supervisorStatus(layout, name, runId);
+    if (ended || !polled || !giveUp) return ended;
+    return (await giveUp()) ?? undefined;
+  });
   if (outcome === 'started') return;
-  if (!outcome) throw new CapstanError('CAP-E1008', `${name} did not start within ${START_TIMEOUT_MS / 1000} s`);
-  const why = [await tail(paths.output), criuLog ? await tail(criuLog) : ''].filter(Boolean).join('\n');
-  throw new CapstanError('CAP-E1008', `${name} did not start (status ${outcome.status}): ${why}`);
+  const lastWords = async (): Promise<string> => [await tail(paths.output), criuLog ? await tail(criuLog) : ''].filter(Boolean).join('\n');
+  if (outcome === undefined || typeof outcome === 'string') {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // it ended meanwhile
+    }
+    const why = outcome ?? `it did not start within ${START_TIMEOUT_MS / 1000} s`;
+    throw new CapstanError('CAP-E1008', `${name} did not start: ${why}: ${await lastWords()}`);
+  }
+  throw new CapstanError('CAP-E1008', `${name} did not start (status ${outcome.status}): ${await lastWords()}`);
 }

@@ -1,13 +1,14 @@
 // A checkpoint state directory: CRIU's images plus everything a restart needs on any
 // engine root (the spec and, for system WPARs, the writable layer). The manifest is
 // written last, so a directory without one is an incomplete checkpoint.
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { Value } from 'typebox/value';
 import { CapstanError } from '../../api/errors.js';
 import { WparSpec } from '../../api/wpar.js';
 import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
+import type { RelocationMethod } from './relocate.js';
 
 export type CheckpointMode = 'continue' | 'kill' | 'pause';
 
@@ -19,6 +20,11 @@ export interface CheckpointManifest {
   host: string;
   /** The system WPAR's writable layer, relative to the state directory. */
   layer?: string;
+  /**
+   * Images of a relocation, not a checkpoint: their memory is elsewhere (with the arrival's
+   * page server, or still with the departure), so only relocateIn may use them.
+   */
+  relocation?: RelocationMethod;
 }
 
 const MANIFEST = 'capstan-checkpoint.json';
@@ -58,8 +64,16 @@ export async function writeManifest(dir: string, m: Omit<CheckpointManifest, 'fo
   await writeJsonAtomic(join(dir, MANIFEST), manifest);
 }
 
-/** The manifest of a complete checkpoint, or the error restartwpar reports. */
-export async function readCheckpoint(dir: string): Promise<CheckpointManifest> {
+/** Removes what a checkpoint wrote into a state directory (not the directory itself). */
+export async function discardCheckpoint(dir: string): Promise<void> {
+  await Promise.all([criuImages(dir), join(dir, LAYER_FILE), join(dir, MANIFEST)].map((p) => rm(p, { recursive: true, force: true })));
+}
+
+/**
+ * The manifest of a complete checkpoint, or the error restartwpar reports; with
+ * `relocation`, of the images of a relocation by that method.
+ */
+export async function readCheckpoint(dir: string, opts: { relocation?: RelocationMethod } = {}): Promise<CheckpointManifest> {
   if (!isAbsolute(dir) || (await kind(dir)) !== 'dir') throw new CapstanError('CAP-E1003', `${dir} is not a state directory`);
   let m: CheckpointManifest | undefined;
   try {
@@ -69,6 +83,9 @@ export async function readCheckpoint(dir: string): Promise<CheckpointManifest> {
   }
   if (!m) throw new CapstanError('CAP-E1005', `no ${MANIFEST} in ${dir}: not a complete checkpoint`);
   if (m.format !== 1 || !Value.Check(WparSpec, m.spec)) throw new CapstanError('CAP-E1005', `${MANIFEST} does not describe a WPAR`);
+  if (m.relocation !== opts.relocation) {
+    throw new CapstanError('CAP-E1005', m.relocation ? `${dir} holds the images of a relocation (${m.relocation}), not a checkpoint` : `${dir} holds a checkpoint, not ${opts.relocation} relocation images`);
+  }
   if ((await kind(join(criuImages(dir), 'inventory.img'))) !== 'file') throw new CapstanError('CAP-E1005', 'the CRIU images are missing');
   if (m.layer && (await kind(join(dir, m.layer))) !== 'file') throw new CapstanError('CAP-E1015', join(dir, m.layer));
   return m;

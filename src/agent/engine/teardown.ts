@@ -7,7 +7,7 @@ import type { WparSpec } from '../../api/wpar.js';
 import { deleteWparNetns } from '../net/index.js';
 import type { Layout } from './layout.js';
 import type { RecordStore, WparRecord } from './records.js';
-import { unmountOverlay } from './rootfs.js';
+import { unmountOverlay, unmountWithin } from './rootfs.js';
 import type { Runc } from './runc.js';
 
 /** System WPARs always get their own network namespace; application WPARs only with an address. */
@@ -29,6 +29,9 @@ export function usesOverlay(spec: WparSpec): boolean {
 
 /** Releases the container, the overlay mount and the network namespace; safe to repeat. */
 export async function releaseResources(layout: Layout, runc: Runc, spec: WparSpec): Promise<void> {
+  // A runc restore killed mid-way leaves its bind mount of the root (criu-root) in its state
+  // directory, which runc then cannot remove.
+  await unmountWithin(join(layout.runcRoot, spec.name));
   await runc.delete(spec.name);
   if (usesOverlay(spec)) await unmountOverlay(layout.wpar(spec.name).rootfs);
   if (hasNetns(spec)) await deleteWparNetns(layout.netns(spec.name));
@@ -37,9 +40,11 @@ export async function releaseResources(layout: Layout, runc: Runc, spec: WparSpe
 /**
  * Removes a WPAR's directory. It is moved out of the way first, in one step, so that whoever
  * waits for the WPAR's lock (inside it) finds the WPAR gone, never half-removed. Removing it
- * is retried because its supervisor may still be writing its last words there.
+ * is retried because its supervisor may still be writing its last words there. Whatever is
+ * still mounted inside (the cgroup yard of a CRIU that was killed mid-restore) is let go.
  */
 export async function removeWparDir(layout: Layout, name: string): Promise<void> {
+  await unmountWithin(layout.wpar(name).dir);
   const doomed = join(layout.removingDir, `${name}.${randomUUID()}`);
   await mkdir(layout.removingDir, { recursive: true });
   try {
@@ -72,6 +77,8 @@ export async function settleEnded(
   delete rec.operation;
   delete rec.brokenReason;
   delete rec.freezeStateDir;
+  delete rec.departure;
+  delete rec.arrivingPages;
   if (exit) rec.exitStatus = exit.status;
   await records.write(rec);
 }

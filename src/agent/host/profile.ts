@@ -1,10 +1,11 @@
 // The host profile: what relocation compatibility and capacity are decided on. Read from
 // /proc, /etc/os-release and the tools themselves; re-read on "update profile".
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import type { HostProfile } from '../../api/agents.js';
 import { findCriu } from '../engine/criu.js';
 import { runcDefaultConfig } from '../engine/oci-config.js';
+import { memoryTransfer } from '../engine/relocate.js';
 import { run } from '../exec.js';
 import { cgroupVersion } from './cgroups.js';
 
@@ -18,7 +19,7 @@ const CAPABILITIES = [
 ].map((c) => `CAP_${c}`);
 
 export async function readProfile(): Promise<HostProfile> {
-  const [cpuinfo, osRelease, status, libc, runc, criu, cgroup, ntp, defaults, uffd] = await Promise.all([
+  const [cpuinfo, osRelease, status, libc, runc, criu, cgroup, ntp, defaults, memory] = await Promise.all([
     readFile('/proc/cpuinfo', 'utf8'),
     readFile('/etc/os-release', 'utf8').catch(() => ''),
     readFile('/proc/self/status', 'utf8'),
@@ -28,7 +29,7 @@ export async function readProfile(): Promise<HostProfile> {
     cgroupVersion(),
     ntpSynchronized(),
     runcDefaultConfig().then((c) => c.process.capabilities?.bounding ?? [], () => []),
-    stat('/proc/sys/vm/unprivileged_userfaultfd').then(() => true, () => false),
+    memoryTransfer(),
   ]);
   const field = (name: string): string => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
   const os = (key: string): string => new RegExp(`^${key}="?([^"\\n]*)"?$`, 'm').exec(osRelease)?.[1] ?? 'unknown';
@@ -51,9 +52,8 @@ export async function readProfile(): Promise<HostProfile> {
     cgroupVersion: cgroup,
     ntpSynchronized: ntp,
     privileges: { available: CAPABILITIES.filter((_, i) => (bnd >> BigInt(i)) & 1n), default: defaults },
-    // Post-copy needs userfaultfd (the sysctl exists where the kernel has it); iterative
-    // pre-copy needs soft-dirty page tracking, which CRIU can tell.
-    memoryTransfer: { postCopy: uffd, preCopy: await softDirty() },
+    // Asked of the kernel through CRIU (see the engine's relocate.ts).
+    memoryTransfer: { postCopy: memory.postCopy, preCopy: memory.preCopy },
     collectedAt: new Date().toISOString(),
   };
 }
@@ -66,13 +66,4 @@ async function ntpSynchronized(): Promise<boolean | null> {
   if (n.code === 0) return true;
   if (n.code === 1) return false;
   return null;
-}
-
-async function softDirty(): Promise<boolean> {
-  try {
-    const criu = await findCriu();
-    return (await run(criu.path, ['check', '--feature', 'mem_dirty_track'], { timeoutMs: 10_000 })).code === 0;
-  } catch {
-    return false;
-  }
 }

@@ -42,8 +42,8 @@ function validateInterfaces(ifaces: NetworkInterface[], defaultBridge: string): 
   }
 }
 
-/** One veth pair, host side on the bridge, WPAR side as `eth<index>` with its address. */
-async function ensureInterface(nsName: string, index: number, iface: NetworkInterface, bridge: string): Promise<void> {
+/** One veth pair, host side on the bridge (or off it and down: `detached`), WPAR side as `eth<index>` with its address. */
+async function ensureInterface(nsName: string, index: number, iface: NetworkInterface, bridge: string, detached: boolean): Promise<void> {
   const host = hostVethName(nsName, index);
   const inside = `eth${index}`;
   const br = await getLink(bridge);
@@ -62,8 +62,12 @@ async function ensureInterface(nsName: string, index: number, iface: NetworkInte
       'address', wparMac(nsName, index, iface.address), 'netns', nsName]);
     hostLink = await getLink(host);
   }
-  if (hostLink?.master !== bridge) await ip(['link', 'set', 'dev', host, 'master', bridge]);
-  await ip(['link', 'set', 'dev', host, 'up']);
+  if (detached) {
+    if (hostLink?.master || hostLink?.flags?.includes('UP')) await ip(['link', 'set', 'dev', host, 'down', 'nomaster']);
+  } else {
+    if (hostLink?.master !== bridge) await ip(['link', 'set', 'dev', host, 'master', bridge]);
+    await ip(['link', 'set', 'dev', host, 'up']);
+  }
 
   await ip(['addr', 'replace', `${iface.address}/${iface.prefix ?? 24}`, 'dev', inside], nsName);
   await ip(['link', 'set', 'dev', inside, 'up'], nsName);
@@ -71,14 +75,16 @@ async function ensureInterface(nsName: string, index: number, iface: NetworkInte
 
 /**
  * Creates (or completes) the WPAR's network namespace and returns its path for the OCI
- * config. Interfaces use iface.bridge or the default bridge, which must exist.
+ * config. Interfaces use iface.bridge or the default bridge, which must exist. `detached`
+ * leaves the host ends off their bridges and down (the addresses are there, nothing flows),
+ * for a restore whose connections must see no packet before their sockets exist.
  */
-export async function createWparNetns(nsName: string, ifaces: NetworkInterface[], opts: { defaultBridge: string }): Promise<string> {
+export async function createWparNetns(nsName: string, ifaces: NetworkInterface[], opts: { defaultBridge: string; detached?: boolean }): Promise<string> {
   validateNetnsName(nsName);
   validateInterfaces(ifaces, opts.defaultBridge);
   await ensureNetns(nsName);
   await ip(['link', 'set', 'dev', 'lo', 'up'], nsName);
-  for (const [index, iface] of ifaces.entries()) await ensureInterface(nsName, index, iface, iface.bridge ?? opts.defaultBridge);
+  for (const [index, iface] of ifaces.entries()) await ensureInterface(nsName, index, iface, iface.bridge ?? opts.defaultBridge, opts.detached ?? false);
   // One default route: through the first interface that names a gateway.
   const withGateway = ifaces.findIndex((i) => i.gateway !== undefined);
   const gw = ifaces[withGateway]?.gateway;

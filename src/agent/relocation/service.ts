@@ -1,0 +1,270 @@
+// An agent's part in live relocation, either side of it. The manager tells the arrival agent
+// what to expect, then the departure agent to move the WPAR; the two agents then talk to each
+// other over mutual TLS: the checkpoint images and writable layer as one stream, and CRIU's
+// page traffic through tunnels (tunnel.ts). The manager settles what an interruption leaves
+// (settle): this agent keeps its copy, drops it, or says what state it is in.
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { CapstanError, isCapstanError } from '../../api/errors.js';
+import type { ArriveRequest, Arrived, DepartRequest, MemoryMethod, RelocationPeer, SettleRequest } from '../../api/relocation.js';
+import type { WparSpec } from '../../api/wpar.js';
+import type { AgentIdentity } from '../control/config.js';
+import type { Engine, EngineState } from '../engine/index.js';
+import { readJsonIfExists, writeJsonAtomic } from '../engine/json-file.js';
+import type { Departure, PageReceiver } from '../engine/relocate.js';
+import { freePort } from '../net/ports.js';
+import { sendStream } from './peer.js';
+import { forwarder, TunnelTargets } from './tunnel.js';
+
+interface Arrival {
+  spec: WparSpec;
+  method: MemoryMethod;
+  departure: RelocationPeer;
+  dir: string;
+  /** Stop-and-copy: CRIU's page server here, which the departure's dump fills. */
+  pages?: PageReceiver;
+  closers: (() => void)[];
+}
+
+export interface SettleOutcome {
+  state?: EngineState;
+  output: string[];
+}
+
+export class RelocationAgent {
+  readonly tunnels = new TunnelTargets();
+  private readonly arrivals = new Map<string, Arrival>();
+  private readonly departures = new Map<string, { name: string; handle: Departure; closers: (() => void)[] }>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly identity: () => AgentIdentity,
+    /** Where images are received and relocation logs kept (the seed's state path). */
+    private readonly stateDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  private workDir(relocationId: string): string {
+    return join(this.stateDir, 'relocations', relocationId);
+  }
+
+  /**
+   * What this host holds of an arriving relocation, kept on disk so that a restarted agent
+   * still knows which WPAR of that name the relocation made (and never takes another for it).
+   */
+  private marker(relocationId: string): string {
+    return join(this.stateDir, 'relocations', `${relocationId}.json`);
+  }
+
+  private async mark(relocationId: string, name: string, step: 'restoring' | 'resumed'): Promise<void> {
+    await mkdir(join(this.stateDir, 'relocations'), { recursive: true });
+    await writeJsonAtomic(this.marker(relocationId), { name, step });
+  }
+
+  private async marked(relocationId: string, name: string): Promise<'restoring' | 'resumed' | undefined> {
+    const m = await readJsonIfExists<{ name: string; step: 'restoring' | 'resumed' }>(this.marker(relocationId));
+    return m?.name === name ? m.step : undefined;
+  }
+
+  /** The seed's relocation log: <state path>/<WPAR>/<departure host>/mcr.log, on both sides. */
+  private async note(name: string, departureHost: string, line: string): Promise<void> {
+    const dir = join(this.stateDir, name, departureHost);
+    await mkdir(dir, { recursive: true });
+    await appendFile(join(dir, 'mcr.log'), `${new Date().toISOString()} ${line}\n`);
+  }
+
+  async arrive(req: ArriveRequest): Promise<string[]> {
+    const name = req.spec.name;
+    const existing = await this.engine.get(name);
+    if (existing) throw new CapstanError('CAP-E1010', `${name} is here already (${existing.state})`);
+    const dir = this.workDir(req.relocationId);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const arrival: Arrival = { spec: req.spec, method: req.method, departure: req.departure, dir, closers: [] };
+    if (req.method === 'stopAndCopy') {
+      arrival.pages = await this.engine.receivePages(name, { dir });
+      this.tunnels.register(req.relocationId, arrival.pages.listen.port, req.departure.systemId);
+    }
+    this.arrivals.set(req.relocationId, arrival);
+    await this.note(name, req.departure.host, `relocation ${req.relocationId}: expecting ${name} from ${req.departure.host} (${req.method})`);
+    return [`${hostname()} is ready to receive ${name} (${req.method})`];
+  }
+
+  /**
+   * The departure agent's stream of images and layer: unpacked and restored here. Answered
+   * once the WPAR runs here with all of its memory; a failure leaves nothing of it here.
+   */
+  async receive(relocationId: string, peerSystemId: string | undefined, body: Readable): Promise<Arrived> {
+    const a = this.arrivals.get(relocationId);
+    if (!a || a.departure.systemId !== peerSystemId) throw new CapstanError('CAP-E0921', `no relocation ${relocationId} from this peer`);
+    const name = a.spec.name;
+    try {
+      await untar(body, a.dir);
+      await a.pages?.received;
+      let pageSource: { host: string; port: number } | undefined;
+      if (a.method === 'postCopy') {
+        const fwd = await forwarder(this.identity(), a.departure, relocationId);
+        a.closers.push(fwd.close);
+        pageSource = { host: '127.0.0.1', port: fwd.port };
+      }
+      await this.mark(relocationId, name, 'restoring');
+      const arrival = await this.engine.relocateIn(name, { dir: a.dir, method: a.method, pageSource });
+      await this.mark(relocationId, name, 'resumed');
+      await this.note(name, a.departure.host, `relocation ${relocationId}: ${name} resumed here`);
+      await arrival.pagesArrived;
+      await this.note(name, a.departure.host, `relocation ${relocationId}: all of ${name}'s memory is here`);
+      this.forgetArrival(relocationId, a);
+      return { resumedAt: arrival.resumedAt };
+    } catch (e) {
+      await this.note(name, a.departure.host, `relocation ${relocationId}: failed here: ${(e as Error).message}`);
+      await this.dropArrival(relocationId, name);
+      throw isCapstanError(e) ? e : new CapstanError('CAP-E0922', (e as Error).message);
+    }
+  }
+
+  async depart(req: DepartRequest): Promise<string[]> {
+    const dir = this.workDir(req.relocationId);
+    await rm(dir, { recursive: true, force: true });
+    const closers: (() => void)[] = [];
+    const me = hostname();
+    let pageServer: { host: string; port: number };
+    if (req.method === 'stopAndCopy') {
+      // The dump connects out: to the arrival's page server, through a tunnel.
+      const fwd = await forwarder(this.identity(), req.arrival, req.relocationId);
+      closers.push(fwd.close);
+      pageServer = { host: '127.0.0.1', port: fwd.port };
+    } else {
+      // The arrival's lazy-pages daemon connects in: to the page server the dump leaves here.
+      pageServer = { host: '127.0.0.1', port: await freePort() };
+      this.tunnels.register(req.relocationId, pageServer.port, req.arrival.systemId);
+    }
+    await this.note(req.name, me, `relocation ${req.relocationId}: to ${req.arrival.host} (${req.method})`);
+    const started = Date.now();
+    const handle = await this.engine.relocateOut(req.name, { dir, method: req.method, pageServer });
+    this.departures.set(req.relocationId, { name: req.name, handle, closers });
+    try {
+      await handle.imagesReady;
+    } catch (e) {
+      this.forgetDeparture(req.relocationId);
+      throw e;
+    }
+    let arrived: Arrived;
+    try {
+      arrived = await sendStream<Arrived>(this.identity(), req.arrival, `/relocations/${req.relocationId}/images`, tar(dir));
+    } catch (e) {
+      // Refused by the arrival, which removed what it had: the WPAR carries on here. A cut
+      // transfer leaves it frozen here for the manager to settle: it may run there.
+      if (isCapstanError(e) && e.code !== 'CAP-E0920') await this.keepDeparture(req.relocationId);
+      await this.note(req.name, me, `relocation ${req.relocationId}: failed: ${(e as Error).message}`);
+      throw e;
+    }
+    await this.completeDeparture(req.relocationId);
+    const frozenMs = arrived.resumedAt - handle.frozenAt;
+    const line = `${req.name} runs on ${req.arrival.host}: frozen ${frozenMs} ms, ${Date.now() - started} ms in all (${req.method})`;
+    await this.note(req.name, me, `relocation ${req.relocationId}: ${line}`);
+    return [line];
+  }
+
+  /**
+   * keep: the WPAR runs here (a departure brought back); drop: whatever the relocation left
+   * here goes (a departure's copy once the arrival runs, or what arrived); probe: the state
+   * of the copy the relocation made here, none when it made none (a WPAR of the same name
+   * that was here before is not it).
+   */
+  async settle(req: SettleRequest): Promise<SettleOutcome> {
+    const output: string[] = [];
+    const here = await this.engine.get(req.name);
+    const arrived = await this.marked(req.relocationId, req.name);
+    if (req.outcome === 'probe') {
+      return { ...(arrived === 'resumed' && here ? { state: here.state } : {}), output };
+    }
+    if (req.outcome === 'keep' && here) {
+      if (this.departures.has(req.relocationId)) await this.keepDeparture(req.relocationId);
+      else if (!arrived) await this.engine.settleRelocation(req.name, 'stayed');
+      await rm(this.marker(req.relocationId), { force: true });
+      output.push(`${req.name} runs here`);
+    } else if (req.outcome === 'drop') {
+      if (this.arrivals.has(req.relocationId) || arrived) {
+        await this.dropArrival(req.relocationId, req.name);
+        if (arrived && (await this.engine.get(req.name))) await this.engine.remove(req.name);
+      } else if (this.departures.has(req.relocationId)) {
+        await this.completeDeparture(req.relocationId);
+      } else if (here) {
+        await this.engine.settleRelocation(req.name, 'arrived');
+      }
+      if (here && !(await this.engine.get(req.name))) output.push(`${req.name} removed from here`);
+      await rm(this.workDir(req.relocationId), { recursive: true, force: true });
+      await rm(this.marker(req.relocationId), { force: true });
+    }
+    const state = (await this.engine.get(req.name))?.state;
+    return { ...(state ? { state } : {}), output };
+  }
+
+  /** The arrival copy runs with all of its memory: the copy here goes. */
+  private async completeDeparture(relocationId: string): Promise<void> {
+    const d = this.departures.get(relocationId);
+    if (!d) return;
+    await d.handle.commit();
+    if (d.handle.method === 'postCopy') await d.handle.delivered();
+    await d.handle.finished;
+    this.forgetDeparture(relocationId);
+    await rm(this.workDir(relocationId), { recursive: true, force: true });
+  }
+
+  private async keepDeparture(relocationId: string): Promise<void> {
+    const d = this.departures.get(relocationId);
+    if (!d) return;
+    await d.handle.abort();
+    this.forgetDeparture(relocationId);
+    await rm(this.workDir(relocationId), { recursive: true, force: true });
+  }
+
+  private forgetDeparture(relocationId: string): void {
+    this.departures.get(relocationId)?.closers.forEach((c) => c());
+    this.departures.delete(relocationId);
+    this.tunnels.unregister(relocationId);
+  }
+
+  private forgetArrival(relocationId: string, a: Arrival): void {
+    a.closers.forEach((c) => c());
+    this.arrivals.delete(relocationId);
+    this.tunnels.unregister(relocationId);
+    void rm(a.dir, { recursive: true, force: true });
+  }
+
+  private async dropArrival(relocationId: string, name: string): Promise<void> {
+    const a = this.arrivals.get(relocationId);
+    if (!a) return;
+    this.forgetArrival(relocationId, a);
+    await a.pages?.cancel();
+    // Only what this relocation restored here (relocateIn leaves nothing when it fails).
+    if ((await this.marked(relocationId, name)) && (await this.engine.get(name))) await this.engine.remove(name);
+    await rm(this.marker(relocationId), { force: true });
+  }
+}
+
+/** A directory as a tar stream. */
+function tar(dir: string): Readable {
+  const p = spawn('tar', ['-C', dir, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  p.on('close', (code) => {
+    if (code !== 0) p.stdout.destroy(new CapstanError('CAP-E0920', `packing ${dir} failed (tar exited ${code})`));
+  });
+  return p.stdout;
+}
+
+function untar(body: Readable, dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('tar', ['-C', dir, '-xf', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // tar ending early (bad input) is reported by its exit status below.
+    p.stdin.on('error', () => undefined);
+    body.pipe(p.stdin);
+    body.on('error', (e) => p.kill() && reject(new CapstanError('CAP-E0920', e.message)));
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new CapstanError('CAP-E0920', `unpacking the images failed: ${err.trim()}`))));
+  });
+}

@@ -1,0 +1,249 @@
+// Live relocation between two lab hosts through the manager: a WPAR serving TCP keeps its
+// client's connection (no reset) and its counter across the move, its address answers from
+// the arrival host, nothing of it is left on the departure host; and a host is evacuated.
+import assert from 'node:assert/strict';
+import { access, readFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { existingLabHosts, labHost } from '../../src/agent/lab/lab.js';
+import { labDown } from '../../src/cli/agent/lab.js';
+import { ApiClient, type Endpoint } from '../../src/client/api-client.js';
+import { CliWorld, ok, type CliResult } from '../cli/harness.js';
+import { freePort } from '../helpers/ports.js';
+import { until } from '../helpers/until.js';
+
+const w = new CliWorld();
+
+const json = <T>(args: string[]): Promise<T> => w.json<T>(args);
+
+interface Wpar { name: string; state: string; system: { name: string } | null }
+const wpar = (name: string): Promise<Wpar> => json<Wpar>(['wpar', 'show', name]);
+const onHost = (n: number, ...argv: string[]): Promise<CliResult> => w.cli(['lab', 'exec', String(n), '--', ...argv]);
+const CLI_MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
+const agentPid = async (n: number): Promise<number> => Number(await readFile(join(labHost(n).agentDir, 'agent.pid'), 'utf8'));
+
+interface Task { id: string; status: string; error: { code: string } | null; operations: { name: string; status: string }[] }
+
+/** Starts a relocation and returns once its move between the agents is under way. */
+async function relocationUnderWay(name: string, to: string): Promise<string> {
+  const task = await json<Task>(['wpar', 'relocate', name, '--to', to, '--no-wait']);
+  // Asked straight over the API: the move takes about a second, a CLI run half of that.
+  const api = new ApiClient(JSON.parse(await readFile(join(w.dir, 'cli.json'), 'utf8')) as Endpoint);
+  await until('the move under way', async () => (await api.get<Task>(`/tasks/${task.id}`)).operations.some((o) => o.name.startsWith('move ') && o.status === 'running'), { every: 10 });
+  return task.id;
+}
+
+/** The "running exactly once" rule: Active on one lab host only, no trace on the other, and the manager agrees. */
+async function runsExactlyOnce(name: string): Promise<number> {
+  const listed = await Promise.all([1, 2].map(async (n) => ok(await onHost(n, 'lswpar')).stdout));
+  const hosts = [1, 2].filter((_, i) => new RegExp(`^${name}\\s`, 'm').test(listed[i] as string));
+  assert.equal(hosts.length, 1, `${name} on exactly one host:\n${listed.join('\n')}`);
+  const n = hosts[0] as number;
+  assert.match(listed[n - 1] as string, new RegExp(`^${name}\\s+A`, 'm'));
+  await assert.rejects(access(`/run/netns/capstan-lab-h${3 - n}-${name}`));
+  const view = await until(`${name} settled in the manager`, async () => {
+    const v = await wpar(name);
+    return v.state === 'Transitional' ? undefined : v;
+  });
+  assert.deepEqual([view.system?.name, view.state], [`lab-h${n}`, 'Active']);
+  return n;
+}
+
+/** A line-oriented client of the WPAR's TCP service: each line sent is answered with the WPAR's counter. */
+class Client {
+  private buffer = '';
+  private waiting?: (line: string) => void;
+  readonly problems: string[] = [];
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      this.buffer += d;
+      const i = this.buffer.indexOf('\n');
+      if (i >= 0 && this.waiting) {
+        const line = this.buffer.slice(0, i);
+        this.buffer = this.buffer.slice(i + 1);
+        this.waiting(line);
+      }
+    });
+    socket.on('error', (e) => this.problems.push(e.message));
+    socket.on('close', () => this.problems.push('closed'));
+  }
+
+  static async open(host: string, port: number): Promise<Client> {
+    return until(`a connection to ${host}:${port}`, () => new Promise<Client | undefined>((resolve) => {
+      const s = connect({ host, port }, () => resolve(new Client(s)));
+      s.once('error', () => resolve(undefined));
+    }));
+  }
+
+  /** The counter the WPAR answers with. */
+  ask(word: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${word}: ${this.problems.join(', ')}`)), 20_000);
+      this.waiting = (line) => {
+        clearTimeout(timer);
+        const [echo, n] = line.trim().split(' ');
+        assert.equal(echo, word);
+        resolve(Number(n));
+      };
+      this.socket.write(`${word}\n`);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** A checkpointable system WPAR that counts in its own layer and answers on TCP port 7000 with the count. */
+async function createServer(name: string, address: string, system: string): Promise<void> {
+  const script = [
+    'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done &',
+    'printf "#!/bin/sh\\nwhile read l; do echo \\"\\$l \\$(cat /tmp/count)\\"; done\\n" > /tmp/answer; chmod +x /tmp/answer',
+    // busybox nc: -ll keeps listening, each connection answered by /tmp/answer.
+    'exec nc -ll -p 7000 -e /tmp/answer',
+  ].join('\n');
+  ok(await w.cli(['wpar', 'create', name, '--system', system, '--start', '-c', '-N', `address=${address}/16`, '--', 'sh', '-c', script]));
+}
+
+describe('live relocation between lab hosts', { concurrency: false }, () => {
+  let port = 0;
+
+  before(async () => {
+    await labDown(undefined, await existingLabHosts());
+    port = await freePort();
+    await w.startManager({ host: '0.0.0.0', port });
+    const first = (await readFile(join(w.dataDir, 'initial-admin-password'), 'utf8')).trim();
+    ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin'], { input: `${first}\nadmin-pass-2\n` }));
+    ok(await w.cli(['lab', 'up', '--hosts', '2']));
+    for (const name of ['lab-h1', 'lab-h2']) {
+      await until(`compatibility testing of ${name}`, async () => (await json<{ compatibilityTestedAt: string | null }>(['system', 'show', name])).compatibilityTestedAt !== null);
+    }
+  });
+
+  after(async () => {
+    for (const n of [1, 2]) {
+      const log = await readFile(`/var/lib/capstan/lab/h${n}/agent/agent.log`, 'utf8').catch(() => '');
+      const problems = log.split('\n').filter((l) => l && !l.includes('"level":30'));
+      if (problems.length > 0) console.log(`lab-h${n} agent log:\n${problems.slice(-15).join('\n')}`);
+    }
+    await w.cli(['lab', 'down']);
+    await labDown(undefined, await existingLabHosts());
+    await w.close();
+  });
+
+  it('moves a WPAR serving TCP: the open connection carries on, the counter continues, the address answers from the arrival host', async (t) => {
+    await createServer('mover', '10.240.3.10', 'lab-h1');
+    const client = await Client.open('10.240.3.10', 7000);
+    try {
+      const before = await client.ask('one');
+      assert.ok(before > 0);
+      const r = ok(await w.cli(['wpar', 'relocate', 'mover', '--to', 'lab-h2']));
+      t.diagnostic(`${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /frozen/.test(l)).join(' | '));
+      const moved = await wpar('mover');
+      assert.deepEqual([moved.system?.name, moved.state], ['lab-h2', 'Active']);
+      const after = await client.ask('two');
+      assert.ok(after > before, `the counter carried on (${before} → ${after})`);
+      assert.deepEqual(client.problems, [], 'no reset, no close');
+      // The address now lives on lab-h2; nothing of the WPAR is left on lab-h1.
+      assert.match(ok(await onHost(2, 'lswpar')).stdout, /mover\s+A/);
+      assert.doesNotMatch(ok(await onHost(1, 'lswpar')).stdout, /mover/);
+      await assert.rejects(access('/run/netns/capstan-lab-h1-mover'));
+      await access('/run/netns/capstan-lab-h2-mover');
+      await assert.rejects(access('/sys/fs/cgroup/memory/capstan-lab-h1/mover'));
+      // A new connection reaches it too.
+      const second = await Client.open('10.240.3.10', 7000);
+      assert.ok((await second.ask('three')) >= after);
+      second.close();
+
+      // And back, chosen automatically (the only fully compatible system).
+      const back = ok(await w.cli(['wpar', 'relocate', 'mover', '--auto']));
+      t.diagnostic(`${back.stdout}\n${back.stderr}`.split('\n').filter((l) => /frozen/.test(l)).join(' | '));
+      assert.equal((await wpar('mover')).system?.name, 'lab-h1');
+      const last = await client.ask('four');
+      assert.ok(last > after, `the counter carried on (${after} → ${last})`);
+      assert.deepEqual(client.problems, []);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses what cannot be relocated, and changes nothing', async () => {
+    const same = await w.cli(['wpar', 'relocate', 'mover', '--to', 'lab-h1']);
+    assert.match(same.stderr, /CAP-E0903/);
+    ok(await w.cli(['wpar', 'create', 'plain', '--system', 'lab-h1', '--start']));
+    const plain = await w.cli(['wpar', 'relocate', 'plain', '--to', 'lab-h2']);
+    assert.match(plain.stderr, /CAP-E0202/);
+    const neither = await w.cli(['wpar', 'relocate', 'mover']);
+    assert.notEqual(neither.code, 0);
+    assert.equal((await wpar('mover')).system?.name, 'lab-h1');
+    ok(await w.cli(['wpar', 'stop', 'plain']));
+    ok(await w.cli(['wpar', 'remove', 'plain', '--delete-definition']));
+  });
+
+  it('refuses a host that has a WPAR of that name at the start, and leaves both WPARs alone', async () => {
+    ok(await onHost(2, 'mkwpar', '-n', 'mover'));
+    try {
+      const r = await w.cli(['wpar', 'relocate', 'mover', '--to', 'lab-h2']);
+      assert.match(r.stderr, /CAP-E1010/);
+      assert.match(ok(await onHost(2, 'lswpar')).stdout, /^mover\s+D/m, 'lab-h2\'s own mover untouched');
+      assert.match(ok(await onHost(1, 'lswpar')).stdout, /^mover\s+A/m);
+      assert.deepEqual([(await wpar('mover')).system?.name, (await wpar('mover')).state], ['lab-h1', 'Active']);
+    } finally {
+      await onHost(2, 'rmwpar', '-F', 'mover');
+    }
+  });
+
+  it('runs exactly once when the arrival agent is killed during the move', async () => {
+    const client = await Client.open('10.240.3.10', 7000);
+    try {
+      const before = await client.ask('before');
+      const id = await relocationUnderWay('mover', 'lab-h2');
+      process.kill(await agentPid(2), 'SIGKILL');
+      ok(await onHost(2, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', 'start'));
+      const done = await until('the relocation settled', async () => {
+        const t = await json<Task>(['task', 'show', id]);
+        return ['succeeded', 'failed'].includes(t.status) ? t : undefined;
+      });
+      await runsExactlyOnce('mover');
+      if (done.status === 'failed') assert.equal(done.error?.code, 'CAP-E0922');
+      assert.ok((await client.ask('after')) > before, 'the counter carried on');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('runs exactly once when the manager is killed during the move', async () => {
+    const here = (await wpar('mover')).system?.name as string;
+    const id = await relocationUnderWay('mover', here === 'lab-h1' ? 'lab-h2' : 'lab-h1');
+    await w.stopManager('SIGKILL');
+    await w.startManager({ host: '0.0.0.0', port });
+    const done = await until('the relocation settled after the restart', async () => {
+      const t = await json<Task>(['task', 'show', id]);
+      return ['succeeded', 'failed'].includes(t.status) ? t : undefined;
+    }, { within: 120_000 });
+    assert.ok(done.status === 'succeeded' || done.error?.code === 'CAP-E0922', JSON.stringify(done));
+    await runsExactlyOnce('mover');
+  });
+
+  it('evacuates a host with three WPARs, and nothing is placed on it until it is restored', async () => {
+    if ((await wpar('mover')).system?.name !== 'lab-h1') ok(await w.cli(['wpar', 'relocate', 'mover', '--to', 'lab-h1']));
+    await createServer('evac2', '10.240.3.12', 'lab-h1');
+    await createServer('evac3', '10.240.3.13', 'lab-h1');
+    const r = ok(await w.cli(['system', 'evacuate', 'lab-h1']));
+    assert.match(r.stdout + r.stderr, /evacuated/, r.stdout + r.stderr);
+    for (const name of ['mover', 'evac2', 'evac3']) {
+      const moved = await wpar(name);
+      assert.deepEqual([name, moved.system?.name, moved.state], [name, 'lab-h2', 'Active']);
+    }
+    assert.doesNotMatch(ok(await onHost(1, 'lswpar')).stdout, /mover|evac/);
+    assert.equal((await json<{ placementBlocked: boolean }>(['system', 'show', 'lab-h1'])).placementBlocked, true);
+    const blocked = await w.cli(['wpar', 'relocate', 'evac2', '--to', 'lab-h1']);
+    assert.match(blocked.stderr, /CAP-E0904/);
+    ok(await w.cli(['system', 'restore', 'lab-h1']));
+    ok(await w.cli(['wpar', 'relocate', 'evac2', '--to', 'lab-h1']));
+    assert.equal((await wpar('evac2')).system?.name, 'lab-h1');
+  });
+});
