@@ -35,15 +35,19 @@ type AgentRequest = Parameters<AgentHub['request']>[1];
 class StandInAgents {
   readonly requests: { system: string; type: string }[] = [];
   private readonly real: AgentHub['request'];
+  private readonly realConnected: AgentHub['connected'];
   private held?: { started: () => void; release: Promise<void> };
 
   constructor(private readonly hub: AgentHub, private readonly systems: ReadonlyMap<string, string>) {
     this.real = hub.request;
+    this.realConnected = hub.connected;
     hub.request = (systemId, body) => this.answer(systemId, body);
+    hub.connected = (systemId) => systems.has(systemId);
   }
 
   restore(): void {
     this.hub.request = this.real;
+    this.hub.connected = this.realConnected;
   }
 
   holdNextDepart(): { started: Promise<void>; release: () => void } {
@@ -338,7 +342,7 @@ describe('web console: application mobility', () => {
     await row('mob1').getByRole('link', { name: 'twin', exact: true }).waitFor();
     const w = await services().inventory.wpars.get('mob1');
     assert.deepEqual([w.state, w.system?.name], ['Active', 'twin']);
-    assert.deepEqual(agents.requests, [{ system: 'twin', type: 'arrive' }, { system: 'dep', type: 'depart' }, { system: 'dep', type: 'settle drop' }]);
+    assert.deepEqual(agents.requests, [{ system: 'twin', type: 'arrive' }, { system: 'dep', type: 'depart' }, { system: 'dep', type: 'settle drop' }, { system: 'twin', type: 'settle keep' }]);
   });
 
   it('evacuates a system after confirmation: progress, moved and left with reasons, the no-placement badge; then restores it', async () => {

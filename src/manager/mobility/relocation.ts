@@ -100,8 +100,8 @@ export class RelocationService {
         log(op, await this.ask(to.systemId, { type: 'arrive', relocationId: p.relocationId, spec, method: p.method, departure: from }));
       });
     } catch (e) {
-      // Nothing has moved: the WPAR runs on where it was.
-      await this.bestEffort(ctx, `clear ${to.name}`, to.systemId, 'drop');
+      // Nothing has moved: the WPAR runs on where it was. An arrival agent that is away has nothing to clear.
+      await this.bestEffort(ctx, `clear ${to.name}`, to.systemId, 'drop', false);
       await this.record(p, p.fromId, 'Active', null);
       throw e;
     }
@@ -158,11 +158,12 @@ export class RelocationService {
   }
 
   /** A settling step whose failure is logged, not fatal: what it leaves is the agent's to clear. */
-  private async bestEffort(ctx: TaskContext<RelocationParams>, name: string, systemId: string, outcome: 'drop' | 'keep'): Promise<void> {
+  private async bestEffort(ctx: TaskContext<RelocationParams>, name: string, systemId: string, outcome: 'drop' | 'keep', waitForAgent = true): Promise<void> {
     const p = ctx.params;
+    const body = { type: 'settle' as const, relocationId: p.relocationId, name: p.name, outcome };
     await ctx.operation(name, async (op) => {
       try {
-        log(op, await this.askWhenBack(systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome }));
+        log(op, await (waitForAgent ? this.askWhenBack(systemId, body) : this.ask(systemId, body)));
       } catch (e) {
         op.log(`not done: ${(e as Error).message}`);
       }
