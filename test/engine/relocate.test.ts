@@ -202,6 +202,19 @@ describe('live relocation between two engines', () => {
     await runOk('cp', ['-a', `${from}/.`, to]);
   }
 
+  /** A post-copy departure of `wpar` whose page traffic goes through a relay that passes `budget` bytes. */
+  async function postCopyThroughRelay(wpar: string, budget: number) {
+    const out = join(dir, `${wpar}-out`);
+    const into = join(dir, `${wpar}-in`);
+    const served = { host: '127.0.0.1', port: await freePort() };
+    const relay = new Relay();
+    relays.push(relay);
+    await relay.start(() => served);
+    relay.budget = budget;
+    const departure = await a.relocateOut(wpar, { dir: out, method: 'postCopy', pageServer: served });
+    return { out, into, relay, departure };
+  }
+
   /** Relocates `wpar` from A to B the whole way; resolves with the frozen time. */
   async function relocate(wpar: string, method: RelocationMethod): Promise<number> {
     const out = join(dir, `${wpar}-${method}-out`);
@@ -362,14 +375,7 @@ describe('live relocation between two engines', () => {
 
   it('post-copy: an arrival whose lazy-pages daemon dies before the restore is done fails and leaves nothing', async () => {
     const { wpar, client } = await movable('early', 28);
-    const out = join(dir, `${wpar}-out`);
-    const into = join(dir, `${wpar}-in`);
-    const served = { host: '127.0.0.1', port: await freePort() };
-    const relay = new Relay();
-    relays.push(relay);
-    await relay.start(() => served);
-    relay.budget = 0; // the restore waits for its first pages
-    const departure = await a.relocateOut(wpar, { dir: out, method: 'postCopy', pageServer: served });
+    const { out, into, relay, departure } = await postCopyThroughRelay(wpar, 0); // the restore waits for its first pages
     await departure.imagesReady;
     await transfer(out, into);
     const arriving = b.relocateIn(wpar, { dir: into, method: 'postCopy', pageSource: { host: '127.0.0.1', port: relay.port } });
@@ -398,14 +404,8 @@ describe('live relocation between two engines', () => {
   it('post-copy: the arrival whose lazy-pages daemon dies mid-way is stopped as Broken; the departure takes it back', async () => {
     const { wpar, client } = await movable('lost', 25, 64);
     client.close();
-    const out = join(dir, `${wpar}-out`);
-    const into = join(dir, `${wpar}-in`);
-    const served = { host: '127.0.0.1', port: await freePort() };
-    const relay = new Relay();
-    relays.push(relay);
-    await relay.start(() => served);
-    relay.budget = 2 * 1024 * 1024; // enough for the restore, not for the 64 MiB: the arrival stays mid-way
-    const departure = await a.relocateOut(wpar, { dir: out, method: 'postCopy', pageServer: served });
+    // Enough for the restore, not for the 64 MiB: the arrival stays mid-way.
+    const { out, into, relay, departure } = await postCopyThroughRelay(wpar, 2 * 1024 * 1024);
     await departure.imagesReady;
     await transfer(out, into);
     const arrival = await b.relocateIn(wpar, { dir: into, method: 'postCopy', pageSource: { host: '127.0.0.1', port: relay.port } });
