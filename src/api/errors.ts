@@ -67,6 +67,7 @@ export const ERRORS = {
   'CAP-E0608': { status: 409, message: 'the agent is already running' },
   'CAP-E0609': { status: 409, message: 'the agent is not running' },
   'CAP-E0610': { status: 400, message: 'the lab is not valid' },
+  'CAP-E0611': { status: 504, message: 'the agent did not answer in time' },
   // 08xx: instant capacity
   'CAP-E0800': { status: 400, message: 'the codeword is malformed or mistyped' },
   'CAP-E0801': { status: 400, message: 'the codeword\'s signature is not from a trusted issuer' },

@@ -45,6 +45,8 @@ export interface DepartRequest {
   relocationId: string;
   name: string;
   method: MemoryMethod;
+  /** This (the departure) system's host as the manager knows it: the relocation log is kept under it on both sides. */
+  departureHost: string;
   arrival: RelocationPeer;
 }
 

@@ -2,9 +2,11 @@
 // client's connection (no reset) and its counter across the move, its address answers from
 // the arrival host, nothing of it is left on the departure host; and a host is evacuated.
 import assert from 'node:assert/strict';
-import { access, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { existingLabHosts, labHost } from '../../src/agent/lab/lab.js';
 import { labDown } from '../../src/cli/agent/lab.js';
@@ -14,6 +16,7 @@ import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/until.js';
 
 const w = new CliWorld();
+const execFileP = promisify(execFile);
 
 const json = <T>(args: string[]): Promise<T> => w.json<T>(args);
 
@@ -32,6 +35,26 @@ async function relocationUnderWay(name: string, to: string): Promise<string> {
   const api = new ApiClient(JSON.parse(await readFile(join(w.dir, 'cli.json'), 'utf8')) as Endpoint);
   await until('the move under way', async () => (await api.get<Task>(`/tasks/${task.id}`)).operations.some((o) => o.name.startsWith('move ') && o.status === 'running'), { every: 10 });
   return task.id;
+}
+
+/**
+ * Lab host N dies as far as its peers can tell: every process of its own (its agent, the CRIU
+ * page server serving a post-copy) is killed. Its WPARs' processes live on, as the other tests need.
+ */
+async function killLabHost(n: number): Promise<void> {
+  const { stdout } = await execFileP('ip', ['netns', 'pids', labHost(n).netns]);
+  for (const pid of stdout.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+}
+
+/** The task once it has ended; if it does not, the failure shows where it stands. */
+async function ended(id: string): Promise<Task> {
+  let last: Task | undefined;
+  return until('the relocation settled', async () => {
+    last = await json<Task>(['task', 'show', id]);
+    return ['succeeded', 'failed'].includes(last.status) ? last : undefined;
+  }, { within: 180_000 }).catch((e: Error) => {
+    throw new Error(`${e.message}: ${JSON.stringify(last, null, 1)}`);
+  });
 }
 
 /** The "running exactly once" rule: Active on one lab host only, no trace on the other, and the manager agrees. */
@@ -97,9 +120,15 @@ class Client {
   }
 }
 
-/** A checkpointable system WPAR that counts in its own layer and answers on TCP port 7000 with the count. */
-async function createServer(name: string, address: string, system: string): Promise<void> {
+/**
+ * A checkpointable system WPAR that counts in its own layer and answers on TCP port 7000 with
+ * the count; with `holdMiB`, it first fills that much memory (random text) and holds it.
+ */
+async function createServer(name: string, address: string, system: string, holdMiB = 0): Promise<void> {
   const script = [
+    ...(holdMiB > 0
+      ? [`(x=$(head -c ${holdMiB * 3 * 256 * 1024} /dev/urandom | base64); : > /tmp/held; while :; do sleep 1; done) &`, 'while [ ! -e /tmp/held ]; do sleep 0.2; done']
+      : []),
     'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done &',
     'printf "#!/bin/sh\\nwhile read l; do echo \\"\\$l \\$(cat /tmp/count)\\"; done\\n" > /tmp/answer; chmod +x /tmp/answer',
     // busybox nc: -ll keeps listening, each connection answered by /tmp/answer.
@@ -203,16 +232,64 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
       const id = await relocationUnderWay('mover', 'lab-h2');
       process.kill(await agentPid(2), 'SIGKILL');
       ok(await onHost(2, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', 'start'));
-      const done = await until('the relocation settled', async () => {
-        const t = await json<Task>(['task', 'show', id]);
-        return ['succeeded', 'failed'].includes(t.status) ? t : undefined;
-      });
+      const done = await ended(id);
       await runsExactlyOnce('mover');
       if (done.status === 'failed') assert.equal(done.error?.code, 'CAP-E0922');
       assert.ok((await client.ask('after')) > before, 'the counter carried on');
     } finally {
       client.close();
     }
+  });
+
+  it('runs exactly once when the manager is killed during the move', async () => {
+    const client = await Client.open('10.240.3.10', 7000);
+    try {
+      const before = await client.ask('before');
+      const here = (await wpar('mover')).system?.name as string;
+      const id = await relocationUnderWay('mover', here === 'lab-h1' ? 'lab-h2' : 'lab-h1');
+      await w.stopManager('SIGKILL');
+      await w.startManager({ host: '0.0.0.0', port });
+      const done = await ended(id);
+      assert.ok(done.status === 'succeeded' || done.error?.code === 'CAP-E0922', JSON.stringify(done));
+      await runsExactlyOnce('mover');
+      assert.ok((await client.ask('after')) > before, 'the counter carried on');
+      assert.deepEqual(client.problems, []);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('restarts a WPAR from scratch on a healthy system when its departure host dies while pages are still owed', async () => {
+    const policy = join(w.dir, 'policy.json');
+    await writeFile(policy, JSON.stringify({ restartOnHostFailure: true }));
+    ok(await w.cli(['group', 'modify', 'default', '--policy', policy]));
+    await createServer('hog', '10.240.3.20', 'lab-h1', 1024);
+    const client = await Client.open('10.240.3.20', 7000);
+    client.close();
+    const task = await json<Task>(['wpar', 'relocate', 'hog', '--to', 'lab-h2', '--no-wait']);
+    // The arrival resumed it and fetches its memory from lab-h1: lab-h1 dies now, as a host does.
+    const logs = join(labHost(2).engineRoot, 'agent-state', 'hog');
+    await until('hog resumed on lab-h2', async () => {
+      const dirs = await readdir(logs).catch(() => [] as string[]);
+      const text = (await Promise.all(dirs.map((d) => readFile(join(logs, d, 'mcr.log'), 'utf8').catch(() => '')))).join('');
+      return /hog resumed here/.test(text);
+    }, { every: 5 });
+    await killLabHost(1);
+    const done = await ended(task.id);
+    assert.equal(done.error?.code, 'CAP-E0923', JSON.stringify(done));
+    assert.match(JSON.stringify(done.error), /pages were still owed/);
+    assert.match(JSON.stringify(done.error), /restarted from scratch on lab-h2/);
+    const restarted = await until('hog restarted on lab-h2', async () => {
+      const v = await wpar('hog');
+      return v.system?.name === 'lab-h2' && v.state === 'Active' ? v : undefined;
+    }, { within: 120_000 });
+    assert.equal(restarted.system?.name, 'lab-h2');
+    // lab-h1 comes back: what the relocation left there goes, and the WPAR runs once, on lab-h2.
+    ok(await onHost(1, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', 'start'));
+    await until('lab-h1 without hog', async () => !/^hog\s/m.test(ok(await onHost(1, 'lswpar')).stdout));
+    assert.equal(await runsExactlyOnce('hog'), 2);
+    ok(await w.cli(['wpar', 'stop', 'hog']));
+    ok(await w.cli(['wpar', 'remove', 'hog', '--delete-definition']));
   });
 
   it('evacuates a host with three WPARs, and nothing is placed on it until it is restored', async () => {

@@ -5,7 +5,6 @@
 // (settle): this agent keeps its copy, drops it, or says what state it is in.
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -19,6 +18,9 @@ import type { Departure, PageReceiver } from '../engine/relocate.js';
 import { freePort } from '../net/ports.js';
 import { sendStream } from './peer.js';
 import { forwarder, TunnelTargets } from './tunnel.js';
+
+/** How far an arriving relocation got here: restoring, resumed, or resumed and then removed for want of its memory. */
+type Step = 'restoring' | 'resumed' | 'broken';
 
 interface Arrival {
   spec: WparSpec;
@@ -39,6 +41,12 @@ export class RelocationAgent {
   readonly tunnels = new TunnelTargets();
   private readonly arrivals = new Map<string, Arrival>();
   private readonly departures = new Map<string, { name: string; handle: Departure; closers: (() => void)[] }>();
+  /**
+   * This agent's running part of each relocation (the departure's move, the arrival's
+   * restore). A manager that restarted mid-move settles while it may still run: settling
+   * waits for it, so it never undoes what is half done.
+   */
+  private readonly underWay = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly engine: Engine,
@@ -60,13 +68,13 @@ export class RelocationAgent {
     return join(this.stateDir, 'relocations', `${relocationId}.json`);
   }
 
-  private async mark(relocationId: string, name: string, step: 'restoring' | 'resumed'): Promise<void> {
+  private async mark(relocationId: string, name: string, step: Step): Promise<void> {
     await mkdir(join(this.stateDir, 'relocations'), { recursive: true });
     await writeJsonAtomic(this.marker(relocationId), { name, step });
   }
 
-  private async marked(relocationId: string, name: string): Promise<'restoring' | 'resumed' | undefined> {
-    const m = await readJsonIfExists<{ name: string; step: 'restoring' | 'resumed' }>(this.marker(relocationId));
+  private async marked(relocationId: string, name: string): Promise<Step | undefined> {
+    const m = await readJsonIfExists<{ name: string; step: Step }>(this.marker(relocationId));
     return m?.name === name ? m.step : undefined;
   }
 
@@ -91,14 +99,18 @@ export class RelocationAgent {
     }
     this.arrivals.set(req.relocationId, arrival);
     await this.note(name, req.departure.host, `relocation ${req.relocationId}: expecting ${name} from ${req.departure.host} (${req.method})`);
-    return [`${hostname()} is ready to receive ${name} (${req.method})`];
+    return [`ready to receive ${name} from ${req.departure.host} (${req.method})`];
   }
 
   /**
    * The departure agent's stream of images and layer: unpacked and restored here. Answered
    * once the WPAR runs here with all of its memory; a failure leaves nothing of it here.
    */
-  async receive(relocationId: string, peerSystemId: string | undefined, body: Readable): Promise<Arrived> {
+  receive(relocationId: string, peerSystemId: string | undefined, body: Readable): Promise<Arrived> {
+    return this.track(relocationId, this.receiveNow(relocationId, peerSystemId, body));
+  }
+
+  private async receiveNow(relocationId: string, peerSystemId: string | undefined, body: Readable): Promise<Arrived> {
     const a = this.arrivals.get(relocationId);
     if (!a || a.departure.systemId !== peerSystemId) throw new CapstanError('CAP-E0921', `no relocation ${relocationId} from this peer`);
     const name = a.spec.name;
@@ -121,16 +133,23 @@ export class RelocationAgent {
       return { resumedAt: arrival.resumedAt };
     } catch (e) {
       await this.note(name, a.departure.host, `relocation ${relocationId}: failed here: ${(e as Error).message}`);
+      const resumed = (await this.marked(relocationId, name)) === 'resumed';
       await this.dropArrival(relocationId, name);
+      // It ran here, then its memory stopped coming: the manager must know pages were owed.
+      if (resumed) await this.mark(relocationId, name, 'broken');
       throw isCapstanError(e) ? e : new CapstanError('CAP-E0922', (e as Error).message);
     }
   }
 
-  async depart(req: DepartRequest): Promise<string[]> {
+  depart(req: DepartRequest): Promise<string[]> {
+    return this.track(req.relocationId, this.departNow(req));
+  }
+
+  private async departNow(req: DepartRequest): Promise<string[]> {
     const dir = this.workDir(req.relocationId);
     await rm(dir, { recursive: true, force: true });
     const closers: (() => void)[] = [];
-    const me = hostname();
+    const me = req.departureHost;
     let pageServer: { host: string; port: number };
     if (req.method === 'stopAndCopy') {
       // The dump connects out: to the arrival's page server, through a tunnel.
@@ -176,10 +195,12 @@ export class RelocationAgent {
    * that was here before is not it).
    */
   async settle(req: SettleRequest): Promise<SettleOutcome> {
+    await this.underWay.get(req.relocationId);
     const output: string[] = [];
     const here = await this.engine.get(req.name);
     const arrived = await this.marked(req.relocationId, req.name);
     if (req.outcome === 'probe') {
+      if (arrived === 'broken') return { state: 'Broken', output: [`${req.name} resumed here, then its memory stopped coming; it was removed`] };
       return { ...(arrived === 'resumed' && here ? { state: here.state } : {}), output };
     }
     if (req.outcome === 'keep' && here) {
@@ -190,7 +211,7 @@ export class RelocationAgent {
     } else if (req.outcome === 'drop') {
       if (this.arrivals.has(req.relocationId) || arrived) {
         await this.dropArrival(req.relocationId, req.name);
-        if (arrived && (await this.engine.get(req.name))) await this.engine.remove(req.name);
+        if (arrived && arrived !== 'broken' && (await this.engine.get(req.name))) await this.engine.remove(req.name);
       } else if (this.departures.has(req.relocationId)) {
         await this.completeDeparture(req.relocationId);
       } else if (here) {
@@ -202,6 +223,15 @@ export class RelocationAgent {
     }
     const state = (await this.engine.get(req.name))?.state;
     return { ...(state ? { state } : {}), output };
+  }
+
+  private track<T>(relocationId: string, work: Promise<T>): Promise<T> {
+    const ended = work.then(() => undefined, () => undefined);
+    this.underWay.set(relocationId, ended);
+    void ended.then(() => {
+      if (this.underWay.get(relocationId) === ended) this.underWay.delete(relocationId);
+    });
+    return work;
   }
 
   /** The arrival copy runs with all of its memory: the copy here goes. */

@@ -66,11 +66,11 @@ export class AgentHub {
     return this.sessions.has(systemId);
   }
 
-  /** Sends a request to a system's agent and waits for its answer. */
-  request(systemId: string, body: RequestBody): Promise<AgentResult> {
+  /** Sends a request to a system's agent and waits for its answer, or at most `timeoutMs`. */
+  request(systemId: string, body: RequestBody, timeoutMs?: number): Promise<AgentResult> {
     const session = this.sessions.get(systemId);
     if (!session) return Promise.reject(new CapstanError('CAP-E0302', systemId));
-    return session.request(body);
+    return session.request(body, timeoutMs);
   }
 
   /** Drops a system's channel (revoked, or re-registered elsewhere). */
@@ -168,10 +168,18 @@ class AgentSession {
     this.ws.send(JSON.stringify(msg));
   }
 
-  request(body: RequestBody): Promise<AgentResult> {
+  request(body: RequestBody, timeoutMs?: number): Promise<AgentResult> {
     const id = randomUUID();
     return new Promise<AgentResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        this.pending.delete(id);
+        reject(new CapstanError('CAP-E0611', `${body.type}: no answer within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      const done = <T>(f: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        f(v);
+      };
+      this.pending.set(id, { resolve: done(resolve), reject: done(reject) });
       this.send({ ...body, id } as ManagerMessage);
     });
   }

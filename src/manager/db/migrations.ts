@@ -306,6 +306,20 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // What a relocation still has to settle on a system that was lost during it: done when
+  // that system's agent is back.
+  '0010_relocation_leftovers': {
+    async up(db: AnyDb) {
+      await db.schema.createTable('relocation_leftovers')
+        .addColumn('relocation_id', 'text', (c) => c.notNull())
+        .addColumn('system_id', 'text', (c) => c.notNull().references('systems.id').onDelete('cascade'))
+        .addColumn('wpar_name', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('relocation_leftovers_pk', ['relocation_id', 'system_id'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

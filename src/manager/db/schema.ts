@@ -176,6 +176,7 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   compatibility_results: CompatibilityResultsTable;
   system_mobility: SystemMobilityTable;
+  relocation_leftovers: RelocationLeftoversTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -298,4 +299,14 @@ export interface SystemMobilityTable {
   compat_digest: string | null;
   /** 1: no WPAR is relocated onto it (the system is being evacuated). */
   placement_blocked: number;
+}
+
+/** A relocation's copy on a system lost during it, settled once that system's agent is back. */
+export interface RelocationLeftoversTable {
+  relocation_id: string;
+  system_id: string;
+  wpar_name: string;
+  /** 'keep': the WPAR is still that system's (Broken, to be started again); 'drop': it runs elsewhere now. */
+  outcome: 'keep' | 'drop';
+  created_at: string;
 }

@@ -31,6 +31,7 @@ export function createMobility(db: Kysely<Database>, log: Logger, inventory: Inv
   inventory.systems.onRemoved.push(async (systemId) => compatibility.forget(systemId));
   const targets = new TargetService(db, inventory, compatibility, views, agents.metrics);
   const relocation = new RelocationService(db, log.child({ component: 'relocation' }), inventory, tasks, agents.hub, targets, capacity);
+  agents.hub.onProfile.push((systemId) => void relocation.settleLeftovers(systemId));
   return {
     compatibility,
     views,

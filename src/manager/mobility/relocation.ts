@@ -22,6 +22,12 @@ import type { TargetService } from './targets.js';
 export const RELOCATE_TASK = 'wpar.relocate';
 /** How long settling waits for an agent that is away (killed and restarting, reconnecting). */
 const AGENT_RETURN_MS = 60_000;
+/**
+ * How long a settling step waits for the agent's answer: the agent first lets its own part of
+ * the move end (a large stop-and-copy takes a while), but an agent that never answers must
+ * not hold the WPAR for ever.
+ */
+const SETTLE_ANSWER_MS = 5 * 60_000;
 
 export interface RelocationParams {
   relocationId: string;
@@ -108,7 +114,7 @@ export class RelocationService {
     try {
       await ctx.progress(0.15, `moving ${p.name} (${p.method})`);
       await ctx.operation(`move ${p.name} from ${from.name} to ${to.name} (${p.method})`, async (op) => {
-        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, arrival: to }));
+        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, departureHost: from.host, arrival: to }));
       });
     } catch (e) {
       this.log.warn({ err: e, wpar: p.name, relocationId: p.relocationId }, 'relocation interrupted: settling it');
@@ -121,29 +127,88 @@ export class RelocationService {
   /**
    * After an interruption the WPAR stays where it runs: on the arrival system if the
    * relocation's copy resumed there, else on the departure system; the other copy goes.
-   * Agents that are away (killed, restarting) are waited for a while first.
+   * Agents that are away (killed, restarting) are waited for a while first; a departure
+   * system that does not come back took the WPAR with it (lost()).
    */
   private async settle(ctx: TaskContext<RelocationParams>, from: Peer, to: Peer, cause?: unknown): Promise<RelocationResult> {
     const p = ctx.params;
-    const arrived = await ctx.operation(`find where ${p.name} runs`, async (op) => {
+    const arrival = await ctx.operation(`find where ${p.name} runs`, async (op) => {
       const r = await this.askWhenBack(to.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'probe' }).catch((e: unknown) => {
         op.log(`${to.name} did not answer: ${(e as Error).message}`);
         return undefined;
       });
-      op.log(r?.state === 'Active' ? `${p.name} runs on ${to.name}` : `${p.name} did not resume on ${to.name}`);
-      return r?.state === 'Active';
+      op.log(r?.state === 'Active' ? `${p.name} runs on ${to.name}` : r?.state ? `${p.name} is ${r.state} on ${to.name}` : `${p.name} did not resume on ${to.name}`);
+      return r?.state;
     });
-    if (arrived) return this.finish(ctx, from, to);
+    if (arrival === 'Active') return this.finish(ctx, from, to);
     await this.bestEffort(ctx, `remove what reached ${to.name}`, to.systemId, 'drop');
     const back = await ctx.operation(`keep ${p.name} running on ${from.name}`, async (op) => {
-      const r = await this.askWhenBack(from.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'keep' });
-      log(op, r);
-      return r;
+      try {
+        const r = await this.askWhenBack(from.systemId, { type: 'settle', relocationId: p.relocationId, name: p.name, outcome: 'keep' });
+        log(op, r);
+        return r.state;
+      } catch (e) {
+        if (!isAgentAway(e)) throw e;
+        op.log(`${from.name} did not come back: ${(e as Error).message}`);
+        return 'lost';
+      }
     });
-    const runs = back.state === 'Active';
-    await this.record(p, p.fromId, runs ? 'Active' : 'Broken', runs ? null : `lost in a relocation to ${to.name}`);
     const why = cause instanceof Error ? cause.message : 'the relocation was interrupted';
-    throw new CapstanError(runs ? 'CAP-E0922' : 'CAP-E0923', `${why}; ${p.name} is ${back.state ?? 'gone'} on ${from.name}`);
+    if (back === 'lost') return this.lost(ctx, from, to, arrival === 'Broken', why);
+    const runs = back === 'Active';
+    await this.record(p, p.fromId, runs ? 'Active' : 'Broken', runs ? null : `lost in a relocation to ${to.name}`);
+    throw new CapstanError(runs ? 'CAP-E0922' : 'CAP-E0923', `${why}; ${p.name} is ${back ?? 'gone'} on ${from.name}`);
+  }
+
+  /**
+   * The departure system is gone, and with it the only whole copy of the WPAR (post-copy:
+   * the memory the arrival still owed). The WPAR is Broken there, or restarted from scratch
+   * on a healthy system when its group says so; either way what the relocation left on the
+   * departure system is settled when its agent is back.
+   */
+  private async lost(ctx: TaskContext<RelocationParams>, from: Peer, to: Peer, pagesOwed: boolean, why: string): Promise<never> {
+    const p = ctx.params;
+    const reason = `lost with ${from.name} during a relocation to ${to.name}${pagesOwed ? ' while memory pages were still owed (post-copy)' : ''}: ${why}`;
+    const wpar = await this.inventory.wpars.get(p.wparId);
+    const restart = (await this.inventory.groups.get(wpar.group.id)).policy.restartOnHostFailure;
+    const target = restart ? await this.restartTarget(p.wparId) : undefined;
+    await this.db.insertInto('relocation_leftovers')
+      .values({ relocation_id: p.relocationId, system_id: p.fromId, wpar_name: p.name, outcome: target ? 'drop' : 'keep', created_at: new Date().toISOString() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    if (!target) {
+      await this.record(p, p.fromId, 'Broken', reason);
+      throw new CapstanError('CAP-E0923', `${reason}${restart ? '; no healthy system to restart it on' : ''}`);
+    }
+    const task = await ctx.operation(`restart ${p.name} from scratch on ${target}`, async (op) => {
+      await this.db.updateTable('wpars')
+        .set({ system_id: null, state: 'Undeployed', state_reason: reason, busy_task_id: null, updated_at: new Date().toISOString() })
+        .where('id', '=', p.wparId)
+        .execute();
+      const t = await this.inventory.wpars.deploy(p.wparId, { system: target, start: true }, 'capstan');
+      op.log(`task ${t.id}`);
+      return t;
+    });
+    throw new CapstanError('CAP-E0923', `${reason}; restarted from scratch on ${target} (task ${task.id})`);
+  }
+
+  /** The best healthy system for a WPAR lost with its system, as automatic relocation ranks them. */
+  private async restartTarget(wparId: string): Promise<string | undefined> {
+    return (await this.targets.targets(wparId)).ranked[0]?.system.name;
+  }
+
+  /** Settles what relocations left on a system that was lost during them, now that its agent is back. */
+  async settleLeftovers(systemId: string): Promise<void> {
+    const rows = await this.db.selectFrom('relocation_leftovers').selectAll().where('system_id', '=', systemId).execute();
+    for (const row of rows) {
+      try {
+        const r = await this.ask(systemId, { type: 'settle', relocationId: row.relocation_id, name: row.wpar_name, outcome: row.outcome });
+        this.log.info({ wpar: row.wpar_name, relocationId: row.relocation_id, outcome: row.outcome, output: r.output }, 'settled what a relocation left on a system that was lost');
+        await this.db.deleteFrom('relocation_leftovers').where('relocation_id', '=', row.relocation_id).where('system_id', '=', systemId).execute();
+      } catch (e) {
+        this.log.warn({ err: e, wpar: row.wpar_name, relocationId: row.relocation_id }, 'settling a relocation\'s leftover failed; tried again when the agent next connects');
+      }
+    }
   }
 
   private async finish(ctx: TaskContext<RelocationParams>, from: Peer, to: Peer): Promise<RelocationResult> {
@@ -186,7 +251,7 @@ export class RelocationService {
   }
 
   private async ask(systemId: string, body: Parameters<AgentHub['request']>[1]): Promise<AgentResult> {
-    const r = await this.hub.request(systemId, body);
+    const r = await this.hub.request(systemId, body, body.type === 'settle' ? SETTLE_ANSWER_MS : undefined);
     if (!r.ok) {
       const code = r.error && r.error.code in ERRORS ? (r.error.code as ErrorCode) : 'CAP-E0920';
       throw Object.assign(new CapstanError(code), { message: r.error?.message ?? 'the agent gave no reason' });
@@ -214,6 +279,11 @@ export class RelocationService {
     const r = await this.db.selectFrom('systems').select('profile').where('id', '=', systemId).executeTakeFirst();
     return r?.profile ? (JSON.parse(r.profile) as HostProfile) : null;
   }
+}
+
+/** The agent is not connected, lost its connection, or did not answer in time. */
+function isAgentAway(e: unknown): boolean {
+  return e instanceof CapstanError && ['CAP-E0302', 'CAP-E0606', 'CAP-E0611'].includes(e.code);
 }
 
 interface Peer extends RelocationPeer {
