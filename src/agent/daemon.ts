@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { ActionRequest, AgentMessage, CapacityEnforcement, ManagerMessage, WparReport } from '../api/agents.js';
+import type { ActionRequest, AgentMessage, CapacityEnforcement, HostProfile, ManagerMessage, WparReport } from '../api/agents.js';
 import type { WparState } from '../api/wpar-states.js';
 import { isCapstanError } from '../api/errors.js';
 import { SAMPLE_INTERVAL_MS } from '../api/metrics.js';
@@ -27,6 +27,7 @@ import { hostEngine } from './host-engine.js';
 import { Slice, readTopology } from './host/cgroups.js';
 import { CapacityEnforcer } from './host/enforcement.js';
 import { readProfile } from './host/profile.js';
+import { sharedStateId } from './host/shared-state.js';
 import { peerSystemId } from './relocation/peer.js';
 import { RelocationAgent } from './relocation/service.js';
 import { MetricsSampler } from './host/metrics.js';
@@ -71,7 +72,13 @@ export class Agent {
       const limits = new Map((await this.engine.list()).map((w) => [w.name, w.spec.resources.cpuLimit]));
       return Slice.of(this.engine.layout.cgroupParent, (name) => limits.get(name));
     }, readTopology);
-    this.relocation = new RelocationAgent(this.engine, () => this.files.identity(), this.stateDir, log.child({ component: 'relocation' }));
+    this.relocation = new RelocationAgent(this.engine, () => this.files.identity(), this.stateDir, this.settings.sharedStateDir, log.child({ component: 'relocation' }));
+  }
+
+  /** The host's profile, and the shared state directory it can pass relocation images through. */
+  private async profile(): Promise<HostProfile> {
+    const dir = this.settings.sharedStateDir;
+    return { ...(await readProfile()), ...(dir ? { sharedStateId: await sharedStateId(dir) } : {}) };
   }
 
   private get stateDir(): string {
@@ -92,7 +99,7 @@ export class Agent {
       managerPort: this.settings.managerPort,
       identity: () => this.files.identity(),
       outbox: new MetricsOutbox(this.files.spoolFile),
-      hello: async () => ({ type: 'hello', agentVersion: AGENT_VERSION, profile: await readProfile(), wpars: await this.inventory() }),
+      hello: async () => ({ type: 'hello', agentVersion: AGENT_VERSION, profile: await this.profile(), wpars: await this.inventory() }),
       onMessage: (m) => this.onMessage(m),
       onState: (channel, error) => this.setStatus({ channel, ...(error ? { lastError: error } : {}) }),
       log: this.log,
@@ -202,7 +209,7 @@ export class Agent {
         return;
       case 'updateProfile':
         void this.answer(m.id, async () => {
-          const profile = await readProfile();
+          const profile = await this.profile();
           this.channel?.send({ type: 'profile', profile });
           return [`profile read: ${profile.cpu.cores} cores, ${Math.round(profile.memoryBytes / 2 ** 20)} MiB, kernel ${profile.kernel}`];
         });

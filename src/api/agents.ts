@@ -42,6 +42,8 @@ export const HostProfile = Type.Object({
   privileges: Type.Object({ available: Type.Array(Type.String()), default: Type.Array(Type.String()) }),
   /** Memory methods live relocation can use from/to this host. */
   memoryTransfer: Type.Object({ postCopy: Type.Boolean(), preCopy: Type.Boolean() }),
+  /** The id of the shared state directory the agent is configured with: hosts with the same id pass relocation images through it. */
+  sharedStateId: Type.Optional(Type.String()),
   collectedAt: Type.String(),
 });
 export type HostProfile = Static<typeof HostProfile>;

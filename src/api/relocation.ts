@@ -24,6 +24,13 @@ export const RelocateRequest = Type.Object(
 );
 export type RelocateRequest = Static<typeof RelocateRequest>;
 
+/**
+ * How the images and writable layer go from the departure to the arrival: streamed between
+ * the two agents over mutual TLS, or through a state directory both hosts share.
+ */
+export const IMAGE_TRANSPORTS = ['agents', 'sharedStateDir'] as const;
+export type ImageTransport = (typeof IMAGE_TRANSPORTS)[number];
+
 /** Where an agent reaches the other agent of a relocation. */
 export const RelocationPeer = Type.Object({ systemId: Type.String(), host: Type.String(), agentPort: Type.Integer({ minimum: 1, maximum: 65535 }) });
 export type RelocationPeer = Static<typeof RelocationPeer>;
@@ -35,6 +42,7 @@ export interface ArriveRequest {
   relocationId: string;
   spec: WparSpec;
   method: MemoryMethod;
+  transport: ImageTransport;
   departure: RelocationPeer;
 }
 
@@ -45,6 +53,7 @@ export interface DepartRequest {
   relocationId: string;
   name: string;
   method: MemoryMethod;
+  transport: ImageTransport;
   /** This (the departure) system's host as the manager knows it: the relocation log is kept under it on both sides. */
   departureHost: string;
   arrival: RelocationPeer;

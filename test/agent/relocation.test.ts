@@ -3,12 +3,12 @@
 // the arrival host, nothing of it is left on the departure host; and a host is evacuated.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { access, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { existingLabHosts, labHost } from '../../src/agent/lab/lab.js';
+import { existingLabHosts, LAB, labHost } from '../../src/agent/lab/lab.js';
 import { labDown } from '../../src/cli/agent/lab.js';
 import { ApiClient, type Endpoint } from '../../src/client/api-client.js';
 import { CliWorld, ok, type CliResult } from '../cli/harness.js';
@@ -256,6 +256,73 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
       assert.deepEqual(client.problems, []);
     } finally {
       client.close();
+    }
+  });
+
+  it('runs exactly once when the departure agent is killed during the move (the transfer is cut)', async () => {
+    const client = await Client.open('10.240.3.10', 7000);
+    try {
+      const before = await client.ask('before');
+      const here = (await wpar('mover')).system?.name as string;
+      const [from, to] = here === 'lab-h1' ? [1, 2] : [2, 1];
+      const id = await relocationUnderWay('mover', `lab-h${to}`);
+      process.kill(await agentPid(from), 'SIGKILL');
+      ok(await onHost(from, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', 'start'));
+      const done = await ended(id);
+      if (done.status === 'failed') assert.equal(done.error?.code, 'CAP-E0922', JSON.stringify(done));
+      await runsExactlyOnce('mover');
+      assert.ok((await client.ask('after')) > before, 'the counter carried on');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('leaves the WPAR running where it was when the arrival host has no room for its images', async () => {
+    const here = (await wpar('mover')).system?.name as string;
+    const to = here === 'lab-h1' ? 2 : 1;
+    const relocations = join(labHost(to).engineRoot, 'agent-state', 'relocations');
+    await mkdir(relocations, { recursive: true });
+    await execFileP('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'capstan-test-full', relocations]);
+    try {
+      const r = await w.cli(['wpar', 'relocate', 'mover', '--to', `lab-h${to}`]);
+      assert.match(r.stderr, /CAP-E0922/, r.stderr);
+      assert.match(r.stderr, /no space left on device/i);
+      assert.equal(await runsExactlyOnce('mover'), 3 - to);
+    } finally {
+      await execFileP('umount', [relocations]);
+    }
+  });
+
+  it('passes the images through a state directory both hosts share, when they have one', async () => {
+    const shared = join(LAB.root, 'shared');
+    const agentCli = (n: number, ...args: string[]): Promise<CliResult> => onHost(n, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', ...args);
+    const client = await Client.open('10.240.3.10', 7000);
+    try {
+      for (const n of [1, 2]) {
+        ok(await agentCli(n, 'shared-state', shared));
+        ok(await agentCli(n, 'restart'));
+      }
+      await until('both hosts report the shared directory and are tested', async () => {
+        const views = await Promise.all(['lab-h1', 'lab-h2'].map((s) => json<{ profile: { sharedStateId?: string } | null; compatibilityTestedAt: string | null }>(['system', 'show', s])));
+        const ids = views.map((v) => v.profile?.sharedStateId);
+        return ids[0] !== undefined && ids[0] === ids[1] && views.every((v) => v.compatibilityTestedAt !== null);
+      });
+      const before = await client.ask('before');
+      const here = (await wpar('mover')).system?.name as string;
+      const to = here === 'lab-h1' ? 2 : 1;
+      const r = ok(await w.cli(['wpar', 'relocate', 'mover', '--to', `lab-h${to}`]));
+      assert.match(r.stderr + r.stdout, /images through the shared state directory/);
+      assert.equal(await runsExactlyOnce('mover'), to);
+      assert.ok((await client.ask('after')) > before, 'the counter carried on');
+      assert.deepEqual(client.problems, []);
+      assert.deepEqual(await readdir(join(shared, 'relocations')), [], 'nothing left in the shared directory');
+    } finally {
+      client.close();
+      for (const n of [1, 2]) {
+        await agentCli(n, 'shared-state', 'none');
+        await agentCli(n, 'restart');
+      }
+      await rm(shared, { recursive: true, force: true });
     }
   });
 

@@ -21,6 +21,8 @@ export interface AgentSettings {
   engineRoot?: string;
   bridge?: string;
   imageRoot?: string;
+  /** A state directory shared with other hosts (same path on each): relocations between them pass their images through it. */
+  sharedStateDir?: string;
 }
 
 export interface AgentIdentity {

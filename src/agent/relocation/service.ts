@@ -6,15 +6,16 @@
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { CapstanError, isCapstanError } from '../../api/errors.js';
-import type { ArriveRequest, Arrived, DepartRequest, MemoryMethod, RelocationPeer, SettleRequest } from '../../api/relocation.js';
+import type { ArriveRequest, Arrived, DepartRequest, ImageTransport, MemoryMethod, RelocationPeer, SettleRequest } from '../../api/relocation.js';
 import type { WparSpec } from '../../api/wpar.js';
 import type { AgentIdentity } from '../control/config.js';
 import type { Engine, EngineState } from '../engine/index.js';
 import { readJsonIfExists, writeJsonAtomic } from '../engine/json-file.js';
 import type { Departure, PageReceiver } from '../engine/relocate.js';
+import { runOk } from '../exec.js';
 import { freePort } from '../net/ports.js';
 import { sendStream } from './peer.js';
 import { forwarder, TunnelTargets } from './tunnel.js';
@@ -26,7 +27,10 @@ interface Arrival {
   spec: WparSpec;
   method: MemoryMethod;
   departure: RelocationPeer;
+  /** Where the WPAR is restored from: images, layer and (stop-and-copy) memory. */
   dir: string;
+  /** Through a shared state directory: where the departure leaves the images and layer. */
+  shared?: string;
   /** Stop-and-copy: CRIU's page server here, which the departure's dump fills. */
   pages?: PageReceiver;
   closers: (() => void)[];
@@ -40,7 +44,7 @@ export interface SettleOutcome {
 export class RelocationAgent {
   readonly tunnels = new TunnelTargets();
   private readonly arrivals = new Map<string, Arrival>();
-  private readonly departures = new Map<string, { name: string; handle: Departure; closers: (() => void)[] }>();
+  private readonly departures = new Map<string, { name: string; dir: string; handle: Departure; closers: (() => void)[] }>();
   /**
    * This agent's running part of each relocation (the departure's move, the arrival's
    * restore). A manager that restarted mid-move settles while it may still run: settling
@@ -53,11 +57,22 @@ export class RelocationAgent {
     private readonly identity: () => AgentIdentity,
     /** Where images are received and relocation logs kept (the seed's state path). */
     private readonly stateDir: string,
+    /** A state directory shared with other hosts, if configured (host/shared-state.ts). */
+    private readonly sharedDir: string | undefined,
     private readonly log: Logger,
   ) {}
 
-  private workDir(relocationId: string): string {
-    return join(this.stateDir, 'relocations', relocationId);
+  /** A relocation's images and layer: in this host's state path, or in the shared state directory. */
+  private workDir(relocationId: string, transport: ImageTransport = 'agents'): string {
+    if (transport === 'agents') return join(this.stateDir, 'relocations', relocationId);
+    if (!this.sharedDir) throw new CapstanError('CAP-E0921', 'this host has no shared state directory (capstan agent shared-state)');
+    return join(this.sharedDir, 'relocations', relocationId);
+  }
+
+  /** Removes a relocation's images and layer, wherever they were kept. */
+  private async clear(relocationId: string): Promise<void> {
+    await rm(this.workDir(relocationId), { recursive: true, force: true });
+    if (this.sharedDir) await rm(this.workDir(relocationId, 'sharedStateDir'), { recursive: true, force: true });
   }
 
   /**
@@ -89,10 +104,14 @@ export class RelocationAgent {
     const name = req.spec.name;
     const existing = await this.engine.get(name);
     if (existing) throw new CapstanError('CAP-E1010', `${name} is here already (${existing.state})`);
-    const dir = this.workDir(req.relocationId);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const arrival: Arrival = { spec: req.spec, method: req.method, departure: req.departure, dir, closers: [] };
+    const shared = req.transport === 'sharedStateDir' ? this.workDir(req.relocationId, req.transport) : undefined;
+    // Post-copy restores straight from the shared directory; stop-and-copy where its page server writes.
+    const dir = shared && req.method === 'postCopy' ? shared : this.workDir(req.relocationId);
+    if (!shared || dir !== shared) {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+    }
+    const arrival: Arrival = { spec: req.spec, method: req.method, departure: req.departure, dir, ...(shared ? { shared } : {}), closers: [] };
     if (req.method === 'stopAndCopy') {
       arrival.pages = await this.engine.receivePages(name, { dir });
       this.tunnels.register(req.relocationId, arrival.pages.listen.port, req.departure.systemId);
@@ -103,8 +122,9 @@ export class RelocationAgent {
   }
 
   /**
-   * The departure agent's stream of images and layer: unpacked and restored here. Answered
-   * once the WPAR runs here with all of its memory; a failure leaves nothing of it here.
+   * The departure agent's stream of images and layer (empty when they are in the shared
+   * directory): unpacked and restored here. Answered once the WPAR runs here with all of its
+   * memory; a failure leaves nothing of it here.
    */
   receive(relocationId: string, peerSystemId: string | undefined, body: Readable): Promise<Arrived> {
     return this.track(relocationId, this.receiveNow(relocationId, peerSystemId, body));
@@ -115,7 +135,11 @@ export class RelocationAgent {
     if (!a || a.departure.systemId !== peerSystemId) throw new CapstanError('CAP-E0921', `no relocation ${relocationId} from this peer`);
     const name = a.spec.name;
     try {
-      await untar(body, a.dir);
+      if (!a.shared) await untar(body, a.dir);
+      else {
+        body.resume();
+        if (a.dir !== a.shared) await runOk('cp', ['-a', `${a.shared}/.`, a.dir]);
+      }
       await a.pages?.received;
       let pageSource: { host: string; port: number } | undefined;
       if (a.method === 'postCopy') {
@@ -146,7 +170,7 @@ export class RelocationAgent {
   }
 
   private async departNow(req: DepartRequest): Promise<string[]> {
-    const dir = this.workDir(req.relocationId);
+    const dir = this.workDir(req.relocationId, req.transport);
     await rm(dir, { recursive: true, force: true });
     const closers: (() => void)[] = [];
     const me = req.departureHost;
@@ -164,7 +188,7 @@ export class RelocationAgent {
     await this.note(req.name, me, `relocation ${req.relocationId}: to ${req.arrival.host} (${req.method})`);
     const started = Date.now();
     const handle = await this.engine.relocateOut(req.name, { dir, method: req.method, pageServer });
-    this.departures.set(req.relocationId, { name: req.name, handle, closers });
+    this.departures.set(req.relocationId, { name: req.name, dir, handle, closers });
     try {
       await handle.imagesReady;
     } catch (e) {
@@ -173,7 +197,7 @@ export class RelocationAgent {
     }
     let arrived: Arrived;
     try {
-      arrived = await sendStream<Arrived>(this.identity(), req.arrival, `/relocations/${req.relocationId}/images`, tar(dir));
+      arrived = await sendStream<Arrived>(this.identity(), req.arrival, `/relocations/${req.relocationId}/images`, req.transport === 'sharedStateDir' ? Readable.from([]) : tar(dir));
     } catch (e) {
       // Refused by the arrival, which removed what it had: the WPAR carries on here. A cut
       // transfer leaves it frozen here for the manager to settle: it may run there.
@@ -218,7 +242,7 @@ export class RelocationAgent {
         await this.engine.settleRelocation(req.name, 'arrived');
       }
       if (here && !(await this.engine.get(req.name))) output.push(`${req.name} removed from here`);
-      await rm(this.workDir(req.relocationId), { recursive: true, force: true });
+      await this.clear(req.relocationId);
       await rm(this.marker(req.relocationId), { force: true });
     }
     const state = (await this.engine.get(req.name))?.state;
@@ -242,7 +266,7 @@ export class RelocationAgent {
     if (d.handle.method === 'postCopy') await d.handle.delivered();
     await d.handle.finished;
     this.forgetDeparture(relocationId);
-    await rm(this.workDir(relocationId), { recursive: true, force: true });
+    await this.clear(relocationId);
   }
 
   private async keepDeparture(relocationId: string): Promise<void> {
@@ -250,7 +274,7 @@ export class RelocationAgent {
     if (!d) return;
     await d.handle.abort();
     this.forgetDeparture(relocationId);
-    await rm(this.workDir(relocationId), { recursive: true, force: true });
+    await this.clear(relocationId);
   }
 
   private forgetDeparture(relocationId: string): void {

@@ -1,6 +1,7 @@
 // `capstan agent`: the seed's configure-agent and wparagent on this host (configure, run,
 // start, stop, restart, status, log level), and the manager's view of its agents.
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { DEFAULT_AGENT_PORT, type AgentView } from '../../api/agents.js';
@@ -134,6 +135,22 @@ export function agentCommands(program: Command): void {
       const pid = runningPid(f);
       if (pid !== undefined) process.kill(pid, 'SIGHUP');
       note(`log level ${level}${pid !== undefined ? '' : ' (applies when the agent starts)'}`);
+    }));
+
+  agent.command('shared-state').description('Show or set the state directory this host shares with others (same path on each, e.g. NFS): relocations between hosts that share one pass their images through it')
+    .argument('[dir]', 'an absolute path; none: agent-to-agent transfer only')
+    .action(local<Record<string, never>>(async (o, [dir]) => {
+      const f = files(o);
+      const settings = f.settings();
+      if (typeof dir !== 'string') {
+        if (o.json) printJson({ sharedStateDir: settings.sharedStateDir ?? null });
+        else note(settings.sharedStateDir ?? 'none');
+        return;
+      }
+      if (dir !== 'none' && !isAbsolute(dir)) throw new UsageError('the shared state directory must be an absolute path');
+      const { sharedStateDir: _old, ...rest } = settings;
+      f.saveSettings(dir === 'none' ? rest : { ...rest, sharedStateDir: dir });
+      note(`shared state directory: ${dir}${runningPid(f) !== undefined ? ' (applies when the agent restarts: capstan agent restart)' : ''}`);
     }));
 
   agent.command('list').description("The manager's agents: certificate, state, connection")

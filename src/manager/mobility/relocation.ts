@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { HostProfile } from '../../api/agents.js';
 import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
-import type { MemoryMethod, RelocateRequest, RelocationPeer, RelocationResult } from '../../api/relocation.js';
+import type { ImageTransport, MemoryMethod, RelocateRequest, RelocationPeer, RelocationResult } from '../../api/relocation.js';
 import type { TaskView } from '../../api/tasks.js';
 import type { WparSpec } from '../../api/wpar.js';
 import type { AgentHub, AgentResult } from '../agents/hub.js';
@@ -36,6 +36,12 @@ export interface RelocationParams {
   fromId: string;
   toId: string;
   method: MemoryMethod;
+  transport: ImageTransport;
+}
+
+/** Through the state directory both hosts share, if they do; else straight between their agents. */
+export function imageTransport(from: HostProfile | null, to: HostProfile | null): ImageTransport {
+  return from?.sharedStateId && from.sharedStateId === to?.sharedStateId ? 'sharedStateDir' : 'agents';
 }
 
 /** The best memory method both hosts support, unless the group switched post-copy off. */
@@ -90,7 +96,7 @@ export class RelocationService {
     if (req.method && memoryMethod(from, to, true) !== method && !(method === 'stopAndCopy')) {
       throw new CapstanError('CAP-E0001', `both systems must support ${method}`);
     }
-    const params: RelocationParams = { relocationId: randomUUID(), wparId: wpar.id, name: wpar.name, fromId: wpar.system.id, toId, method };
+    const params: RelocationParams = { relocationId: randomUUID(), wparId: wpar.id, name: wpar.name, fromId: wpar.system.id, toId, method, transport: imageTransport(from, to) };
     return this.inventory.wpars.submitClaimedTask(wpar.id, RELOCATE_TASK, params, by);
   }
 
@@ -103,7 +109,7 @@ export class RelocationService {
     try {
       await ctx.progress(0.05, `preparing ${to.name}`);
       await ctx.operation(`prepare arrival on ${to.name}`, async (op) => {
-        log(op, await this.ask(to.systemId, { type: 'arrive', relocationId: p.relocationId, spec, method: p.method, departure: from }));
+        log(op, await this.ask(to.systemId, { type: 'arrive', relocationId: p.relocationId, spec, method: p.method, transport: p.transport, departure: from }));
       });
     } catch (e) {
       // Nothing has moved: the WPAR runs on where it was. An arrival agent that is away has nothing to clear.
@@ -112,9 +118,10 @@ export class RelocationService {
       throw e;
     }
     try {
-      await ctx.progress(0.15, `moving ${p.name} (${p.method})`);
-      await ctx.operation(`move ${p.name} from ${from.name} to ${to.name} (${p.method})`, async (op) => {
-        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, departureHost: from.host, arrival: to }));
+      const how = p.transport === 'sharedStateDir' ? `${p.method}, images through the shared state directory` : p.method;
+      await ctx.progress(0.15, `moving ${p.name} (${how})`);
+      await ctx.operation(`move ${p.name} from ${from.name} to ${to.name} (${how})`, async (op) => {
+        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, transport: p.transport, departureHost: from.host, arrival: to }));
       });
     } catch (e) {
       this.log.warn({ err: e, wpar: p.name, relocationId: p.relocationId }, 'relocation interrupted: settling it');
@@ -153,7 +160,7 @@ export class RelocationService {
         return 'lost';
       }
     });
-    const why = cause instanceof Error ? cause.message : 'the relocation was interrupted';
+    const why = cause instanceof Error ? detailOf(cause) : 'the relocation was interrupted';
     if (back === 'lost') return this.lost(ctx, from, to, arrival === 'Broken', why);
     const runs = back === 'Active';
     await this.record(p, p.fromId, runs ? 'Active' : 'Broken', runs ? null : `lost in a relocation to ${to.name}`);
@@ -279,6 +286,12 @@ export class RelocationService {
     const r = await this.db.selectFrom('systems').select('profile').where('id', '=', systemId).executeTakeFirst();
     return r?.profile ? (JSON.parse(r.profile) as HostProfile) : null;
   }
+}
+
+/** What went wrong, without the error code's own message in front (the task's error repeats that). */
+function detailOf(e: Error): string {
+  const prefix = e instanceof CapstanError ? `${ERRORS[e.code].message}: ` : '';
+  return prefix && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 }
 
 /** The agent is not connected, lost its connection, or did not answer in time. */
