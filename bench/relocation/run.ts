@@ -89,7 +89,11 @@ class Bench {
   async relocate(name: string, method: RelocationMethod): Promise<Measure> {
     const out = join(this.dir, `${name}-out`);
     const into = join(this.dir, `${name}-in`);
+    const spec = (await this.a.get(name))?.spec;
+    if (!spec) throw new Error(`${name} is not on A`);
     const from = Date.now();
+    // As the arrival agent does once the manager announces the relocation.
+    await this.b.prepareArrival(spec, method);
     let engineFrozen: number;
     if (method === 'postCopy') {
       const pageServer = { host: '127.0.0.1', port: await freePort() };

@@ -222,6 +222,8 @@ describe('live relocation between two engines', () => {
     const relay = new Relay();
     relays.push(relay);
     if (method === 'postCopy') {
+      // Prepared, as the arrival agent does (stop-and-copy goes without: both ways work).
+      await b.prepareArrival((await a.get(wpar))!.spec, method);
       const served = { host: '127.0.0.1', port: await freePort() };
       await relay.start(() => served);
       const departure = await a.relocateOut(wpar, { dir: out, method, pageServer: served });
@@ -259,6 +261,20 @@ describe('live relocation between two engines', () => {
     for (const ctl of await readdir(CGROUPS)) {
       assert.equal(await stat(join(CGROUPS, ctl, a.layout.cgroupParent, wpar)).catch(() => undefined), undefined, `no ${ctl} cgroup on A`);
     }
+  }
+
+  /** What of `wpar` is left in the cgroups of `e`: its cgroup directories, and processes that live in them. */
+  async function cgroupTraces(e: Engine, wpar: string): Promise<string[]> {
+    const path = join(e.layout.cgroupParent, wpar);
+    const left: string[] = [];
+    for (const ctl of await readdir(CGROUPS)) {
+      if (await stat(join(CGROUPS, ctl, path)).catch(() => undefined)) left.push(`cgroup ${ctl}${path}`);
+    }
+    for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
+      const cg = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '');
+      if (cg.split('\n').some((l) => l.endsWith(`:${path}`) || l.includes(`:${path}/`))) left.push(`process ${pid}`);
+    }
+    return left;
   }
 
   /** The address is B's now: the host's neighbour entry has B's MAC, and a new connection gets an echo. */
@@ -302,6 +318,7 @@ describe('live relocation between two engines', () => {
       const out = join(dir, `${wpar}-out`);
       const into = join(dir, `${wpar}-in`);
       const receiver = method === 'stopAndCopy' ? await b.receivePages(wpar, { dir: into }) : undefined;
+      await b.prepareArrival((await a.get(wpar))!.spec, method);
       const pageServer = receiver ? receiver.listen : { host: '127.0.0.1', port: await freePort() };
       const departure = await a.relocateOut(wpar, { dir: out, method, pageServer });
       await departure.imagesReady;
@@ -321,7 +338,9 @@ describe('live relocation between two engines', () => {
       assert.deepEqual(client.trouble, [], 'the connection survived');
       assert.deepEqual(await readdir(out), [], 'the images without their memory are gone');
       await receiver?.cancel();
+      await b.cancelArrival(wpar);
       assert.equal(await b.get(wpar), undefined);
+      assert.doesNotMatch((await run('ip', ['netns', 'list'])).stdout, new RegExp(`^${b.layout.netns(wpar)}\\b`, 'm'), 'the prepared namespace is gone');
       client.close();
       await a.remove(wpar);
     });
@@ -390,6 +409,7 @@ describe('live relocation between two engines', () => {
     await run('kill', ['-9', ...stdout.trim().split('\n')]);
     await assert.rejects(arriving, /did not start: criu lazy-pages ended/);
     assert.equal(await b.get(wpar), undefined, 'nothing of it on B');
+    assert.deepEqual(await cgroupTraces(b, wpar), [], 'no cgroup or process of it on B');
     assert.doesNotMatch((await run('ip', ['netns', 'list'])).stdout, new RegExp(`^${b.layout.netns(wpar)}\\b`, 'm'));
     assert.doesNotMatch(await readFile('/proc/self/mountinfo', 'utf8'), new RegExp(b.layout.wpar(wpar).dir));
 

@@ -2,7 +2,7 @@
 // PATH, else the private install of scripts/install-criu.sh. Older CRIUs are never used:
 // 3.17 fails on recent kernels (vDSO) and 4.1 cannot dump TCP sockets (DESIGN.md §3).
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, readlink, stat, statfs } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { CapstanError } from '../../api/errors.js';
 import { run } from '../exec.js';
@@ -79,11 +79,69 @@ async function locate(): Promise<CriuInfo> {
 
 let cached: Promise<CriuInfo> | undefined;
 
-/** The CRIU to use, looked up once per process; a failed lookup is retried next time. */
+/** The CRIU to use, looked up once per process (its kernel cache made ready); a failed lookup is retried next time. */
 export function findCriu(): Promise<CriuInfo> {
-  cached ??= locate().catch((e: unknown) => {
-    cached = undefined;
-    throw e;
-  });
+  cached ??= locate().then(
+    async (criu) => {
+      await keepKerndat(criu.path);
+      return criu;
+    },
+    (e: unknown) => {
+      cached = undefined;
+      throw e;
+    },
+  );
   return cached;
 }
+
+// CRIU probes the kernel at every start (some 40 ms here, in the dump and again in the
+// restore, both while the WPAR is frozen) unless it finds its kerndat cache: /run/criu.kdat
+// (its build's RUNDIR). It writes that cache only where /run is a tmpfs, so that it is gone
+// after a reboot, and reads it from wherever the path leads. Where /run is not a tmpfs (it
+// cannot be mounted over: it holds the netns, runc's state…), the cache lives on a small
+// tmpfs of ours, written by a CRIU that sees that tmpfs as /run (a private mount namespace),
+// and /run/criu.kdat links to it. A CRIU of another build finds the cache stale and drops
+// the link; the next check makes both again.
+const KERNDAT = '/run/criu.kdat';
+const KERNDAT_DIR = '/run/capstan-criu';
+const KERNDAT_CACHE = join(KERNDAT_DIR, 'criu.kdat');
+const TMPFS_MAGIC = 0x01021994;
+
+/** $1 our tmpfs, $2 CRIU, $3 the path CRIU reads; one at a time (parallel engines). */
+const KERNDAT_SCRIPT = `
+set -e
+exec 9>"$1.lock"
+flock 9
+mkdir -p -m 0700 "$1"
+[ "$(stat -f -c %T "$1")" = tmpfs ] || mount -t tmpfs -o size=1m,mode=0700 capstan-criu "$1"
+# A CRIU killed while saving leaves this behind, and then never saves again.
+rm -f "$1/criu.kdat.tmp"
+unshare --mount --propagation private sh -c 'mount --bind "$1" /run && "$2" check >/dev/null 2>&1' sh "$1" "$2" || true
+[ -s "$1/criu.kdat" ] || { echo "CRIU wrote no kerndat cache into $1" >&2; exit 1; }
+ln -sfn "$1/criu.kdat" "$3"
+`;
+
+async function isTmpfs(path: string): Promise<boolean> {
+  return (await statfs(path).catch(() => undefined))?.type === TMPFS_MAGIC;
+}
+
+/** Whether CRIU finds a kerndat cache (or can keep one itself); cheap enough for every relocation. */
+async function kerndatCached(): Promise<boolean> {
+  if (await isTmpfs('/run')) return true;
+  return (await readlink(KERNDAT).catch(() => '')) === KERNDAT_CACHE && ((await stat(KERNDAT_CACHE).catch(() => undefined))?.size ?? 0) > 0;
+}
+
+/**
+ * Makes CRIU's kerndat cache usable where /run is not a tmpfs (see above). Only a speed-up:
+ * when it cannot be had, CRIU probes the kernel as before, and the next call tries again.
+ */
+export async function keepKerndat(criu: string): Promise<void> {
+  if (await kerndatCached()) return;
+  const r = await run('bash', ['-c', KERNDAT_SCRIPT, 'capstan-kerndat', KERNDAT_DIR, criu, KERNDAT], { timeoutMs: 30_000 });
+  if (r.code !== 0 && !kerndatWarned) {
+    kerndatWarned = true;
+    console.error(`capstan engine: CRIU's kerndat cache cannot be kept, so CRIU probes the kernel at every start: ${(r.stderr || r.stdout).trim()}`);
+  }
+}
+
+let kerndatWarned = false;

@@ -10,9 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { Value } from 'typebox/value';
 import { CapstanError, isCapstanError } from '../../api/errors.js';
+import type { MemoryMethod } from '../../api/relocation.js';
 import { WparSpec } from '../../api/wpar.js';
 import { run } from '../exec.js';
-import { announce, createWparNetns } from '../net/index.js';
+import { announce, createWparNetns, deleteWparNetns, netnsPath } from '../net/index.js';
 import { allSettledOrThrow } from './concurrently.js';
 import { findCriu } from './criu.js';
 import { writeJsonAtomic } from './json-file.js';
@@ -124,6 +125,10 @@ interface RestoreFrom {
    * with what tells why the restore will never complete (the daemon ended first).
    */
   lazyPages?: Promise<() => Promise<string | undefined>>;
+  /** The writable layer's archive, unpacked while the network is made. */
+  layer?: string;
+  /** The network namespace is there already, detached (prepareArrival). */
+  netnsReady?: boolean;
 }
 
 /** Refusals carry engine codes; anything else that escapes an operation is a runtime failure. */
@@ -149,6 +154,8 @@ export class Engine extends EventEmitter {
   private readonly runc: Runc;
   private readonly departures: DepartureParts;
   private criuRunc?: Promise<Runc>;
+  /** Arrivals whose network namespace prepareArrival made, by name: their interfaces (JSON). */
+  private readonly preparedArrivals = new Map<string, string>();
   private exitWatcher?: FSWatcher;
   private readonly reportedExits = new Set<string>();
 
@@ -443,6 +450,28 @@ export class Engine extends EventEmitter {
   }
 
   /**
+   * Arrival, before the departure freezes: makes the WPAR's network namespace (its interfaces
+   * off their bridges) and checks its image and CRIU, which relocateIn would otherwise do
+   * while the WPAR is frozen. relocateIn(spec.name) takes the namespace over; cancelArrival()
+   * removes it when none follows. A namespace prepared by an engine that is gone is not
+   * lost: relocateIn completes it again.
+   */
+  async prepareArrival(input: WparSpec, method: MemoryMethod): Promise<void> {
+    await checkMethod(method);
+    const spec = this.normalize(input);
+    if (await this.records.read(spec.name)) throw new CapstanError('CAP-E1010', spec.name);
+    await Promise.all([this.lowerRootfs(spec), runcDefaultConfig()]);
+    if (hasNetns(spec)) await createWparNetns(this.layout.netns(spec.name), spec.interfaces, { defaultBridge: this.opts.defaultBridge, detached: true });
+    this.preparedArrivals.set(spec.name, JSON.stringify(spec.interfaces));
+  }
+
+  /** Undoes prepareArrival when no relocateIn took the WPAR (a WPAR of that name that exists is left alone). */
+  async cancelArrival(name: string): Promise<void> {
+    this.preparedArrivals.delete(name);
+    if (!(await this.records.read(name))) await deleteWparNetns(this.layout.netns(name));
+  }
+
+  /**
    * Arrival: the WPAR runs here from the departure's images in `opts.dir`, with its writable
    * layer, address (announced) and open TCP connections. Post-copy: it runs at once, its
    * memory following from `opts.pageSource`. A failure leaves nothing here.
@@ -455,9 +484,11 @@ export class Engine extends EventEmitter {
     if (await this.records.read(name)) throw new CapstanError('CAP-E1010', name);
     const spec = this.normalize(manifest.spec);
     const rec: WparRecord = { spec, state: 'Transitional', operation: 'relocate-in', createdAt: new Date().toISOString(), resources: await this.plannedResources(spec) };
+    const netnsReady = this.preparedArrivals.get(name) === JSON.stringify(spec.interfaces) && !!(await stat(netnsPath(this.layout.netns(name))).catch(() => undefined));
+    this.preparedArrivals.delete(name);
     let resumedAt = 0;
     await this.fresh(rec, async () => {
-      resumedAt = await this.restore(rec, manifest, { dir: opts.dir }, method === 'postCopy' ? { pageSource: opts.pageSource } : {});
+      resumedAt = await this.restore(rec, manifest, { dir: opts.dir }, { ...(method === 'postCopy' ? { pageSource: opts.pageSource } : {}), netnsReady });
     });
     const token = rec.arrivingPages?.token;
     const arrived = token ? pagesArrived(this.layout, this.records, name, token) : Promise.resolve();
@@ -678,13 +709,16 @@ export class Engine extends EventEmitter {
   private async launch(rec: WparRecord, lower: string, restoreFrom?: RestoreFrom): Promise<void> {
     const { spec } = rec;
     const paths = this.layout.wpar(spec.name);
-    let netnsPath: string | undefined;
+    const nsName = this.layout.netns(spec.name);
+    let nsPath = hasNetns(spec) && restoreFrom?.netnsReady ? netnsPath(nsName) : undefined;
     // Root file system, network and bundle directory do not depend on each other.
     await allSettledOrThrow([
-      usesOverlay(spec) ? mountOverlay(lower, paths.upper, paths.work, paths.rootfs) : undefined,
-      hasNetns(spec)
+      usesOverlay(spec)
+        ? (restoreFrom?.layer ? unpackLayer(restoreFrom.layer, paths.upper) : Promise.resolve()).then(() => mountOverlay(lower, paths.upper, paths.work, paths.rootfs))
+        : undefined,
+      hasNetns(spec) && !nsPath
         // A restore's connections must see no packet before their sockets exist: attached after it.
-        ? createWparNetns(this.layout.netns(spec.name), spec.interfaces, { defaultBridge: this.opts.defaultBridge, detached: !!restoreFrom }).then((p) => (netnsPath = p))
+        ? createWparNetns(nsName, spec.interfaces, { defaultBridge: this.opts.defaultBridge, detached: !!restoreFrom }).then((p) => (nsPath = p))
         : undefined,
       mkdir(paths.bundle, { recursive: true }),
     ]);
@@ -695,7 +729,7 @@ export class Engine extends EventEmitter {
       // pivots through a temporary directory it makes in the root. Their writes still land
       // only in the WPAR's own layer.
       readonlyRoot: spec.type === 'application' && !(spec.checkpointable && usesOverlay(spec)),
-      netnsPath,
+      netnsPath: nsPath,
       hardLimits: await currentHardLimits(),
       criuConfig: paths.criuConfig,
       // Instant capacity may hold the slice below a WPAR's own CPU limit (see host/cgroups.ts).
@@ -768,14 +802,13 @@ export class Engine extends EventEmitter {
    * memory comes from `pageSource` as it runs. Resolves with the epoch ms its processes
    * were let run (or paused).
    */
-  private async restore(rec: WparRecord, manifest: CheckpointManifest, opts: RestartOptions, relocation?: { pageSource?: PageEndpoint }): Promise<number> {
+  private async restore(rec: WparRecord, manifest: CheckpointManifest, opts: RestartOptions, relocation?: { pageSource?: PageEndpoint; netnsReady?: boolean }): Promise<number> {
     const { spec } = rec;
     const paths = this.layout.wpar(spec.name);
-    if (manifest.layer) await unpackLayer(join(opts.dir, manifest.layer), paths.upper);
     await this.records.clearExit(spec.name);
     // A relocation restores in the relocation directory, where the lazy-pages daemon waits for the restore and works on after it.
     const work = relocation ? paths.relocation : await mkdtemp(join(paths.dir, 'restore-'));
-    const from: RestoreFrom = { images: criuImages(opts.dir), work };
+    const from: RestoreFrom = { images: criuImages(opts.dir), work, netnsReady: relocation?.netnsReady, ...(manifest.layer ? { layer: join(opts.dir, manifest.layer) } : {}) };
     let outcome = 'failed';
     try {
       if (relocation) {

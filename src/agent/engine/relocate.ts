@@ -44,7 +44,7 @@ import type { NetworkInterface } from '../../api/wpar.js';
 import { processAlive, run } from '../exec.js';
 import { ip } from '../net/ip.js';
 import { hostVethName } from '../net/index.js';
-import { findCriu } from './criu.js';
+import { findCriu, keepKerndat } from './criu.js';
 import { readJsonIfExists } from './json-file.js';
 import { CRIU_CONFIG_ANNOTATION } from './oci-config.js';
 
@@ -128,6 +128,8 @@ export async function checkMethod(method: MemoryMethod): Promise<RelocationMetho
   supported ??= memoryTransfer();
   const m = await supported;
   if (!m[method]) throw new CapstanError('CAP-E1013', `${method} is not possible on this host: ${m.missing.join('; ')}`);
+  // Made once per process; checked again in case a reboot or another CRIU build dropped it.
+  await keepKerndat((await findCriu()).path);
   return method;
 }
 

@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { CapstanError } from '../../api/errors.js';
 import type { WparSpec } from '../../api/wpar.js';
+import { endCgroupTree } from '../host/cgroups.js';
 import { deleteWparNetns } from '../net/index.js';
 import type { Layout } from './layout.js';
 import type { RecordStore, WparRecord } from './records.js';
@@ -27,14 +29,28 @@ export function usesOverlay(spec: WparSpec): boolean {
   return spec.image !== HOST_IMAGE;
 }
 
-/** Releases the container, the overlay mount and the network namespace; safe to repeat. */
+/** Releases the container, its cgroup, the overlay mount and the network namespace; safe to repeat. */
 export async function releaseResources(layout: Layout, runc: Runc, spec: WparSpec): Promise<void> {
   // A runc restore killed mid-way leaves its bind mount of the root (criu-root) in its state
   // directory, which runc then cannot remove.
   await unmountWithin(join(layout.runcRoot, spec.name));
   await runc.delete(spec.name);
+  await endCgroup(layout, spec.name);
   if (usesOverlay(spec)) await unmountOverlay(layout.wpar(spec.name).rootfs);
   if (hasNetns(spec)) await deleteWparNetns(layout.netns(spec.name));
+}
+
+/** How long the processes of a cgroup get to die once killed. */
+const CGROUP_END_MS = 10_000;
+
+/**
+ * Kills whatever still runs in the WPAR's cgroup and removes it. runc does so for the
+ * containers it knows; a restore that failed mid-way (CRIU killed) leaves restored
+ * processes there that runc does not know, which would hold the overlay and the namespace.
+ */
+async function endCgroup(layout: Layout, name: string): Promise<void> {
+  const left = await endCgroupTree(join(layout.cgroupParent, name), CGROUP_END_MS);
+  if (left.length > 0) throw new CapstanError('CAP-E1008', `the cgroup of ${name} could not be emptied: ${left.join(', ')}`);
 }
 
 /**

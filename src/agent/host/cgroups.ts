@@ -1,8 +1,9 @@
 // The cgroup slice that holds all of an engine's WPARs (Layout.cgroupParent), as files: its
 // CPU quota, cpuset and memory limit, on cgroup v1 (one hierarchy per controller) and v2 (one
 // tree). Only what capacity enforcement needs; runc manages the WPARs' own cgroups.
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 /** The CFS period the slice's quota is expressed in (the kernel's default). */
@@ -226,4 +227,43 @@ export async function readTopology(): Promise<Topology> {
   const meminfo = await readFile('/proc/meminfo', 'utf8');
   const memoryBytes = Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? 0) * 1024;
   return { cpus, nodes, memoryBytes };
+}
+
+/** A cgroup (its path below the hierarchies) in every hierarchy that has it, with its descendants, deepest first. */
+export async function cgroupTree(path: string): Promise<string[]> {
+  const hierarchies = (await readdir(CGROUP_ROOT, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory());
+  const tree = async (dir: string): Promise<string[]> => {
+    const children = (await readdir(dir, { withFileTypes: true }).catch(() => undefined)) ?? [];
+    if (!children.some((c) => c.name === 'cgroup.procs')) return [];
+    const below = await Promise.all(children.filter((c) => c.isDirectory()).map((c) => tree(join(dir, c.name))));
+    return [dir, ...below.flat()];
+  };
+  // v2 has the one hierarchy at the root; v1 one per controller.
+  const all = await Promise.all([join(CGROUP_ROOT, path), ...hierarchies.map((h) => join(CGROUP_ROOT, h.name, path))].map(tree));
+  return all.flat().sort((a, b) => b.split('/').length - a.split('/').length);
+}
+
+/**
+ * Kills whatever runs in a cgroup tree and removes it. Resolves with what is left once
+ * `withinMs` has passed (nothing when it is all gone).
+ */
+export async function endCgroupTree(path: string, withinMs: number): Promise<string[]> {
+  let dirs = await cgroupTree(path);
+  // Frozen processes die only once thawed (v1 freezer.state, v2 cgroup.freeze).
+  const thaw = (d: string, file: string, value: string): Promise<void> => writeFile(join(d, file), value, { flag: 'r+' }).catch(() => undefined);
+  await Promise.all(dirs.flatMap((d) => [thaw(d, 'freezer.state', 'THAWED'), thaw(d, 'cgroup.freeze', '0')]));
+  for (const end = Date.now() + withinMs; dirs.length > 0 && Date.now() <= end; await sleep(20), dirs = await cgroupTree(path)) {
+    for (const d of dirs) {
+      for (const pid of (await readFile(join(d, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    // Deepest first: a cgroup goes once it has neither processes nor children.
+    for (const d of dirs) await rmdir(d).catch(() => undefined);
+  }
+  return dirs;
 }

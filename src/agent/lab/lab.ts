@@ -3,10 +3,11 @@
 // The lab subnet is 10.240.0.0/16 (one segment): the lab bridge on the machine is 10.240.0.1,
 // lab host N is 10.240.0.(10+N), and WPARs on lab hosts take addresses from 10.240.1.0 up.
 // No uplink, NAT or default route leaves the machine.
-import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CapstanError } from '../../api/errors.js';
 import { Layout } from '../engine/layout.js';
+import { endCgroupTree } from '../host/cgroups.js';
 import { removeTree } from '../images/fs-safety.js';
 import { run, runOk } from '../exec.js';
 import { ensureBridge } from '../net/index.js';
@@ -21,8 +22,6 @@ export const LAB = {
   root: '/var/lib/capstan/lab',
   maxHosts: 200,
 } as const;
-
-const CGROUP_ROOT = '/sys/fs/cgroup';
 
 export interface LabHost {
   index: number;
@@ -88,39 +87,11 @@ export async function createLabHost(h: LabHost): Promise<void> {
 export async function deleteLabHost(h: LabHost): Promise<void> {
   await run('ip', ['netns', 'delete', h.netns]);
   await run('ip', ['link', 'delete', h.uplink]);
-  const parent = new Layout(h.engineRoot, h.name).cgroupParent;
-  // cgroup v1 has a tree per controller (v2 one). What a run killed mid-way left running in
-  // them goes with the host: its processes, then its cgroups (rmdir takes only empty ones).
-  const trees = [CGROUP_ROOT, ...(await readdir(CGROUP_ROOT).catch(() => [])).map((c) => join(CGROUP_ROOT, c))].map((d) => join(d, parent));
-  for (const tree of trees) await killCgroupTree(tree);
+  // What a run killed mid-way left running in its cgroups goes with the host.
+  const left = await endCgroupTree(new Layout(h.engineRoot, h.name).cgroupParent, 10_000);
   // Mounts a killed run left inside (a WPAR's overlay root) are detached, not descended into.
   await removeTree(join(LAB.root, `h${h.index}`));
-  for (const tree of trees) {
-    for (const dir of (await cgroupDirs(tree)).reverse()) await rmdir(dir).catch(() => undefined);
-  }
-}
-
-/** A cgroup and every cgroup below it, parents first; none when it does not exist. */
-async function cgroupDirs(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
-  if (!entries) return [];
-  const below = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => cgroupDirs(join(dir, e.name))));
-  return [dir, ...below.flat()];
-}
-
-async function killCgroupTree(dir: string): Promise<void> {
-  for (const d of await cgroupDirs(dir)) {
-    const procs = await readFile(join(d, 'cgroup.procs'), 'utf8').catch(() => '');
-    for (const pid of procs.split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-    // A frozen process (cgroup v1 freezer) only dies once thawed.
-    await writeFile(join(d, 'freezer.state'), 'THAWED').catch(() => undefined);
-  }
+  if (left.length > 0) throw new Error(`${h.name}: could not remove the cgroups ${left.join(', ')}`);
 }
 
 /** Removes the lab bridge once no lab host is left. */

@@ -107,14 +107,21 @@ export class RelocationAgent {
     const shared = req.transport === 'sharedStateDir' ? this.workDir(req.relocationId, req.transport) : undefined;
     // Post-copy restores straight from the shared directory; stop-and-copy where its page server writes.
     const dir = shared && req.method === 'postCopy' ? shared : this.workDir(req.relocationId);
-    if (!shared || dir !== shared) {
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(dir, { recursive: true });
-    }
     const arrival: Arrival = { spec: req.spec, method: req.method, departure: req.departure, dir, ...(shared ? { shared } : {}), closers: [] };
-    if (req.method === 'stopAndCopy') {
-      arrival.pages = await this.engine.receivePages(name, { dir });
-      this.tunnels.register(req.relocationId, arrival.pages.listen.port, req.departure.systemId);
+    // What the restore would otherwise do while the WPAR is frozen (its network, checks).
+    await this.engine.prepareArrival(req.spec, req.method);
+    try {
+      if (dir !== shared) {
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+      }
+      if (req.method === 'stopAndCopy') {
+        arrival.pages = await this.engine.receivePages(name, { dir });
+        this.tunnels.register(req.relocationId, arrival.pages.listen.port, req.departure.systemId);
+      }
+    } catch (e) {
+      await this.engine.cancelArrival(name);
+      throw e;
     }
     this.arrivals.set(req.relocationId, arrival);
     await this.note(name, req.departure.host, `relocation ${req.relocationId}: expecting ${name} from ${req.departure.host} (${req.method})`);
@@ -240,6 +247,9 @@ export class RelocationAgent {
         await this.completeDeparture(req.relocationId);
       } else if (here) {
         await this.engine.settleRelocation(req.name, 'arrived');
+      } else {
+        // An arrival prepared by this agent before it restarted.
+        await this.engine.cancelArrival(req.name);
       }
       if (here && !(await this.engine.get(req.name))) output.push(`${req.name} removed from here`);
       await this.clear(req.relocationId);
@@ -295,6 +305,7 @@ export class RelocationAgent {
     if (!a) return;
     this.forgetArrival(relocationId, a);
     await a.pages?.cancel();
+    await this.engine.cancelArrival(name);
     // Only what this relocation restored here (relocateIn leaves nothing when it fails).
     if ((await this.marked(relocationId, name)) && (await this.engine.get(name))) await this.engine.remove(name);
     await rm(this.marker(relocationId), { force: true });

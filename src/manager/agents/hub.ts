@@ -62,14 +62,15 @@ export class AgentHub {
     this.liveness.unref();
   }
 
+  /** Whether the system's agent is connected and has said hello (before that, it drops what it would answer). */
   connected(systemId: string): boolean {
-    return this.sessions.has(systemId);
+    return this.sessions.get(systemId)?.greeted === true;
   }
 
   /** Sends a request to a system's agent and waits for its answer, or at most `timeoutMs`. */
   request(systemId: string, body: RequestBody, timeoutMs?: number): Promise<AgentResult> {
     const session = this.sessions.get(systemId);
-    if (!session) return Promise.reject(new CapstanError('CAP-E0302', systemId));
+    if (!session?.greeted) return Promise.reject(new CapstanError('CAP-E0302', systemId));
     return session.request(body, timeoutMs);
   }
 
@@ -139,6 +140,8 @@ export class AgentHub {
 /** One connected agent. Its messages are handled one at a time, in order. */
 class AgentSession {
   lastSeen = Date.now();
+  /** Its hello has come: the agent answers requests from now on. */
+  greeted = false;
   private lastSeenWritten = 0;
   private readonly pending = new Map<string, { resolve: (r: AgentResult) => void; reject: (e: Error) => void }>();
   private queue: Promise<void> = Promise.resolve();
@@ -211,6 +214,7 @@ class AgentSession {
         await db.updateTable('systems').set({ state: 'Online', profile: JSON.stringify(msg.profile), last_seen_at: now, updated_at: now })
           .where('id', '=', this.systemId).execute();
         this.lastSeenWritten = Date.now();
+        this.greeted = true;
         await this.reconcile(msg.wpars);
         this.disconnectDriver = this.hub.deps.drivers.connect(this.systemId, new AgentDriver(this.hub, this.systemId));
         this.send({ type: 'revocations', serials: await this.hub.deps.enrolment.revokedSerials() });
