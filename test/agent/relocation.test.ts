@@ -73,6 +73,35 @@ async function runsExactlyOnce(name: string): Promise<number> {
   return n;
 }
 
+/** Lab host N's agent is SIGKILLed and started again. */
+async function restartAgent(n: number): Promise<void> {
+  process.kill(await agentPid(n), 'SIGKILL');
+  ok(await onHost(n, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', 'start'));
+}
+
+/**
+ * Relocates mover to the other lab host and, once the move is under way, injects a fault.
+ * Then the rule: the task succeeded, or failed with mover running on where it was
+ * (CAP-E0922); mover runs exactly once; its open TCP client sees the counter carry on and no reset.
+ */
+async function faultDuringMove(inject: (hosts: { from: number; to: number }) => Promise<void>): Promise<void> {
+  const client = await Client.open('10.240.3.10', 7000);
+  try {
+    const before = await client.ask('before');
+    const from = (await wpar('mover')).system?.name === 'lab-h1' ? 1 : 2;
+    const to = 3 - from;
+    const id = await relocationUnderWay('mover', `lab-h${to}`);
+    await inject({ from, to });
+    const done = await ended(id);
+    assert.ok(done.status === 'succeeded' || done.error?.code === 'CAP-E0922', JSON.stringify(done));
+    await runsExactlyOnce('mover');
+    assert.ok((await client.ask('after')) > before, 'the counter carried on');
+    assert.deepEqual(client.problems, []);
+  } finally {
+    client.close();
+  }
+}
+
 /** A line-oriented client of the WPAR's TCP service: each line sent is answered with the WPAR's counter. */
 class Client {
   private buffer = '';
@@ -226,55 +255,18 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
   });
 
   it('runs exactly once when the arrival agent is killed during the move', async () => {
-    const client = await Client.open('10.240.3.10', 7000);
-    try {
-      const before = await client.ask('before');
-      const id = await relocationUnderWay('mover', 'lab-h2');
-      process.kill(await agentPid(2), 'SIGKILL');
-      ok(await onHost(2, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', 'start'));
-      const done = await ended(id);
-      await runsExactlyOnce('mover');
-      if (done.status === 'failed') assert.equal(done.error?.code, 'CAP-E0922');
-      assert.ok((await client.ask('after')) > before, 'the counter carried on');
-    } finally {
-      client.close();
-    }
+    await faultDuringMove(({ to }) => restartAgent(to));
   });
 
   it('runs exactly once when the manager is killed during the move', async () => {
-    const client = await Client.open('10.240.3.10', 7000);
-    try {
-      const before = await client.ask('before');
-      const here = (await wpar('mover')).system?.name as string;
-      const id = await relocationUnderWay('mover', here === 'lab-h1' ? 'lab-h2' : 'lab-h1');
+    await faultDuringMove(async () => {
       await w.stopManager('SIGKILL');
       await w.startManager({ host: '0.0.0.0', port });
-      const done = await ended(id);
-      assert.ok(done.status === 'succeeded' || done.error?.code === 'CAP-E0922', JSON.stringify(done));
-      await runsExactlyOnce('mover');
-      assert.ok((await client.ask('after')) > before, 'the counter carried on');
-      assert.deepEqual(client.problems, []);
-    } finally {
-      client.close();
-    }
+    });
   });
 
   it('runs exactly once when the departure agent is killed during the move (the transfer is cut)', async () => {
-    const client = await Client.open('10.240.3.10', 7000);
-    try {
-      const before = await client.ask('before');
-      const here = (await wpar('mover')).system?.name as string;
-      const [from, to] = here === 'lab-h1' ? [1, 2] : [2, 1];
-      const id = await relocationUnderWay('mover', `lab-h${to}`);
-      process.kill(await agentPid(from), 'SIGKILL');
-      ok(await onHost(from, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', 'start'));
-      const done = await ended(id);
-      if (done.status === 'failed') assert.equal(done.error?.code, 'CAP-E0922', JSON.stringify(done));
-      await runsExactlyOnce('mover');
-      assert.ok((await client.ask('after')) > before, 'the counter carried on');
-    } finally {
-      client.close();
-    }
+    await faultDuringMove(({ from }) => restartAgent(from));
   });
 
   it('leaves the WPAR running where it was when the arrival host has no room for its images', async () => {
