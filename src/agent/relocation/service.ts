@@ -142,18 +142,16 @@ export class RelocationAgent {
     if (!a || a.departure.systemId !== peerSystemId) throw new CapstanError('CAP-E0921', `no relocation ${relocationId} from this peer`);
     const name = a.spec.name;
     try {
+      // Post-copy: the way to the departure's page server is made while the images unpack.
+      const fwd = a.method === 'postCopy' ? forwarder(this.identity(), a.departure, relocationId) : undefined;
+      if (fwd) a.closers.push(() => void fwd.then((f) => f.close(), () => undefined));
       if (!a.shared) await untar(body, a.dir);
       else {
         body.resume();
         if (a.dir !== a.shared) await runOk('cp', ['-a', `${a.shared}/.`, a.dir]);
       }
       await a.pages?.received;
-      let pageSource: { host: string; port: number } | undefined;
-      if (a.method === 'postCopy') {
-        const fwd = await forwarder(this.identity(), a.departure, relocationId);
-        a.closers.push(fwd.close);
-        pageSource = { host: '127.0.0.1', port: fwd.port };
-      }
+      const pageSource = fwd ? { host: '127.0.0.1', port: (await fwd).port } : undefined;
       await this.mark(relocationId, name, 'restoring');
       const arrival = await this.engine.relocateIn(name, { dir: a.dir, method: a.method, pageSource });
       await this.mark(relocationId, name, 'resumed');

@@ -45,10 +45,18 @@ export class TunnelTargets {
 
 /** A local port whose connections are carried to the peer's registered CRIU port. */
 export async function forwarder(identity: AgentIdentity, peer: RelocationPeer, relocationId: string): Promise<{ port: number; close: () => void }> {
+  const open = (): Promise<Duplex> => openTunnel(identity, peer, tunnelPath(relocationId));
+  // One tunnel is opened ahead for CRIU's first connection, which comes while the WPAR is
+  // frozen: its TLS handshake is then out of the way. Should it fail (opened too early), a
+  // new one is opened then.
+  let spare: Promise<Duplex> | undefined = open();
+  spare.catch(() => undefined);
   const server = createServer((local: Socket) => {
     local.on('error', () => undefined);
     local.pause();
-    openTunnel(identity, peer, tunnelPath(relocationId)).then(
+    const taken = spare?.catch(open) ?? open();
+    spare = undefined;
+    taken.then(
       (remote) => {
         splice(local, remote);
         local.resume();
@@ -60,7 +68,13 @@ export async function forwarder(identity: AgentIdentity, peer: RelocationPeer, r
     server.once('error', reject);
     server.listen({ host: '127.0.0.1', port: 0 }, resolve);
   });
-  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      server.close();
+      void spare?.then((s) => s.destroy(), () => undefined);
+    },
+  };
 }
 
 /** Both ways: an end is passed on once what came before it is written; an error cuts both. */
