@@ -6,7 +6,7 @@
 // the manager asks for one too (CAP-E0925) when the state changed since the list was loaded,
 // and the dialog then shows that step with the state as it is now. Once submitted: the task's
 // progress, live, and where the WPAR runs when it is done.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { STATE_LABELS, type PairState, type SystemCompatibilityView } from '../../../../src/api/compatibility.js';
 import type { OtherTarget, TargetsView } from '../../../../src/api/placement.js';
 import { MEMORY_METHODS, type MemoryMethod, type RelocateRequest, type RelocationResult } from '../../../../src/api/relocation.js';
@@ -162,10 +162,9 @@ export function RelocateDialog({ wpar, onClose }: { wpar: WparView; onClose: () 
                           key: 'system',
                           header: 'System',
                           cell: (r) => (
-                            <label className="choice">
-                              <input type="radio" name="automatic" checked={automatic === r.system.id} onChange={() => setAutomatic(r.system.id)} />
-                              {' '}{r.system.name}{r === targets.ranked[0] ? ' (best)' : ''}
-                            </label>
+                            <RadioChoice name="automatic" checked={automatic === r.system.id} onChange={() => setAutomatic(r.system.id)}>
+                              {r.system.name}{r === targets.ranked[0] ? ' (best)' : ''}
+                            </RadioChoice>
                           ),
                         },
                         { key: 'profile', header: 'System profile', cell: (r) => r.systemProfile ?? '—' },
@@ -188,17 +187,10 @@ export function RelocateDialog({ wpar, onClose }: { wpar: WparView; onClose: () 
                         key: 'system',
                         header: 'System',
                         cell: (o) => (
-                          <label className="choice">
-                            <input
-                              type="radio"
-                              name="manual"
-                              checked={manual === o.system.id}
-                              disabled={!o.offered}
-                              onChange={() => { setManual(o.system.id); setErrors({}); }}
-                            />
-                            {' '}{o.system.name}
+                          <RadioChoice name="manual" checked={manual === o.system.id} disabled={!o.offered} onChange={() => { setManual(o.system.id); setErrors({}); }}>
+                            {o.system.name}
                             {o.notOffered && <span className="visually-hidden"> (not offered: {o.notOffered})</span>}
-                          </label>
+                          </RadioChoice>
                         ),
                       },
                       { key: 'state', header: 'Compatibility', cell: (o) => <CompatibilityBadge state={o.state} /> },
@@ -256,6 +248,16 @@ export function RelocateDialog({ wpar, onClose }: { wpar: WparView; onClose: () 
         </>
       )}
     </Dialog>
+  );
+}
+
+/** A radio button with its label, as a table's first cell. */
+function RadioChoice({ name, checked, disabled, onChange, children }: { name: string; checked: boolean; disabled?: boolean; onChange: () => void; children: ReactNode }) {
+  return (
+    <label className="choice">
+      <input type="radio" name={name} checked={checked} disabled={disabled} onChange={onChange} />
+      {' '}{children}
+    </label>
   );
 }
 
