@@ -260,6 +260,31 @@ for (const { kind, skip } of DB_KINDS) {
       await assert.rejects(svc.check('app1', 'nosuch'), { code: 'CAP-E0002' });
     });
 
+    it('restarts a WPAR lost with its system where its memory fits, CPU aside, or says why no system would take it', async () => {
+      const { targets: svc } = mgr.m.services.mobility;
+      const wparId = (await call('GET', '/wpars/app1', mgr.monitor)).json().id as string;
+      const hungry = (cpuCores: number, memoryBytes: number) => ({
+        subject_kind: 'wpar' as const, subject_id: wparId, system_id: ids.dep!, t: Date.now() - 30_000, cpu_cores: cpuCores, cpu_util: 1,
+        memory_bytes: memoryBytes, memory_util: 0, processes: 1, net_rx: 0, net_tx: 0, disk_read: 0, disk_write: 0, effective_cpu_util: null,
+      });
+      const drop = () => mgr.m.services.db.deleteFrom('metric_samples').where('subject_id', '=', wparId).where('cpu_cores', '>=', 20).execute();
+      try {
+        // Busier than any system has CPU for: relocation ranks none, a restart still takes the quietest.
+        await mgr.m.services.db.insertInto('metric_samples').values(hungry(20, 2 * GIB)).execute();
+        assert.deepEqual((await targets('app1')).ranked, []);
+        assert.deepEqual(await svc.restartTarget('app1', 0), { target: 'quiet', reasons: [] });
+        // Memory must fit: then every system says why not ("fresh" still testing: not waited for with no time to wait).
+        await drop();
+        await mgr.m.services.db.insertInto('metric_samples').values(hungry(20, 300 * GIB)).execute();
+        const none = await svc.restartTarget('app1', 0);
+        assert.equal(none.target, undefined);
+        assert.match(none.reasons.find((r) => r.startsWith('quiet:')) ?? '', /not enough free memory/);
+        assert.match(none.reasons.find((r) => r.startsWith('fresh:')) ?? '', /compatibility testing is not done/);
+      } finally {
+        await drop();
+      }
+    });
+
     it('offers a system once its testing is done', async () => {
       mgr.m.services.agents.hub.profileReported(ids.fresh!);
       await compat().idle();

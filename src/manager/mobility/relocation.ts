@@ -178,14 +178,16 @@ export class RelocationService {
     const reason = `lost with ${from.name} during a relocation to ${to.name}${pagesOwed ? ' while memory pages were still owed (post-copy)' : ''}: ${why}`;
     const wpar = await this.inventory.wpars.get(p.wparId);
     const restart = (await this.inventory.groups.get(wpar.group.id)).policy.restartOnHostFailure;
-    const target = restart ? await this.restartTarget(p.wparId) : undefined;
+    const choice = restart ? await this.targets.restartTarget(p.wparId) : undefined;
+    const target = choice?.target;
     await this.db.insertInto('relocation_leftovers')
       .values({ relocation_id: p.relocationId, system_id: p.fromId, wpar_name: p.name, outcome: target ? 'drop' : 'keep', created_at: new Date().toISOString() })
       .onConflict((oc) => oc.doNothing())
       .execute();
     if (!target) {
       await this.record(p, p.fromId, 'Broken', reason);
-      throw new CapstanError('CAP-E0923', `${reason}${restart ? '; no healthy system to restart it on' : ''}`);
+      const none = choice ? `; no healthy system to restart it on (${choice.reasons.join(' | ') || 'no other system'})` : '';
+      throw new CapstanError('CAP-E0923', `${reason}${none}`);
     }
     const task = await ctx.operation(`restart ${p.name} from scratch on ${target}`, async (op) => {
       await this.db.updateTable('wpars')
@@ -197,11 +199,6 @@ export class RelocationService {
       return t;
     });
     throw new CapstanError('CAP-E0923', `${reason}; restarted from scratch on ${target} (task ${task.id})`);
-  }
-
-  /** The best healthy system for a WPAR lost with its system, as automatic relocation ranks them. */
-  private async restartTarget(wparId: string): Promise<string | undefined> {
-    return (await this.targets.targets(wparId)).ranked[0]?.system.name;
   }
 
   /** Settles what relocations left on a system that was lost during them, now that its agent is back. */

@@ -13,7 +13,19 @@ import { systemProfileId } from '../inventory/system-profile.js';
 import type { MetricsStore } from '../metrics/store.js';
 import type { CompatibilityService } from './compatibility-service.js';
 import type { CompatibilityViews } from './compatibility-views.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { place, type Candidate, type Use } from './placement.js';
+
+/** How long a restart after a host loss waits for systems whose compatibility testing is not done. */
+const RESTART_WAIT_MS = 60_000;
+const RESTART_POLL_MS = 2_000;
+
+/** Where a WPAR lost with its system restarts, or why no system would take it. */
+export interface RestartChoice {
+  target?: string;
+  /** Per system left out: its name and why. */
+  reasons: string[];
+}
 
 export class TargetService {
   constructor(
@@ -28,6 +40,27 @@ export class TargetService {
   /** Automatic candidates (best first) and every other system as manual selection offers it. */
   async targets(wparRef: string): Promise<TargetsView> {
     return (await this.snapshot(wparRef)).view;
+  }
+
+  /**
+   * Where a WPAR lost with its system restarts from scratch: the system automatic selection
+   * ranks first, with the WPAR's CPU left out of the fit (CPU is time-shared: on a busy system
+   * the WPAR runs slower, while on none it stays Broken; memory must still fit). Systems still
+   * in compatibility testing (an agent that just reconnected reports its profile again) are
+   * waited for, up to a minute, rather than counted out.
+   */
+  async restartTarget(wparRef: string, waitMs = RESTART_WAIT_MS): Promise<RestartChoice> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const { view, candidates } = await this.snapshot(wparRef, { cpuShared: true });
+      const best = view.ranked[0];
+      if (best) return { target: best.system.name, reasons: [] };
+      const testing = candidates.some((c) => c.compatibility === 'testing' && c.state === 'Online');
+      if (!testing || Date.now() >= deadline) {
+        return { reasons: view.others.map((o) => `${o.system.name}: ${[o.notOffered, ...o.notAutomatic].filter((r, i, all) => r && all.indexOf(r) === i).join('; ')}`) };
+      }
+      await sleep(RESTART_POLL_MS);
+    }
   }
 
   /**
@@ -47,7 +80,7 @@ export class TargetService {
     return { state: c.compatibility, needsConfirmation: c.compatibility !== 'fully' };
   }
 
-  private async snapshot(wparRef: string): Promise<{ view: TargetsView; candidates: Candidate[] }> {
+  private async snapshot(wparRef: string, opts: { cpuShared?: boolean } = {}): Promise<{ view: TargetsView; candidates: Candidate[] }> {
     const wpar = await this.inventory.wpars.get(wparRef);
     if (!wpar.system) throw new CapstanError('CAP-E0902', wpar.name);
     const group = await this.inventory.groups.get(wpar.group.id);
@@ -78,7 +111,8 @@ export class TargetService {
       capacity: s.capacity,
       used: used.get(s.id) ?? null,
     }));
-    const { ranked, others } = place({ use: wparUse, domain, systemProfiles: policy.systemProfiles }, candidates);
+    const need = opts.cpuShared ? { ...wparUse, cpuCores: 0 } : wparUse;
+    const { ranked, others } = place({ use: need, domain, systemProfiles: policy.systemProfiles }, candidates);
     const view: TargetsView = {
       wpar: { id: wpar.id, name: wpar.name },
       departure: { id: departure.id, name: departure.name },
