@@ -23,7 +23,8 @@ import { MetricsOutbox } from './control/outbox.js';
 import { LOG_LEVELS, type AgentFiles, type AgentLogLevel, type AgentSettings } from './control/config.js';
 import { writeStatus, type AgentStatus } from './control/process.js';
 import type { Engine } from './engine/index.js';
-import { hostEngine } from './host-engine.js';
+import { hostEngine, hostNetworkOf } from './host-engine.js';
+import { applyHostNetwork } from './net/host-network.js';
 import { Slice, readTopology } from './host/cgroups.js';
 import { CapacityEnforcer } from './host/enforcement.js';
 import { readProfile } from './host/profile.js';
@@ -88,6 +89,8 @@ export class Agent {
   async start(): Promise<void> {
     await mkdir(this.engine.layout.wparsDir, { recursive: true });
     await mkdir(this.stateDir, { recursive: true });
+    // WPARs hang off the host bridge: it is there (and addressed) before anything deploys.
+    await applyHostNetwork(hostNetworkOf(this.settings));
     // WPARs name the busybox image unless told otherwise: every host has it.
     await this.images.ensureBusybox();
     // Capacity holds from the start, whether or not the manager can be reached.

@@ -3,6 +3,7 @@
 // CAPSTAN_IMAGE_ROOT, CAPSTAN_BRIDGE), else the defaults.
 import { Engine, engineRootFromEnv } from './engine/index.js';
 import { ImageStore } from './images/index.js';
+import { DEFAULT_BRIDGE_ADDRESS, type HostNetwork } from './net/host-network.js';
 
 export const DEFAULT_IMAGE_ROOT = '/var/lib/capstan/images';
 export const DEFAULT_BRIDGE = 'capstan0';
@@ -10,14 +11,25 @@ export const DEFAULT_BRIDGE = 'capstan0';
 export interface HostEngineSettings {
   engineRoot?: string;
   bridge?: string;
+  bridgeAddress?: string | null;
+  nat?: boolean;
   imageRoot?: string;
+}
+
+const bridgeOf = (s: HostEngineSettings): string => s.bridge ?? (process.env.CAPSTAN_BRIDGE || DEFAULT_BRIDGE);
+
+/** The host network the agent keeps: the default bridge gets the default gateway unless told otherwise. */
+export function hostNetworkOf(s: HostEngineSettings): HostNetwork {
+  const bridge = bridgeOf(s);
+  const address = s.bridgeAddress === null ? undefined : s.bridgeAddress ?? (bridge === DEFAULT_BRIDGE ? DEFAULT_BRIDGE_ADDRESS : undefined);
+  return { bridge, ...(address ? { address } : {}), nat: s.nat ?? false };
 }
 
 export function hostEngine(s: HostEngineSettings = {}): { engine: Engine; images: ImageStore } {
   const images = new ImageStore(s.imageRoot ?? (process.env.CAPSTAN_IMAGE_ROOT || DEFAULT_IMAGE_ROOT));
   const engine = new Engine({
     root: s.engineRoot ?? engineRootFromEnv(),
-    defaultBridge: s.bridge ?? (process.env.CAPSTAN_BRIDGE || DEFAULT_BRIDGE),
+    defaultBridge: bridgeOf(s),
     images,
   });
   return { engine, images };

@@ -7,14 +7,17 @@ import { until } from '../helpers/until.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { existingLabHosts, labHost } from '../../src/agent/lab/lab.js';
 import { labDown } from '../../src/cli/agent/lab.js';
-import { CliWorld, ok, type CliResult } from '../cli/harness.js';
+import { CliWorld, ok } from '../cli/harness.js';
+import { CLI_MAIN, LabHosts } from './lab-hosts.js';
 
 const w = new CliWorld();
+const lab = new LabHosts(w, [1, 2]);
 
 const json = <T>(args: string[]): Promise<T> => w.json<T>(args);
 
@@ -26,8 +29,12 @@ const wpar = async (name: string): Promise<Wpar | undefined> => {
   const r = await w.cli(['--json', 'wpar', 'show', name]);
   return r.code === 0 ? (JSON.parse(r.stdout) as Wpar) : undefined;
 };
-const onHost = (n: number, ...argv: string[]): Promise<CliResult> => w.cli(['lab', 'exec', String(n), '--', ...argv]);
-const agentPid = (n: number): number => Number(readFileSync(join(labHost(n).agentDir, 'agent.pid'), 'utf8'));
+const onHost = lab.onHost.bind(lab);
+const agentPid = (n: number): number => {
+  const pid = lab.agentPid(n);
+  assert.ok(pid !== undefined, `lab-h${n}'s agent runs`);
+  return pid;
+};
 
 describe('agents on lab hosts', { concurrency: false }, () => {
   let port = 0;
@@ -39,7 +46,11 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     await w.startManager({ host: '0.0.0.0', port });
     const first = readFileSync(join(w.dataDir, 'initial-admin-password'), 'utf8').trim();
     ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin'], { input: `${first}\nadmin-pass-2\n` }));
+    ok(await w.cli(['lab', 'up', '--hosts', '2']));
   });
+
+  // Each test starts from hosts that are up, tested and open, whatever the test before it left.
+  beforeEach(() => lab.ready());
 
   after(async () => {
     await w.cli(['lab', 'down']);
@@ -83,7 +94,6 @@ describe('agents on lab hosts', { concurrency: false }, () => {
   });
 
   it('lab hosts register, connect, and report their profile', async () => {
-    ok(await w.cli(['lab', 'up', '--hosts', '2']));
     for (const name of ['lab-h1', 'lab-h2']) {
       const s = await system(name);
       assert.equal(s.state, 'Online');
@@ -100,6 +110,7 @@ describe('agents on lab hosts', { concurrency: false }, () => {
   });
 
   it('deploys a WPAR on the chosen host; it keeps running while the manager is down; the manager reconciles when back', async () => {
+    await lab.without('web1');
     ok(await w.cli(['wpar', 'create', 'web1', '--system', 'lab-h1', '--start']));
     assert.equal((await wpar('web1'))?.state, 'Active');
     assert.match(ok(await onHost(1, 'lswpar')).stdout, /web1\s+A/);
@@ -125,11 +136,12 @@ describe('agents on lab hosts', { concurrency: false }, () => {
   it('marks a system Offline when its agent dies, and Online when it is back', async () => {
     process.kill(agentPid(2), 'SIGKILL');
     await until('lab-h2 Offline', async () => (await system('lab-h2')).state === 'Offline');
-    ok(await onHost(2, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'agent', 'start'));
+    await lab.startAgent(2);
     await until('lab-h2 Online', async () => (await system('lab-h2')).state === 'Online');
   });
 
   it('discovers a WPAR made with mkwpar on a host, and manages it like its own', async () => {
+    await lab.without('local1');
     ok(await onHost(2, 'mkwpar', '-n', 'local1'));
     const found = await until('local1 discovered', () => wpar('local1'));
     assert.equal(found.system?.name, 'lab-h2');
@@ -143,6 +155,7 @@ describe('agents on lab hosts', { concurrency: false }, () => {
   });
 
   it('two lab hosts hold WPARs of the same name, each in its own namespace and cgroup', async () => {
+    await lab.without('twin');
     try {
       for (const n of [1, 2]) {
         ok(await onHost(n, 'mkwpar', '-n', 'twin', '-N', `address=10.240.1.${200 + n}/16`));
@@ -182,7 +195,7 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     assert.ok(readFileSync(join(labHost(1).agentDir, 'spool.jsonl'), 'utf8').trim().split('\n').length >= 1, 'on disk as soon as taken');
     const up = Date.now();
     await w.startManager({ host: '0.0.0.0', port });
-    ok(await onHost(1, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'agent', 'start'));
+    await lab.startAgent(1);
     await until('the outage samples stored', async () => {
       const s = await json<{ points: { t: string }[] }>(['metrics', 'system', 'lab-h1', '--from', new Date(down).toISOString(), '--to', new Date(up).toISOString()]);
       return s.points.length > 0;
@@ -193,51 +206,57 @@ describe('agents on lab hosts', { concurrency: false }, () => {
       .every((l) => !l.sample || l.sample.t > up));
   });
 
-  it('enforces instant capacity on the host: a CPU-bound WPAR is held to the active cores, gets more when cores are activated, and stays held without the manager', async (t) => {
+  it('enforces instant capacity on the host: the slice of its WPARs is held to the active cores, widened when cores are activated, and kept without the manager', async (t) => {
     interface Status { systems: { name: string; intended: { cores: number }; actual: { cores: number; memoryGiB: number | null } | null }[] }
     const actualCores = async (): Promise<number | undefined> => (await json<Status>(['capacity', 'status', 'lab-h1'])).systems[0]?.actual?.cores;
     const slice = (controller: string, file: string): string => readFileSync(`/sys/fs/cgroup/${controller}/capstan-lab-h1/${file}`, 'utf8').trim();
-    // Cores the WPAR used over a few seconds, from its cgroup's CPU accounting.
-    const coresUsed = async (): Promise<number> => {
-      const usage = (): bigint => BigInt(readFileSync('/sys/fs/cgroup/cpuacct/capstan-lab-h1/burner/cpuacct.usage', 'utf8').trim());
-      const [u0, t0] = [usage(), process.hrtime.bigint()];
-      await sleep(3000);
-      return Number(usage() - u0) / Number(process.hrtime.bigint() - t0);
+    const cpusets = (): number => slice('cpuset', 'cpuset.cpus').split(',').reduce((n, r) => {
+      const [a, b] = r.split('-').map(Number);
+      return n + (b === undefined ? 1 : b - (a as number) + 1);
+    }, 0);
+    // What the kernel does with the quota: enforcement periods (and throttled ones) of the slice.
+    const cpuStat = (): Record<string, number> => Object.fromEntries(slice('cpu', 'cpu.stat').split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+    /** The slice holds the quota for `cores` and a cpuset of as many CPUs where the machine has them, and the kernel enforces it on the WPAR. */
+    const heldTo = async (cores: number): Promise<void> => {
+      assert.equal(slice('cpu', 'cpu.cfs_period_us'), '100000');
+      assert.equal(slice('cpu', 'cpu.cfs_quota_us'), String(cores * 100_000));
+      if (cores <= cpus().length) assert.equal(cpusets(), cores, `cpuset ${slice('cpuset', 'cpuset.cpus')}`);
+      assert.notEqual(slice('cpu', 'burner/cgroup.procs'), '', 'the WPAR runs in the slice');
+      const before = cpuStat();
+      await sleep(1000);
+      const after = cpuStat();
+      assert.ok((after.nr_periods ?? 0) > (before.nr_periods ?? 0), 'the kernel enforces the quota while the WPAR runs');
+      t.diagnostic(`${cores} active core(s): ${(after.nr_throttled ?? 0) - (before.nr_throttled ?? 0)} of ${(after.nr_periods ?? 0) - (before.nr_periods ?? 0)} periods throttled`);
     };
+    await lab.without('burner');
     try {
       ok(await w.cli(['capacity', 'complex', 'create', 'lab-h1', '--serial', 'SN-LAB1', '--rights-cores', '1', '--rights-memory', '2', '--instant-access', '2h']));
       await until('lab-h1 to report 1 active core', async () => (await actualCores()) === 1);
-      assert.equal(slice('cpu', 'cpu.cfs_quota_us'), '100000');
       assert.equal(slice('memory', 'memory.limit_in_bytes'), String(2 * 2 ** 30));
 
       // Two busy loops: two cores' worth of demand.
       ok(await w.cli(['wpar', 'create', 'burner', '--system', 'lab-h1', '--start', '--', 'sh', '-c', 'while :; do :; done & while :; do :; done']));
-      const held = await coresUsed();
-      t.diagnostic(`1 active core: the WPAR used ${held.toFixed(2)} cores`);
-      assert.ok(held < 1.1, `held to 1 active core, used ${held.toFixed(2)}`);
+      await heldTo(1);
 
       ok(await w.cli(['capacity', 'activate', 'lab-h1', '--cores', '1']));
       await until('lab-h1 to report 2 active cores', async () => (await actualCores()) === 2);
-      const more = await coresUsed();
-      t.diagnostic(`2 active cores: the WPAR used ${more.toFixed(2)} cores`);
-      assert.ok(more > 1.3, `2 active cores, used ${more.toFixed(2)}`);
+      await heldTo(2);
 
       // Without the manager, and with the slice's limit lost behind the agent's back: the
       // agent's next start enforces what it kept.
       await w.stopManager('SIGKILL');
       process.kill(agentPid(1), 'SIGKILL');
       writeFileSync('/sys/fs/cgroup/cpu/capstan-lab-h1/cpu.cfs_quota_us', '-1');
-      ok(await onHost(1, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'agent', 'start'));
+      await lab.startAgent(1);
       await until('the kept capacity applied again', async () => slice('cpu', 'cpu.cfs_quota_us') === '200000');
       await w.startManager({ host: '0.0.0.0', port });
       await until('lab-h1 Online', async () => (await system('lab-h1')).state === 'Online');
 
       ok(await w.cli(['capacity', 'deactivate', 'lab-h1', '--cores', '1']));
       await until('lab-h1 to report 1 active core again', async () => (await actualCores()) === 1);
-      assert.equal(slice('cpu', 'cpu.cfs_quota_us'), '100000');
+      await heldTo(1);
     } finally {
-      await w.cli(['wpar', 'stop', 'burner']);
-      await w.cli(['wpar', 'remove', 'burner', '--delete-definition']);
+      await w.cli(['wpar', 'delete', 'burner']);
       await w.cli(['capacity', 'complex', 'remove', 'lab-h1']);
     }
     // In no complex, nothing is governed: the limits are lifted.
@@ -245,15 +264,20 @@ describe('agents on lab hosts', { concurrency: false }, () => {
   });
 
   it('removing a system revokes its agent, which keeps running unregistered', async () => {
-    ok(await w.cli(['system', 'remove', 'lab-h2']));
-    const pid = agentPid(2);
+    // A host of its own, so that no other test loses one.
+    ok(await w.cli(['lab', 'up', '--hosts', '3']));
+    const revoked = new LabHosts(w, [3]);
+    await revoked.ready();
+    ok(await w.cli(['system', 'remove', 'lab-h3']));
+    const pid = revoked.agentPid(3);
+    assert.ok(pid !== undefined);
     const agents = await json<{ systemName: string }[]>(['agent', 'list']);
-    assert.equal(agents.some((a) => a.systemName === 'lab-h2'), false);
+    assert.equal(agents.some((a) => a.systemName === 'lab-h3'), false);
     await until('the agent to see it is revoked', async () => {
-      const st = JSON.parse(ok(await onHost(2, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), '--json', 'agent', 'status')).stdout) as { channel?: string };
+      const st = JSON.parse(ok(await revoked.onHost(3, process.execPath, '--import', 'tsx', CLI_MAIN, '--json', 'agent', 'status')).stdout) as { channel?: string };
       return st.channel === 'revoked';
     });
     process.kill(pid, 0);
-    assert.equal((await w.cli(['system', 'show', 'lab-h2'])).code, 5, 'it does not come back');
+    assert.equal((await w.cli(['system', 'show', 'lab-h3'])).code, 5, 'it does not come back');
   });
 });

@@ -7,24 +7,24 @@ import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promise
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { existingLabHosts, LAB, labHost } from '../../src/agent/lab/lab.js';
 import { labDown } from '../../src/cli/agent/lab.js';
 import { ApiClient, type Endpoint } from '../../src/client/api-client.js';
 import { CliWorld, ok, type CliResult } from '../cli/harness.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/until.js';
+import { LabHosts } from './lab-hosts.js';
 
 const w = new CliWorld();
+const lab = new LabHosts(w, [1, 2]);
 const execFileP = promisify(execFile);
 
 const json = <T>(args: string[]): Promise<T> => w.json<T>(args);
 
 interface Wpar { name: string; state: string; system: { name: string } | null }
 const wpar = (name: string): Promise<Wpar> => json<Wpar>(['wpar', 'show', name]);
-const onHost = (n: number, ...argv: string[]): Promise<CliResult> => w.cli(['lab', 'exec', String(n), '--', ...argv]);
-const CLI_MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
-const agentPid = async (n: number): Promise<number> => Number(await readFile(join(labHost(n).agentDir, 'agent.pid'), 'utf8'));
+const onHost = lab.onHost.bind(lab);
 
 interface Task { id: string; status: string; error: { code: string } | null; operations: { name: string; status: string }[] }
 
@@ -71,12 +71,6 @@ async function runsExactlyOnce(name: string): Promise<number> {
   });
   assert.deepEqual([view.system?.name, view.state], [`lab-h${n}`, 'Active']);
   return n;
-}
-
-/** Lab host N's agent is SIGKILLed and started again. */
-async function restartAgent(n: number): Promise<void> {
-  process.kill(await agentPid(n), 'SIGKILL');
-  ok(await onHost(n, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', 'start'));
 }
 
 /**
@@ -166,6 +160,14 @@ async function createServer(name: string, address: string, system: string, holdM
   ok(await w.cli(['wpar', 'create', name, '--system', system, '--start', '-c', '-N', `address=${address}/16`, '--', 'sh', '-c', script]));
 }
 
+/** mover, the TCP server most tests move, Active on some lab host: made anew on lab-h1 unless it is. */
+async function moverRunning(): Promise<void> {
+  const r = await w.cli(['--json', 'wpar', 'show', 'mover']);
+  if (r.code === 0 && (JSON.parse(r.stdout) as Wpar).state === 'Active') return;
+  await lab.without('mover');
+  await createServer('mover', '10.240.3.10', 'lab-h1');
+}
+
 describe('live relocation between lab hosts', { concurrency: false }, () => {
   let port = 0;
 
@@ -176,10 +178,10 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
     const first = (await readFile(join(w.dataDir, 'initial-admin-password'), 'utf8')).trim();
     ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin'], { input: `${first}\nadmin-pass-2\n` }));
     ok(await w.cli(['lab', 'up', '--hosts', '2']));
-    for (const name of ['lab-h1', 'lab-h2']) {
-      await until(`compatibility testing of ${name}`, async () => (await json<{ compatibilityTestedAt: string | null }>(['system', 'show', name])).compatibilityTestedAt !== null);
-    }
   });
+
+  // Each test starts from hosts that are up, tested and open, whatever the test before it left.
+  beforeEach(() => lab.ready());
 
   after(async () => {
     for (const n of [1, 2]) {
@@ -193,6 +195,7 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
   });
 
   it('moves a WPAR serving TCP: the open connection carries on, the counter continues, the address answers from the arrival host', async (t) => {
+    await lab.without('mover');
     await createServer('mover', '10.240.3.10', 'lab-h1');
     const client = await Client.open('10.240.3.10', 7000);
     try {
@@ -229,36 +232,44 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
   });
 
   it('refuses what cannot be relocated, and changes nothing', async () => {
-    const same = await w.cli(['wpar', 'relocate', 'mover', '--to', 'lab-h1']);
+    await moverRunning();
+    await lab.without('plain');
+    const here = (await wpar('mover')).system?.name as string;
+    const same = await w.cli(['wpar', 'relocate', 'mover', '--to', here]);
     assert.match(same.stderr, /CAP-E0903/);
     ok(await w.cli(['wpar', 'create', 'plain', '--system', 'lab-h1', '--start']));
     const plain = await w.cli(['wpar', 'relocate', 'plain', '--to', 'lab-h2']);
     assert.match(plain.stderr, /CAP-E0202/);
     const neither = await w.cli(['wpar', 'relocate', 'mover']);
     assert.notEqual(neither.code, 0);
-    assert.equal((await wpar('mover')).system?.name, 'lab-h1');
+    assert.equal((await wpar('mover')).system?.name, here);
     ok(await w.cli(['wpar', 'stop', 'plain']));
     ok(await w.cli(['wpar', 'remove', 'plain', '--delete-definition']));
   });
 
   it('refuses a host that has a WPAR of that name at the start, and leaves both WPARs alone', async () => {
-    ok(await onHost(2, 'mkwpar', '-n', 'mover'));
+    await moverRunning();
+    const here = (await wpar('mover')).system?.name === 'lab-h1' ? 1 : 2;
+    const other = 3 - here;
+    ok(await onHost(other, 'mkwpar', '-n', 'mover'));
     try {
-      const r = await w.cli(['wpar', 'relocate', 'mover', '--to', 'lab-h2']);
+      const r = await w.cli(['wpar', 'relocate', 'mover', '--to', `lab-h${other}`]);
       assert.match(r.stderr, /CAP-E1010/);
-      assert.match(ok(await onHost(2, 'lswpar')).stdout, /^mover\s+D/m, 'lab-h2\'s own mover untouched');
-      assert.match(ok(await onHost(1, 'lswpar')).stdout, /^mover\s+A/m);
-      assert.deepEqual([(await wpar('mover')).system?.name, (await wpar('mover')).state], ['lab-h1', 'Active']);
+      assert.match(ok(await onHost(other, 'lswpar')).stdout, /^mover\s+D/m, `lab-h${other}'s own mover untouched`);
+      assert.match(ok(await onHost(here, 'lswpar')).stdout, /^mover\s+A/m);
+      assert.deepEqual([(await wpar('mover')).system?.name, (await wpar('mover')).state], [`lab-h${here}`, 'Active']);
     } finally {
-      await onHost(2, 'rmwpar', '-F', 'mover');
+      await onHost(other, 'rmwpar', '-F', 'mover');
     }
   });
 
   it('runs exactly once when the arrival agent is killed during the move', async () => {
-    await faultDuringMove(({ to }) => restartAgent(to));
+    await moverRunning();
+    await faultDuringMove(({ to }) => lab.restartAgent(to));
   });
 
   it('runs exactly once when the manager is killed during the move', async () => {
+    await moverRunning();
     await faultDuringMove(async () => {
       await w.stopManager('SIGKILL');
       await w.startManager({ host: '0.0.0.0', port });
@@ -266,10 +277,12 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
   });
 
   it('runs exactly once when the departure agent is killed during the move (the transfer is cut)', async () => {
-    await faultDuringMove(({ from }) => restartAgent(from));
+    await moverRunning();
+    await faultDuringMove(({ from }) => lab.restartAgent(from));
   });
 
   it('leaves the WPAR running where it was when the arrival host has no room for its images', async () => {
+    await moverRunning();
     const here = (await wpar('mover')).system?.name as string;
     const to = here === 'lab-h1' ? 2 : 1;
     const relocations = join(labHost(to).engineRoot, 'agent-state', 'relocations');
@@ -287,7 +300,8 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
 
   it('passes the images through a state directory both hosts share, when they have one', async () => {
     const shared = join(LAB.root, 'shared');
-    const agentCli = (n: number, ...args: string[]): Promise<CliResult> => onHost(n, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', ...args);
+    await moverRunning();
+    const agentCli = lab.agentCli.bind(lab);
     const client = await Client.open('10.240.3.10', 7000);
     try {
       for (const n of [1, 2]) {
@@ -319,9 +333,21 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
   });
 
   it('restarts a WPAR from scratch on a healthy system when its departure host dies while pages are still owed', async () => {
-    const policy = join(w.dir, 'policy.json');
-    await writeFile(policy, JSON.stringify({ restartOnHostFailure: true }));
-    ok(await w.cli(['group', 'modify', 'default', '--policy', policy]));
+    await lab.without('hog');
+    const policy = (restartOnHostFailure: boolean): Promise<CliResult> => {
+      const file = join(w.dir, 'policy.json');
+      return writeFile(file, JSON.stringify({ restartOnHostFailure })).then(() => w.cli(['group', 'modify', 'default', '--policy', file]));
+    };
+    ok(await policy(true));
+    try {
+      await restartsTheHog();
+    } finally {
+      await policy(false);
+    }
+  });
+
+  /** The hog moves to lab-h2 by post-copy; lab-h1 dies while pages are owed; the group restarts it on lab-h2. */
+  async function restartsTheHog(): Promise<void> {
     await createServer('hog', '10.240.3.20', 'lab-h1', 1024);
     const client = await Client.open('10.240.3.20', 7000);
     client.close();
@@ -344,15 +370,17 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
     }, { within: 120_000 });
     assert.equal(restarted.system?.name, 'lab-h2');
     // lab-h1 comes back: what the relocation left there goes, and the WPAR runs once, on lab-h2.
-    ok(await onHost(1, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', 'start'));
+    await lab.startAgent(1);
     await until('lab-h1 without hog', async () => !/^hog\s/m.test(ok(await onHost(1, 'lswpar')).stdout));
     assert.equal(await runsExactlyOnce('hog'), 2);
     ok(await w.cli(['wpar', 'stop', 'hog']));
     ok(await w.cli(['wpar', 'remove', 'hog', '--delete-definition']));
-  });
+  }
 
   it('evacuates a host with three WPARs, and nothing is placed on it until it is restored', async () => {
+    await moverRunning();
     if ((await wpar('mover')).system?.name !== 'lab-h1') ok(await w.cli(['wpar', 'relocate', 'mover', '--to', 'lab-h1']));
+    await lab.without('evac2', 'evac3');
     await createServer('evac2', '10.240.3.12', 'lab-h1');
     await createServer('evac3', '10.240.3.13', 'lab-h1');
     const r = ok(await w.cli(['system', 'evacuate', 'lab-h1']));

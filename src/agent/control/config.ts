@@ -20,6 +20,10 @@ export interface AgentSettings {
   /** Engine set-up of this host (lab hosts differ from the machine's). */
   engineRoot?: string;
   bridge?: string;
+  /** The host's address on its bridge (the WPARs' gateway); null: none. Unset: 10.50.0.1/24 on capstan0. */
+  bridgeAddress?: string | null;
+  /** NAT from the bridge's subnet to the host's uplinks. */
+  nat?: boolean;
   imageRoot?: string;
   /** A state directory shared with other hosts (same path on each): relocations between them pass their images through it. */
   sharedStateDir?: string;

@@ -54,7 +54,8 @@ export async function startAgentProcess(files: AgentFiles): Promise<number> {
     env: { ...process.env, CAPSTAN_AGENT_DIR: files.dir },
   });
   child.unref();
-  for (let i = 0; i < 300; i++) {
+  // A minute: an agent starting on a loaded host (its TypeScript loaded, its slice enforced) may take a while.
+  for (let i = 0; i < 600; i++) {
     if (runningPid(files) === child.pid) return child.pid!;
     if (child.exitCode !== null) break;
     await sleep(100);

@@ -10,6 +10,9 @@ import { AgentFiles, agentDirFromEnv, LOG_LEVELS, type AgentLogLevel } from '../
 import { configureAgent } from '../../agent/control/configure.js';
 import { readStatus, runningPid, startAgentProcess, stopAgentProcess } from '../../agent/control/process.js';
 import { Agent } from '../../agent/daemon.js';
+import { hostNetworkOf } from '../../agent/host-engine.js';
+import { DEFAULT_BRIDGE_ADDRESS, subnetOf } from '../../agent/net/host-network.js';
+import { validateIfname } from '../../agent/net/names.js';
 import { UsageError } from '../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when } from '../output.js';
 import { exitFor, remote } from '../remote/context.js';
@@ -151,6 +154,34 @@ export function agentCommands(program: Command): void {
       const { sharedStateDir: _old, ...rest } = settings;
       f.saveSettings(dir === 'none' ? rest : { ...rest, sharedStateDir: dir });
       note(`shared state directory: ${dir}${runningPid(f) !== undefined ? ' (applies when the agent restarts: capstan agent restart)' : ''}`);
+    }));
+
+  agent.command('network').description("Show or set this host's WPAR network: its bridge, the host's address on it (the WPARs' gateway) and NAT to its uplinks; the agent applies it at start")
+    .option('--bridge <name>', 'the bridge WPAR interfaces hang off (default capstan0)')
+    .option('--address <cidr>', `the host's address on the bridge, e.g. ${DEFAULT_BRIDGE_ADDRESS}; none: leave the bridge unaddressed`)
+    .option('--nat', "masquerade the bridge's subnet to the host's uplinks, so WPARs reach beyond the host")
+    .option('--no-nat', 'no NAT (the default): WPARs reach only the bridge')
+    .action(local<{ bridge?: string; address?: string; nat?: boolean }>(async (o) => {
+      const f = files(o);
+      let settings = f.settings();
+      const changing = o.bridge !== undefined || o.address !== undefined || o.nat !== undefined;
+      if (changing) {
+        if (o.bridge !== undefined) validateIfname(o.bridge, 'bridge');
+        if (o.address !== undefined && o.address !== 'none') subnetOf(o.address);
+        settings = {
+          ...settings,
+          ...(o.bridge !== undefined ? { bridge: o.bridge } : {}),
+          ...(o.address !== undefined ? { bridgeAddress: o.address === 'none' ? null : o.address } : {}),
+          ...(o.nat !== undefined ? { nat: o.nat } : {}),
+        };
+        f.saveSettings(settings);
+      }
+      const n = hostNetworkOf(settings);
+      if (o.json) printJson(n);
+      else {
+        note(`bridge ${n.bridge}, host address ${n.address ?? 'none'}, NAT ${n.nat ? 'on' : 'off'}`);
+        if (changing && runningPid(f) !== undefined) note('applies when the agent restarts: capstan agent restart');
+      }
     }));
 
   agent.command('list').description("The manager's agents: certificate, state, connection")
