@@ -8,7 +8,7 @@ import { Value } from 'typebox/value';
 import { CapstanError } from '../../api/errors.js';
 import { WparSpec } from '../../api/wpar.js';
 import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
-import type { RelocationMethod } from './relocate.js';
+import type { RelocationMethod } from './relocate/methods.js';
 
 export type CheckpointMode = 'continue' | 'kill' | 'pause';
 
