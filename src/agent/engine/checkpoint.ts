@@ -7,7 +7,7 @@ import { run } from '../exec.js';
 import { allSettledOrThrow } from './concurrently.js';
 import { endWpar } from './container-end.js';
 import type { EngineContext } from './context.js';
-import { normalize, plannedResources } from './definition.js';
+import { newRecord, normalize } from './definition.js';
 import { getInfo, settledInfo, type WparInfo } from './info.js';
 import { writeOperationLog, type LogLevel } from './op-log.js';
 import { fresh, operate } from './operation.js';
@@ -97,10 +97,7 @@ export async function kill(ctx: EngineContext, name: string): Promise<WparInfo |
  * there is one, else from the spec saved with the checkpoint (so any engine root will do).
  */
 export async function restart(ctx: EngineContext, name: string, opts: RestartOptions): Promise<RestartResult> {
-  const manifest = await readCheckpoint(opts.dir);
-  if (manifest.spec.name !== name) {
-    throw new CapstanError('CAP-E1000', `the state directory holds WPAR ${manifest.spec.name}, not ${name}`);
-  }
+  const manifest = await readCheckpoint(opts.dir, name);
   if (opts.logFile) await checkLogFile(opts.logFile);
   const existing = await ctx.records.read(name);
   let rec: WparRecord | undefined;
@@ -116,7 +113,7 @@ export async function restart(ctx: EngineContext, name: string, opts: RestartOpt
     });
   } else {
     const spec = normalize(manifest.spec);
-    const made: WparRecord = { spec, state: 'Transitional', operation: 'restart', createdAt: new Date().toISOString(), resources: await plannedResources(ctx, spec) };
+    const made = await newRecord(ctx, spec, 'restart');
     await fresh(ctx, made, async () => {
       await restore(ctx, made, manifest, opts);
     });

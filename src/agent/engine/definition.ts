@@ -7,7 +7,7 @@ import { WparSpec } from '../../api/wpar.js';
 import { sliceCpuCeiling } from '../host/cgroups.js';
 import type { EngineContext } from './context.js';
 import { resourcesFor, runcDefaultConfig } from './oci-config.js';
-import type { AppliedResources } from './records.js';
+import type { AppliedResources, WparRecord } from './records.js';
 import { HOST_IMAGE } from './teardown.js';
 
 export function normalize(input: WparSpec): WparSpec {
@@ -35,4 +35,9 @@ export async function lowerRootfs(ctx: EngineContext, spec: WparSpec): Promise<s
 /** What runc will be asked to enforce, known before the first start. */
 export async function plannedResources(ctx: EngineContext, spec: WparSpec): Promise<AppliedResources> {
   return resourcesFor(spec, (await runcDefaultConfig()).process.capabilities?.bounding ?? [], await sliceCpuCeiling(ctx.layout.cgroupParent));
+}
+
+/** The record of a WPAR being made here by `operation` (Transitional until it settles). */
+export async function newRecord(ctx: EngineContext, spec: WparSpec, operation: string): Promise<WparRecord> {
+  return { spec, state: 'Transitional', operation, createdAt: new Date().toISOString(), resources: await plannedResources(ctx, spec) };
 }

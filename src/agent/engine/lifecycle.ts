@@ -5,13 +5,13 @@ import { CapstanError } from '../../api/errors.js';
 import type { WparSpec } from '../../api/wpar.js';
 import { endContainer, endWpar } from './container-end.js';
 import type { EngineContext } from './context.js';
-import { lowerRootfs, normalize, plannedResources } from './definition.js';
+import { lowerRootfs, newRecord, normalize, plannedResources } from './definition.js';
 import { mustGetInfo, type WparInfo } from './info.js';
 import { launch } from './launch.js';
 import { linuxResources } from './oci-config.js';
 import { fresh, operate } from './operation.js';
 import type { EngineState, WparRecord } from './records.js';
-import { detachedAlive, killDetached } from './relocate/detached.js';
+import { stopCheckpoint } from './relocate/departure-runner.js';
 import { stopLazyPages } from './relocate/lazy-pages.js';
 import { badState, HELD_STATES, refusal, settledState } from './state-rules.js';
 import { releaseResources, removeWparFiles } from './teardown.js';
@@ -27,13 +27,7 @@ export async function create(ctx: EngineContext, input: WparSpec, opts: { start?
     if (opts.start && spec.type === 'system') return start(ctx, spec.name);
     return mustGetInfo(ctx, spec.name);
   }
-  const rec: WparRecord = {
-    spec,
-    state: 'Transitional',
-    operation: 'create',
-    createdAt: new Date().toISOString(),
-    resources: await plannedResources(ctx, spec),
-  };
+  const rec = await newRecord(ctx, spec, 'create');
   await fresh(ctx, rec, async () => {
     if (spec.type === 'system') await adoptPreservedLayer(ctx, spec.name);
     const state = settledState('deploy', spec, opts);
@@ -114,6 +108,6 @@ async function adoptPreservedLayer(ctx: EngineContext, name: string): Promise<vo
 
 /** Ends what a relocation left running for a WPAR being removed (a CRIU that dumps or serves it, a lazy-pages daemon). */
 async function stopRelocationHelpers(rec: WparRecord): Promise<void> {
-  if (rec.departure?.pid && (await detachedAlive(rec.departure.pid, 'capstan-departure'))) killDetached(rec.departure.pid);
+  if (rec.departure) await stopCheckpoint(rec.departure);
   if (rec.arrivingPages) stopLazyPages(rec);
 }

@@ -11,7 +11,7 @@ import { detachedAlive, exitStatusIn, killDetached, spawnDetached } from './deta
 import type { PageEndpoint } from './transport.js';
 
 /** Files of the detached `runc checkpoint` in the relocation directory. */
-export const RUNNER = 'capstan-departure';
+const RUNNER = 'capstan-departure';
 const STATUS = 'checkpoint-status.json';
 const READY = 'pages-served-from-here';
 const RUNC_LOG = 'checkpoint.log';
@@ -109,4 +109,9 @@ export async function checkpointEnds(work: string, dep: DepartureRecord, ms: num
 async function runnerReports(work: string, dep: DepartureRecord): Promise<boolean> {
   if (dep.pid && (await detachedAlive(dep.pid, RUNNER))) return true;
   return (await exitStatusIn(join(work, STATUS))) !== undefined;
+}
+
+/** Ends the departure's runc checkpoint if it still runs (its WPAR is being removed). */
+export async function stopCheckpoint(dep: DepartureRecord): Promise<void> {
+  if (dep.pid && (await detachedAlive(dep.pid, RUNNER))) killDetached(dep.pid);
 }

@@ -8,8 +8,8 @@
 // (the arrival copy runs) the copy here stays until delivered() (the arrival has it all).
 //
 // `runc checkpoint` runs in a detached shell (departure-runner.ts), and the record says how
-// far the relocation got: an agent that dies
-// mid-way leaves a record that settleDeparture() finishes either way.
+// far the relocation got: an agent that dies mid-way leaves a record that settleDeparture()
+// finishes either way.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CapstanError, isCapstanError } from '../../../api/errors.js';
