@@ -30,9 +30,9 @@ export interface WparPaths {
   pidFile: string;
   /** Written by the supervisor when runc ends: { runId, status }. */
   supervisorStatus: string;
-  /** CRIU's work directory and the reports of its helpers while the WPAR moves (see relocate.ts). */
+  /** CRIU's work directory and the reports of its helpers while the WPAR moves (see relocate/transport.ts). */
   relocation: string;
-  /** CRIU's configuration for this container; there only while a relocation dumps or restores it (see relocate.ts). */
+  /** CRIU's configuration for this container; there only while a relocation dumps or restores it (see relocate/criu-config.ts). */
   criuConfig: string;
 }
 

@@ -82,7 +82,7 @@ export interface ConfigInputs {
   cgroupParent: string;
   /** The parent's CPU quota in cores where no child may exceed it (cgroup v1). */
   cpuCeilingCores?: number;
-  /** The CRIU configuration runc hands CRIU for this container (see relocate.ts: writeCriuConfig). */
+  /** The CRIU configuration runc hands CRIU for this container (see relocate/criu-config.ts). */
   criuConfig: string;
 }
 

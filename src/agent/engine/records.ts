@@ -5,7 +5,8 @@ import type { WparSpec } from '../../api/wpar.js';
 import type { WparState } from '../../api/wpar-states.js';
 import { readJsonIfExists, readJsonIfExistsSync, writeJsonAtomic, writeJsonAtomicSync } from './json-file.js';
 import type { Layout } from './layout.js';
-import type { PageEndpoint, RelocationMethod } from './relocate.js';
+import type { RelocationMethod } from './relocate/methods.js';
+import type { PageEndpoint } from './relocate/transport.js';
 
 /** The states a WPAR can have on a host (Undeployed means: not on this host). */
 export type EngineState = Exclude<WparState, 'Undeployed'>;
@@ -35,9 +36,9 @@ export interface WparRecord {
   brokenReason?: string;
   /** chkptwpar -f -d: where the later checkpoint of the frozen WPAR goes. */
   freezeStateDir?: string;
-  /** A relocation away from this host under way (see relocate-out.ts). */
+  /** A relocation away from this host under way (see relocate/departure.ts). */
   departure?: DepartureRecord;
-  /** Post-copy arrival: memory still comes from the departure (see relocate-in.ts). */
+  /** Post-copy arrival: memory still comes from the departure (see relocate/lazy-pages.ts). */
   arrivingPages?: ArrivingPages;
 }
 

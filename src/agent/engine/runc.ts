@@ -110,7 +110,7 @@ export class Runc {
    * Arguments of a checkpoint that leaves the processes alive (paused, if they were). Memory
    * pages go to the images, or with `pageServer` to a CRIU page server at that address, or
    * with `lazyPages` stay behind to be served on demand from that address once CRIU writes
-   * to `statusFd` (see relocate.ts).
+   * to `statusFd` (see relocate/departure-runner.ts).
    */
   checkpointArgs(id: string, imagePath: string, workPath: string, memory: { pageServer?: string; lazyPages?: boolean; statusFd?: number } = {}): string[] {
     return [

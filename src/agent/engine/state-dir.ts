@@ -8,7 +8,7 @@ import { Value } from 'typebox/value';
 import { CapstanError } from '../../api/errors.js';
 import { WparSpec } from '../../api/wpar.js';
 import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
-import type { RelocationMethod } from './relocate.js';
+import type { RelocationMethod } from './relocate/methods.js';
 
 export type CheckpointMode = 'continue' | 'kill' | 'pause';
 
@@ -73,7 +73,8 @@ export async function discardCheckpoint(dir: string): Promise<void> {
  * The manifest of a complete checkpoint, or the error restartwpar reports; with
  * `relocation`, of the images of a relocation by that method.
  */
-export async function readCheckpoint(dir: string, opts: { relocation?: RelocationMethod } = {}): Promise<CheckpointManifest> {
+/** The manifest of a complete checkpoint (or, with `relocation`, a relocation's images) of WPAR `name`. */
+export async function readCheckpoint(dir: string, name: string, opts: { relocation?: RelocationMethod } = {}): Promise<CheckpointManifest> {
   if (!isAbsolute(dir) || (await kind(dir)) !== 'dir') throw new CapstanError('CAP-E1003', `${dir} is not a state directory`);
   let m: CheckpointManifest | undefined;
   try {
@@ -88,6 +89,7 @@ export async function readCheckpoint(dir: string, opts: { relocation?: Relocatio
   }
   if ((await kind(join(criuImages(dir), 'inventory.img'))) !== 'file') throw new CapstanError('CAP-E1005', 'the CRIU images are missing');
   if (m.layer && (await kind(join(dir, m.layer))) !== 'file') throw new CapstanError('CAP-E1015', join(dir, m.layer));
+  if (m.spec.name !== name) throw new CapstanError('CAP-E1000', `the state directory holds WPAR ${m.spec.name}, not ${name}`);
   return m;
 }
 

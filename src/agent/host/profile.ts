@@ -5,7 +5,7 @@ import { cpus, hostname, release, totalmem } from 'node:os';
 import type { HostProfile } from '../../api/agents.js';
 import { findCriu } from '../engine/criu.js';
 import { runcDefaultConfig } from '../engine/oci-config.js';
-import { memoryTransfer } from '../engine/relocate.js';
+import { memoryTransfer } from '../engine/relocate/methods.js';
 import { run } from '../exec.js';
 import { cgroupVersion } from './cgroups.js';
 
@@ -52,7 +52,7 @@ export async function readProfile(): Promise<HostProfile> {
     cgroupVersion: cgroup,
     ntpSynchronized: ntp,
     privileges: { available: CAPABILITIES.filter((_, i) => (bnd >> BigInt(i)) & 1n), default: defaults },
-    // Asked of the kernel through CRIU (see the engine's relocate.ts).
+    // Asked of the kernel through CRIU (see the engine's relocate/methods.ts).
     memoryTransfer: { postCopy: memory.postCopy, preCopy: memory.preCopy },
     collectedAt: new Date().toISOString(),
   };

@@ -1,59 +1,27 @@
-// The arrival half of a live relocation (the handshake is in relocate.ts): the CRIU page
-// server that takes a stop-and-copy's memory, and the lazy-pages daemon that fetches a
-// post-copy's memory while the WPAR already runs. The restore itself is the engine's own
-// (Engine.relocateIn: a restart with the daemon's work directory).
+// The post-copy part of a relocation's arrival (the handshake is in transport.ts): the
+// lazy-pages daemon that fetches the memory from the departure while the WPAR already runs
+// here. The restore itself is restore.ts's, started by arrival.ts.
 //
 // The daemon runs in a detached shell that outlives the agent; when it ends, that shell
 // writes its exit status and runs pages-reaper.ts, which records that all memory came, or
 // stops the WPAR as Broken when it stopped coming: with pages missing it can only go wrong.
 // An engine waiting for the memory (pagesArrived) does the same as soon as it sees the
 // status, whichever comes first.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapstanError } from '../../api/errors.js';
-import type { MemoryMethod } from '../../api/relocation.js';
-import { processAlive } from '../exec.js';
-import { freePort } from '../net/ports.js';
-import { findCriu } from './criu.js';
-import type { Layout } from './layout.js';
-import { waitLock } from './lock.js';
-import { RecordStore, type WparRecord } from './records.js';
-import { exitStatusIn, killDetached, spawnDetached, validateEndpoint, type PageEndpoint } from './relocate.js';
-import { Runc } from './runc.js';
-import { engineScript, tail } from './start-supervised.js';
-import { checkNewStateDir, criuImages, discardCheckpoint, makeStateDir } from './state-dir.js';
-import { waitInDir } from './wait.js';
+import { CapstanError } from '../../../api/errors.js';
+import { processAlive } from '../../exec.js';
+import { findCriu } from '../criu.js';
+import type { Layout } from '../layout.js';
+import { waitLock } from '../lock.js';
+import { RecordStore, type WparRecord } from '../records.js';
+import { Runc } from '../runc.js';
+import { engineScript, tail } from '../start-supervised.js';
+import { waitInDir } from '../wait.js';
+import { exitStatusIn, killDetached, spawnDetached } from './detached.js';
+import { validateEndpoint, type PageEndpoint } from './transport.js';
 
-export interface ArrivalOptions {
-  /** The state directory the transport filled with the departure's (stop-and-copy: the one receivePages wrote the memory into). */
-  dir: string;
-  /** postCopy or stopAndCopy, as the departure's. */
-  method: MemoryMethod;
-  /** Post-copy: where the departure's CRIU serves the memory (the transport's end of the tunnel). */
-  pageSource?: PageEndpoint;
-}
-
-export interface PageReceiverOptions {
-  /** A new or empty state directory; the transport later adds the departure's images and layer. */
-  dir: string;
-  /** Where the page server listens (the transport's end of the tunnel from the departure); default: a free port on 127.0.0.1. */
-  listen?: PageEndpoint;
-}
-
-export interface PageReceiver {
-  /** Where the page server listens. */
-  readonly listen: PageEndpoint;
-  /** Resolves once the departure sent all memory and the page server wrote it; rejects with CRIU's last words. */
-  readonly received: Promise<void>;
-  /** Stops the page server and removes what it wrote. */
-  cancel(): Promise<void>;
-}
-
-/** The page server's work directory (its log), inside the state directory. */
-const PAGE_SERVER_DIR = 'page-server';
 const LAZY_RUNNER = 'capstan-lazy-pages';
 const LAZY_READY = 'lazy-pages-ready';
 const LAZY_STATUS = 'lazy-pages-status.json';
@@ -75,49 +43,6 @@ printf '%d\\n' "$status" > "$CAPSTAN_STATUS"
 exec "\${reaper[@]}" "$status"
 `;
 
-/** Starts a CRIU page server for a stop-and-copy arrival; resolves once it listens. */
-export async function receivePages(opts: PageReceiverOptions): Promise<PageReceiver> {
-  const listen = opts.listen ?? { host: '127.0.0.1', port: await freePort() };
-  validateEndpoint(listen, 'listen');
-  await checkNewStateDir(opts.dir);
-  const criu = (await findCriu()).path;
-  const created = await makeStateDir(opts.dir);
-  const work = join(opts.dir, PAGE_SERVER_DIR);
-  await mkdir(work);
-  const child = spawn(criu, [
-    'page-server', '--images-dir', criuImages(opts.dir), '--work-dir', work, '-o', 'page-server.log',
-    '--address', listen.host, '--port', String(listen.port), '--status-fd', '3',
-  ], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
-  const exited = once(child, 'close').then(([code]) => code as number | null);
-  const listening = new Promise<boolean>((resolve) => {
-    child.stdio[3]?.once('data', () => resolve(true));
-    void exited.then(() => resolve(false));
-  });
-  const discard = async (): Promise<void> => {
-    await (created ? rm(opts.dir, { recursive: true, force: true }) : Promise.all([discardCheckpoint(opts.dir), rm(work, { recursive: true, force: true })]));
-  };
-  const failure = async (code: number | null): Promise<CapstanError> =>
-    new CapstanError('CAP-E1009', `criu page-server exited with ${code ?? 'a signal'}: ${await tail(join(work, 'page-server.log'), 5)}`);
-  if (!(await listening)) {
-    const e = await failure(await exited);
-    await discard();
-    throw e;
-  }
-  const received = exited.then(async (code) => {
-    if (code !== 0) throw await failure(code);
-  });
-  received.catch(() => undefined);
-  return {
-    listen,
-    received,
-    async cancel() {
-      child.kill('SIGKILL');
-      await exited;
-      await discard();
-    },
-  };
-}
-
 /**
  * Starts the lazy-pages daemon that serves the restore waiting in `work` from the departure
  * at `source`, recorded in `rec` (written) so that its reaper finds the WPAR. Resolves once
@@ -130,7 +55,7 @@ export async function startLazyPages(layout: Layout, records: RecordStore, rec: 
   const token = randomUUID();
   rec.arrivingPages = { token, pid: 0 };
   await records.write(rec);
-  const reaper = engineScript('pages-reaper', [layout.root, rec.spec.name, token]);
+  const reaper = engineScript('relocate/pages-reaper', [layout.root, rec.spec.name, token]);
   const ready = join(work, LAZY_READY);
   rec.arrivingPages.pid = spawnDetached(LAZY_RUNNER, LAZY_SCRIPT, [
     String(reaper.length), ...reaper,
