@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, then every test file under test/ with node's test runner.
-# Starts the PostgreSQL the data-layer tests need (see scripts/test-postgres.sh).
+# The whole test suite: the unit lane first (a broken build fails in seconds), lint, then
+# every other test file under test/ with node's test runner. Starts the PostgreSQL the
+# data-layer tests need (see scripts/test-postgres.sh). With file arguments: just those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-npm run --silent lint
+if [ "$#" -eq 0 ]; then
+  bash scripts/test-unit.sh
+  npm run --silent lint
+fi
 
 if [ -x scripts/test-postgres.sh ]; then
   CAPSTAN_TEST_PG="$(bash scripts/test-postgres.sh)"
   export CAPSTAN_TEST_PG
 fi
 
-mapfile -t files < <(find test -name '*.test.ts' | sort)
+mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/unit/*' | sort)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
 # A per-test limit, so one stuck test fails by name instead of eating the CI run's time.
 exec node --import tsx --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec "${files[@]}"

@@ -2,7 +2,7 @@
 // what order, why each other system is left out, and what manual selection offers.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fit, notOffered, place, type Candidate, type PlacementRequest } from '../../src/manager/mobility/placement.js';
+import { fit, notOffered, place, type Candidate, type PlacementRequest } from '../../../src/manager/mobility/placement.js';
 
 const GIB = 2 ** 30;
 const prod = { id: 'd-prod', name: 'prod' };

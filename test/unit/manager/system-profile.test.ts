@@ -1,8 +1,8 @@
 // The seed's system profiles: shared by systems of one relocation domain with the same hardware.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HostProfile } from '../../src/api/agents.js';
-import { systemProfileId } from '../../src/manager/inventory/system-profile.js';
+import type { HostProfile } from '../../../src/api/agents.js';
+import { systemProfileId } from '../../../src/manager/inventory/system-profile.js';
 
 const host = (o: { cores?: number; model?: string; memoryBytes?: number; kernel?: string } = {}): HostProfile => ({
   hostname: 'h', cpu: { vendor: 'GenuineIntel', model: o.model ?? 'Xeon', flags: ['avx2', 'sse4_2'], cores: o.cores ?? 8, mhz: 2400 },

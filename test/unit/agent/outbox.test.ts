@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MetricSample } from '../../src/api/agents.js';
-import { MetricsOutbox } from '../../src/agent/control/outbox.js';
+import type { MetricSample } from '../../../src/api/agents.js';
+import { MetricsOutbox } from '../../../src/agent/control/outbox.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'capstan-outbox-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 // How a relocation's memory and images move, decided from the two hosts' profiles without I/O.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { imageTransport, memoryMethod } from '../../src/manager/mobility/relocation.js';
-import { hostProfile } from './mobility-fixtures.js';
+import { imageTransport, memoryMethod } from '../../../src/manager/mobility/relocation.js';
+import { hostProfile } from '../../manager/mobility-fixtures.js';
 
 const lazy = hostProfile({ memoryTransfer: { postCopy: true, preCopy: false } });
 const tracking = hostProfile({ memoryTransfer: { postCopy: false, preCopy: true } });

@@ -1,9 +1,9 @@
 // The reconcile plan: how an agent's report of its WPARs changes the manager's view. Pure.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WparReport } from '../../src/api/agents.js';
-import { normalizeWparSpec, type WparSpec } from '../../src/api/wpar.js';
-import { planReconcile, type KnownWpar } from '../../src/manager/agents/reconcile.js';
+import type { WparReport } from '../../../src/api/agents.js';
+import { normalizeWparSpec, type WparSpec } from '../../../src/api/wpar.js';
+import { planReconcile, type KnownWpar } from '../../../src/manager/agents/reconcile.js';
 
 const spec = (name: string): WparSpec => normalizeWparSpec({ name, type: 'system' } as WparSpec);
 const known = (name: string, o: Partial<KnownWpar> = {}): KnownWpar =>

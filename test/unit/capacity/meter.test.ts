@@ -3,7 +3,7 @@
 // warning and the exhaustion action come once per episode.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assessTemporary, excessCores, meterStep, planDeactivation, projectedDepletion, type MeterDebit } from '../../src/manager/capacity/meter.js';
+import { assessTemporary, excessCores, meterStep, planDeactivation, projectedDepletion, type MeterDebit } from '../../../src/manager/capacity/meter.js';
 
 /** Runs the meter at each tick of a simulated clock over a timeline of (start second, cores in use). */
 function runMeter(start: number, ticks: number[], useAt: (second: number) => number): MeterDebit[] {

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { CapstanError } from '../../src/api/errors.js';
+import { CapstanError } from '../../../src/api/errors.js';
 import {
   encodePayload,
   generateIssuerKey,
@@ -16,8 +16,8 @@ import {
   serialHash,
   signedByAny,
   type CodewordContent,
-} from '../../src/manager/capacity/codeword.js';
-import { decodeTypeable, encodeTypeable, TypeableError } from '../../src/manager/capacity/typeable.js';
+} from '../../../src/manager/capacity/codeword.js';
+import { decodeTypeable, encodeTypeable, TypeableError } from '../../../src/manager/capacity/typeable.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const issuer = generateIssuerKey();

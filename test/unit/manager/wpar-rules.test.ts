@@ -3,9 +3,9 @@
 // in which state, and templates.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CapstanError } from '../../src/api/errors.js';
-import { refuseAction, stateAfter, WPAR_ACTIONS, WPAR_STATES, type WparAction, type WparState } from '../../src/api/wpar-states.js';
-import { normalizeWparSpec, type WparSpec } from '../../src/api/wpar.js';
+import { CapstanError } from '../../../src/api/errors.js';
+import { refuseAction, stateAfter, WPAR_ACTIONS, WPAR_STATES, type WparAction, type WparState } from '../../../src/api/wpar-states.js';
+import { normalizeWparSpec, type WparSpec } from '../../../src/api/wpar.js';
 import {
   applyModification,
   assertActionAllowed,
@@ -17,7 +17,7 @@ import {
   newClaim,
   refusedChanges,
   specFromTemplate,
-} from '../../src/manager/inventory/wpar-rules.js';
+} from '../../../src/manager/inventory/wpar-rules.js';
 
 // The seed's lifecycle, written per state (the code keeps it per action): which actions a
 // WPAR in each state accepts, before the type and checkpointable conditions.

@@ -1,8 +1,8 @@
 // The login throttle on its own, with a clock the test moves.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CapstanError } from '../../src/api/errors.js';
-import { LoginThrottle } from '../../src/manager/auth/throttle.js';
+import { CapstanError } from '../../../src/api/errors.js';
+import { LoginThrottle } from '../../../src/manager/auth/throttle.js';
 
 function throttle(extra: { maxEntries?: number } = {}) {
   const clock = { now: 1_000_000 };

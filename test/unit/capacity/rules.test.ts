@@ -2,7 +2,7 @@
 // snapshots of a complex: each refusal with its stable code.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CapstanError } from '../../src/api/errors.js';
+import { CapstanError } from '../../../src/api/errors.js';
 import {
   assertSequence,
   codewordEffect,
@@ -13,7 +13,7 @@ import {
   planDeactivationOf,
   planMove,
   type ComplexSnapshot,
-} from '../../src/manager/capacity/rules.js';
+} from '../../../src/manager/capacity/rules.js';
 
 function snapshot(over: Partial<ComplexSnapshot> = {}): ComplexSnapshot {
   return {
