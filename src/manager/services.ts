@@ -35,9 +35,8 @@ export interface Services {
 export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: Logger): Services {
   const db = dbHandle.db;
   const tasks = new TaskEngine(db, log);
-  const inventory = createInventory(db, tasks);
   const capacity = new CapacityService(db, new NotifyService(db, config.notifications ?? {}, log), config.capacity ?? {}, log);
-  inventory.wpars.deployGuard = (wpar, systemId) => capacity.checkDeploy(wpar, systemId);
+  const inventory = createInventory(db, tasks, (wpar, systemId) => capacity.checkDeploy(wpar, systemId));
   const agents = new AgentService(db, log, config.dataDir, inventory, tasks, capacity, config.agents?.certificateLifetimeSeconds);
   return {
     config,

@@ -16,10 +16,10 @@ import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
 import { API_PREFIX } from '../../api/paths.js';
 import type { Database } from '../db/schema.js';
 import type { DriverRegistry } from '../inventory/driver.js';
+import type { WparStore } from '../inventory/wpar-store.js';
 import type { MetricsStore } from '../metrics/store.js';
 import { AgentDriver } from './agent-driver.js';
 import type { AgentEnrolment } from './enrolment.js';
-import { reconcileSystem } from './reconcile.js';
 
 /** The instant capacity a system's agent enforces, and where it reports what it applied. */
 export interface CapacityPort {
@@ -41,6 +41,8 @@ export interface HubDeps {
   enrolment: AgentEnrolment;
   metrics: MetricsStore;
   drivers: DriverRegistry;
+  /** Where what the agents report about their WPARs is recorded. */
+  wpars: WparStore;
   capacity?: CapacityPort;
 }
 
@@ -265,10 +267,12 @@ class AgentSession {
   }
 
   private async reconcile(reports: WparReport[]): Promise<void> {
-    const { db, log } = this.hub.deps;
-    const steps = await reconcileSystem(db, log, this.systemId, reports);
+    const { wpars } = this.hub.deps;
+    const steps = await wpars.reconcile(this.systemId, reports);
+    for (const s of steps) {
+      if (s.kind === 'conflict') this.log.warn({ wpar: s.name, otherSystemId: s.otherSystemId }, 'a WPAR of this name is deployed on another system; not discovered');
+    }
     if (steps.length > 0) this.log.info({ steps: steps.map((s) => s.kind) }, 'reconciled WPARs');
-    const rows = await db.selectFrom('wpars').select(['id', 'name']).where('system_id', '=', this.systemId).execute();
-    this.wparIds = new Map(rows.map((r) => [r.name, r.id]));
+    this.wparIds = await wpars.idsByName(this.systemId);
   }
 }

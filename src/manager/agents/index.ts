@@ -35,7 +35,7 @@ export class AgentService {
   ) {
     this.enrolment = new AgentEnrolment(db, dataDir, certificateSeconds);
     this.metrics = new MetricsStore(db);
-    this.hub = new AgentHub({ db, log: log.child({ component: 'agents' }), enrolment: this.enrolment, metrics: this.metrics, drivers: inventory.drivers, capacity });
+    this.hub = new AgentHub({ db, log: log.child({ component: 'agents' }), enrolment: this.enrolment, metrics: this.metrics, drivers: inventory.drivers, wpars: inventory.wparStore, capacity });
     capacity.onIntended.push((systemIds) => {
       this.hub.pushEnforcement(systemIds).catch((e: unknown) => this.log.error({ err: e, systemIds }, 'sending capacity enforcement failed'));
     });

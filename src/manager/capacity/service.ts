@@ -24,6 +24,7 @@ import type {
 } from '../../api/capacity.js';
 import type { WparSpec } from '../../api/wpar.js';
 import type { Database } from '../db/schema.js';
+import { specOf } from '../inventory/wpar-store.js';
 import type { Notice, NotifyService } from '../notify/service.js';
 import { parseCodeword, serialHash, signedByAny } from './codeword.js';
 import { deployShortfall, placeableActive } from './deploy-check.js';
@@ -315,8 +316,8 @@ export class CapacityService {
     if (!m) return;
     const intended: Components = { cores: m.ia_cores, memoryGiB: m.ia_memory_gib, cells: m.ia_cells };
     const actual: Components | null = m.aa_cores === null ? null : { cores: m.aa_cores, memoryGiB: m.aa_memory_gib, cells: m.aa_cells };
-    const deployed = await this.db.selectFrom('wpars').select('spec').where('system_id', '=', systemId).where('id', '!=', wpar.id).execute();
-    const shortfall = deployShortfall(placeableActive(intended, actual), deployed.map((w) => (JSON.parse(w.spec) as WparSpec).resources), wpar.spec.resources);
+    const deployed = await this.db.selectFrom('wpars').select(['name', 'spec']).where('system_id', '=', systemId).where('id', '!=', wpar.id).execute();
+    const shortfall = deployShortfall(placeableActive(intended, actual), deployed.map((w) => specOf(w).resources), wpar.spec.resources);
     if (!shortfall) return;
     const system = await findSystem(this.db, systemId);
     const message = `${wpar.name} on ${system.name}: ${shortfall.reason}`;

@@ -11,7 +11,6 @@ import type { HostProfile } from '../../api/agents.js';
 import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
 import type { ImageTransport, MemoryMethod, RelocateRequest, RelocationPeer, RelocationResult } from '../../api/relocation.js';
 import type { TaskView } from '../../api/tasks.js';
-import type { WparSpec } from '../../api/wpar.js';
 import type { AgentHub, AgentResult } from '../agents/hub.js';
 import type { CapacityService } from '../capacity/service.js';
 import type { Database } from '../db/schema.js';
@@ -66,9 +65,7 @@ export class RelocationService {
       // Run again after a restart: it finds out where the WPAR is and settles it there.
       onRestart: 'resume',
       run: (ctx) => this.run(ctx),
-      onFailed: async (info) => {
-        await db.updateTable('wpars').set({ busy_task_id: null }).where('id', '=', info.params.wparId).where('busy_task_id', '=', info.taskId).execute();
-      },
+      onFailed: (info) => inventory.wparStore.release(info.params.wparId, info.taskId),
     });
   }
 
@@ -76,7 +73,7 @@ export class RelocationService {
   async relocate(wparRef: string, req: RelocateRequest, by: string): Promise<TaskView> {
     const wpar = await this.inventory.wpars.get(wparRef);
     if (!wpar.system) throw new CapstanError('CAP-E0902', wpar.name);
-    const spec = await this.spec(wpar.id);
+    const spec = await this.inventory.wparStore.spec(wpar.id);
     if (!spec.checkpointable) throw new CapstanError('CAP-E0202', `${wpar.name}: only checkpointable WPARs can be relocated`);
     if (wpar.state !== 'Active') throw new CapstanError('CAP-E0200', `${wpar.name} is ${wpar.state}; only an Active WPAR is relocated live`);
     let toId: string;
@@ -103,9 +100,9 @@ export class RelocationService {
   private async run(ctx: TaskContext<RelocationParams>): Promise<RelocationResult> {
     const p = ctx.params;
     const [from, to] = await Promise.all([this.peer(p.fromId), this.peer(p.toId)]);
-    const spec = await this.spec(p.wparId);
+    const spec = await this.inventory.wparStore.spec(p.wparId);
     if (ctx.attempt > 1) return this.settle(ctx, from, to);
-    await this.db.updateTable('wpars').set({ state: 'Transitional', state_reason: `relocating to ${to.name}`, updated_at: new Date().toISOString() }).where('id', '=', p.wparId).execute();
+    await this.inventory.wparStore.beginRelocation(p.wparId, to.name);
     try {
       await ctx.progress(0.05, `preparing ${to.name}`);
       await ctx.operation(`prepare arrival on ${to.name}`, async (op) => {
@@ -188,10 +185,7 @@ export class RelocationService {
       throw new CapstanError('CAP-E0923', `${reason}${restart ? '; no healthy system to restart it on' : ''}`);
     }
     const task = await ctx.operation(`restart ${p.name} from scratch on ${target}`, async (op) => {
-      await this.db.updateTable('wpars')
-        .set({ system_id: null, state: 'Undeployed', state_reason: reason, busy_task_id: null, updated_at: new Date().toISOString() })
-        .where('id', '=', p.wparId)
-        .execute();
+      await this.inventory.wparStore.undeployLost(p.wparId, reason);
       const t = await this.inventory.wpars.deploy(p.wparId, { system: target, start: true }, 'capstan');
       op.log(`task ${t.id}`);
       return t;
@@ -244,10 +238,7 @@ export class RelocationService {
 
   /** The inventory follows the WPAR, and the task's claim on it ends. */
   private async record(p: RelocationParams, systemId: string, state: 'Active' | 'Broken', reason: string | null): Promise<void> {
-    await this.db.updateTable('wpars')
-      .set({ system_id: systemId, state, state_reason: reason, busy_task_id: null, updated_at: new Date().toISOString() })
-      .where('id', '=', p.wparId)
-      .execute();
+    await this.inventory.wparStore.settleRelocation(p.wparId, systemId, state, reason);
   }
 
   /** As ask(), after waiting up to AGENT_RETURN_MS for an agent that is not connected. */
@@ -275,11 +266,6 @@ export class RelocationService {
       .executeTakeFirst();
     if (!s) throw new CapstanError('CAP-E0302', systemId);
     return { systemId: s.id, host: s.host, agentPort: s.agent_port, name: s.name };
-  }
-
-  private async spec(wparId: string): Promise<WparSpec> {
-    const row = await this.db.selectFrom('wpars').select('spec').where('id', '=', wparId).executeTakeFirstOrThrow();
-    return JSON.parse(row.spec) as WparSpec;
   }
 
   private async profile(systemId: string): Promise<HostProfile | null> {
