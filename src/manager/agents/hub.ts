@@ -44,11 +44,11 @@ export interface HubDeps {
   /** Where what the agents report about their WPARs is recorded. */
   wpars: WparStore;
   capacity?: CapacityPort;
+  /** Told when a system's agent has reported its host profile (on connecting, and after "update profile"). */
+  profileReported?: (systemId: string) => void;
 }
 
 export class AgentHub {
-  /** Called after a system's agent has reported its host profile (on connecting, and after "update profile"). */
-  readonly onProfile: ((systemId: string) => void)[] = [];
   private readonly sessions = new Map<string, AgentSession>();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   private liveness?: NodeJS.Timeout;
@@ -130,7 +130,7 @@ export class AgentHub {
   }
 
   profileReported(systemId: string): void {
-    for (const listener of this.onProfile) listener(systemId);
+    this.deps.profileReported?.(systemId);
   }
 
   private checkLiveness(): void {

@@ -30,16 +30,25 @@ export class AgentService {
     private readonly inventory: Inventory,
     private readonly tasks: TaskEngine,
     capacity: CapacityService,
-    /** Lifetime of agent certificates (default 30 days). */
-    certificateSeconds?: number,
+    opts: {
+      /** Lifetime of agent certificates (default 30 days). */
+      certificateSeconds?: number;
+      /** Told when a system's agent has reported its host profile. */
+      profileReported?: (systemId: string) => void;
+    } = {},
   ) {
-    this.enrolment = new AgentEnrolment(db, dataDir, certificateSeconds);
+    this.enrolment = new AgentEnrolment(db, dataDir, opts.certificateSeconds);
     this.metrics = new MetricsStore(db);
-    this.hub = new AgentHub({ db, log: log.child({ component: 'agents' }), enrolment: this.enrolment, metrics: this.metrics, drivers: inventory.drivers, wpars: inventory.wparStore, capacity });
-    capacity.onIntended.push((systemIds) => {
-      this.hub.pushEnforcement(systemIds).catch((e: unknown) => this.log.error({ err: e, systemIds }, 'sending capacity enforcement failed'));
+    this.hub = new AgentHub({
+      db,
+      log: log.child({ component: 'agents' }),
+      enrolment: this.enrolment,
+      metrics: this.metrics,
+      drivers: inventory.drivers,
+      wpars: inventory.wparStore,
+      capacity,
+      profileReported: opts.profileReported,
     });
-    inventory.systems.onRemoved.push((systemId) => this.revoke(systemId));
     for (const [op, kind] of Object.entries(SYSTEM_TASK) as [keyof typeof SYSTEM_TASK, string][]) {
       tasks.register<{ systemId: string }>({
         kind,
@@ -55,6 +64,11 @@ export class AgentService {
         },
       });
     }
+  }
+
+  /** Sends the systems' agents what to enforce now (after a change of their intended capacity), in the background. */
+  enforce(systemIds: string[]): void {
+    this.hub.pushEnforcement(systemIds).catch((e: unknown) => this.log.error({ err: e, systemIds }, 'sending capacity enforcement failed'));
   }
 
   /** Starts the periodic rollup of metrics. */

@@ -22,12 +22,20 @@ export interface Inventory {
   drivers: DriverRegistry;
 }
 
-export function createInventory(db: Kysely<Database>, tasks: TaskEngine, deployGuard?: DeployGuard): Inventory {
+/** What the inventory asks of, or tells, the services built beside it. */
+export interface InventoryLinks {
+  /** Checked before a WPAR is deployed on a system. */
+  deployGuard?: DeployGuard;
+  /** Told of every managed system removed. */
+  systemRemoved?: (systemId: string) => Promise<void>;
+}
+
+export function createInventory(db: Kysely<Database>, tasks: TaskEngine, links: InventoryLinks = {}): Inventory {
   const drivers = new DriverRegistry();
   const domains = new DomainService(db);
   const groups = new GroupService(db, domains);
-  const systems = new SystemService(db, domains);
+  const systems = new SystemService(db, domains, links.systemRemoved);
   const wparStore = new WparStore(db);
   registerWparTasks(tasks, db, wparStore, drivers);
-  return { systems, domains, groups, wpars: new WparService(db, wparStore, tasks, drivers, systems, groups, deployGuard), wparStore, drivers };
+  return { systems, domains, groups, wpars: new WparService(db, wparStore, tasks, drivers, systems, groups, links.deployGuard), wparStore, drivers };
 }
