@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.js';
 import type { Inventory } from '../inventory/index.js';
 import { MetricsStore } from '../metrics/store.js';
 import type { TaskEngine } from '../tasks/engine.js';
+import type { AgentClient } from './agent-client.js';
 import { AgentEnrolment } from './enrolment.js';
 import { AgentHub } from './hub.js';
 
@@ -20,6 +21,8 @@ const MAINTAIN_MS = 60_000;
 export class AgentService {
   readonly enrolment: AgentEnrolment;
   readonly hub: AgentHub;
+  /** The one way to ask an agent anything. */
+  readonly client: AgentClient;
   readonly metrics: MetricsStore;
   private maintenance?: NodeJS.Timeout;
 
@@ -49,6 +52,7 @@ export class AgentService {
       capacity,
       profileReported: opts.profileReported,
     });
+    this.client = this.hub.client;
     for (const [op, kind] of Object.entries(SYSTEM_TASK) as [keyof typeof SYSTEM_TASK, string][]) {
       tasks.register<{ systemId: string }>({
         kind,
@@ -56,9 +60,8 @@ export class AgentService {
         onRestart: 'resume',
         run: async (ctx) => {
           await ctx.operation(op === 'discover' ? 'discover WPARs' : 'update profile', async (o) => {
-            const r = await this.hub.request(ctx.params.systemId, { type: op });
+            const r = await this.client.ask(ctx.params.systemId, { type: op }, { signal: ctx.signal, log: (line) => o.log(line) });
             for (const line of r.output) o.log(line);
-            if (!r.ok) throw new CapstanError('CAP-E0606', r.error?.message);
           });
           return { systemId: ctx.params.systemId };
         },

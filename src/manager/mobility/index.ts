@@ -29,7 +29,7 @@ export function createMobility(db: Kysely<Database>, log: Logger, inventory: Inv
   const compatibility = new CompatibilityService(db, log.child({ component: 'compatibility' }));
   const views = new CompatibilityViews(db, compatibility, inventory.systems);
   const targets = new TargetService(db, inventory, compatibility, views, agents.metrics);
-  const relocation = new RelocationService(db, log.child({ component: 'relocation' }), inventory, tasks, agents.hub, targets, capacity);
+  const relocation = new RelocationService(db, log.child({ component: 'relocation' }), inventory, tasks, agents.client, targets, capacity);
   return {
     compatibility,
     views,

@@ -8,10 +8,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { HostProfile } from '../../api/agents.js';
-import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
+import { CapstanError, ERRORS } from '../../api/errors.js';
 import type { ImageTransport, MemoryMethod, RelocateRequest, RelocationPeer, RelocationResult } from '../../api/relocation.js';
 import type { TaskView } from '../../api/tasks.js';
-import type { AgentHub, AgentResult } from '../agents/hub.js';
+import type { AgentClient } from '../agents/agent-client.js';
+import type { AgentRequest, AgentResult } from '../agents/hub.js';
 import type { CapacityService } from '../capacity/service.js';
 import type { Database } from '../db/schema.js';
 import type { Inventory } from '../inventory/index.js';
@@ -21,12 +22,6 @@ import type { TargetService } from './targets.js';
 export const RELOCATE_TASK = 'wpar.relocate';
 /** How long settling waits for an agent that is away (killed and restarting, reconnecting). */
 const AGENT_RETURN_MS = 60_000;
-/**
- * How long a settling step waits for the agent's answer: the agent first lets its own part of
- * the move end (a large stop-and-copy takes a while), but an agent that never answers must
- * not hold the WPAR for ever.
- */
-const SETTLE_ANSWER_MS = 5 * 60_000;
 
 export interface RelocationParams {
   relocationId: string;
@@ -56,7 +51,7 @@ export class RelocationService {
     private readonly log: Logger,
     private readonly inventory: Inventory,
     private readonly tasks: TaskEngine,
-    private readonly hub: AgentHub,
+    private readonly agents: AgentClient,
     private readonly targets: TargetService,
     private readonly capacity: CapacityService,
   ) {
@@ -106,7 +101,7 @@ export class RelocationService {
     try {
       await ctx.progress(0.05, `preparing ${to.name}`);
       await ctx.operation(`prepare arrival on ${to.name}`, async (op) => {
-        log(op, await this.ask(to.systemId, { type: 'arrive', relocationId: p.relocationId, spec, method: p.method, transport: p.transport, departure: from }));
+        log(op, await this.ask(to.systemId, { type: 'arrive', relocationId: p.relocationId, spec, method: p.method, transport: p.transport, departure: from }, ctx.signal));
       });
     } catch (e) {
       // Nothing has moved: the WPAR runs on where it was. An arrival agent that is away has nothing to clear.
@@ -118,7 +113,7 @@ export class RelocationService {
       const how = p.transport === 'sharedStateDir' ? `${p.method}, images through the shared state directory` : p.method;
       await ctx.progress(0.15, `moving ${p.name} (${how})`);
       await ctx.operation(`move ${p.name} from ${from.name} to ${to.name} (${how})`, async (op) => {
-        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, transport: p.transport, departureHost: from.host, arrival: to }));
+        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, transport: p.transport, departureHost: from.host, arrival: to }, ctx.signal));
       });
     } catch (e) {
       this.log.warn({ err: e, wpar: p.name, relocationId: p.relocationId }, 'relocation interrupted: settling it');
@@ -242,19 +237,18 @@ export class RelocationService {
   }
 
   /** As ask(), after waiting up to AGENT_RETURN_MS for an agent that is not connected. */
-  private async askWhenBack(systemId: string, body: Parameters<AgentHub['request']>[1]): Promise<AgentResult> {
+  private async askWhenBack(systemId: string, body: AgentRequest): Promise<AgentResult> {
     const deadline = Date.now() + AGENT_RETURN_MS;
-    while (!this.hub.connected(systemId) && Date.now() < deadline) await sleep(500);
+    while (!this.agents.connected(systemId) && Date.now() < deadline) await sleep(500);
     return this.ask(systemId, body);
   }
 
-  private async ask(systemId: string, body: Parameters<AgentHub['request']>[1]): Promise<AgentResult> {
-    const r = await this.hub.request(systemId, body, body.type === 'settle' ? SETTLE_ANSWER_MS : undefined);
-    if (!r.ok) {
-      const code = r.error && r.error.code in ERRORS ? (r.error.code as ErrorCode) : 'CAP-E0920';
-      throw Object.assign(new CapstanError(code), { message: r.error?.message ?? 'the agent gave no reason' });
-    }
-    return r;
+  /**
+   * Only the steps that move the WPAR take the task's signal: settling steps run to their end
+   * even when the task is cancelled, since they are what leaves the WPAR in one place.
+   */
+  private ask(systemId: string, body: AgentRequest, signal?: AbortSignal): Promise<AgentResult> {
+    return this.agents.ask(systemId, body, { signal });
   }
 
   private async peer(systemId: string): Promise<Peer> {
