@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AgentView, RegisterRequest, RegisterResponse } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
+import { AGENT_REPORT_TASK } from '../../api/task-kinds.js';
 import type { TaskView } from '../../api/tasks.js';
 import type { CapacityService } from '../capacity/service.js';
 import type { Database } from '../db/schema.js';
@@ -14,7 +15,6 @@ import type { AgentClient } from './agent-client.js';
 import { AgentEnrolment } from './enrolment.js';
 import { AgentHub } from './hub.js';
 
-export const SYSTEM_TASK = { discover: 'system.discover', updateProfile: 'system.updateProfile' } as const;
 /** Rollups and retention run this often. */
 const MAINTAIN_MS = 60_000;
 
@@ -53,9 +53,9 @@ export class AgentService {
       profileReported: opts.profileReported,
     });
     this.client = this.hub.client;
-    for (const [op, kind] of Object.entries(SYSTEM_TASK) as [keyof typeof SYSTEM_TASK, string][]) {
-      tasks.register<{ systemId: string }>({
-        kind,
+    for (const op of Object.keys(AGENT_REPORT_TASK) as (keyof typeof AGENT_REPORT_TASK)[]) {
+      tasks.register({
+        kind: AGENT_REPORT_TASK[op],
         // Asking again is harmless: both only make the agent report.
         onRestart: 'resume',
         run: async (ctx) => {
@@ -107,9 +107,9 @@ export class AgentService {
   }
 
   /** Submits a task that asks a system's agent to report (discover) or re-read its host (updateProfile). */
-  async ask(op: keyof typeof SYSTEM_TASK, ref: string, createdBy?: string): Promise<TaskView> {
+  async ask(op: keyof typeof AGENT_REPORT_TASK, ref: string, createdBy?: string): Promise<TaskView> {
     const system = await this.inventory.systems.get(ref);
     if (!this.hub.connected(system.id)) throw new CapstanError('CAP-E0302', system.name);
-    return this.tasks.submit(SYSTEM_TASK[op], { systemId: system.id }, { target: { kind: 'system', id: system.id, name: system.name }, createdBy });
+    return this.tasks.submit(AGENT_REPORT_TASK[op], { systemId: system.id }, { target: { kind: 'system', id: system.id, name: system.name }, createdBy });
   }
 }

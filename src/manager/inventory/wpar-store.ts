@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { WparReport } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
+import type { DefinitionParams } from '../../api/task-kinds.js';
 import type { TaskStatus, TaskView } from '../../api/tasks.js';
 import { stateAfter, type AgentAction, type WparAction, type WparState } from '../../api/wpar-states.js';
 import type { WparSpec } from '../../api/wpar.js';
@@ -18,11 +19,7 @@ import { parseStoredSpec, storeSpec } from './stored-spec.js';
 import { assertActionAllowed, holderIsLive, newClaim, type WparFacts } from './wpar-rules.js';
 
 /** A WPAR's definition: what the manager keeps whether or not it is deployed. */
-export interface WparDefinition {
-  wparId: string;
-  spec: WparSpec;
-  groupId: string;
-}
+export type WparDefinition = DefinitionParams;
 
 /** An action a task has asked a WPAR's system to do, as the state rules judge its outcome. */
 export interface SystemActionOutcome {

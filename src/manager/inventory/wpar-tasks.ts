@@ -5,50 +5,16 @@
 // (wpars.ts); a task holds the WPAR's busy claim until it ends and releases it.
 import type { Kysely } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
+import { DEFINITION_TASK, SYSTEM_ACTION_TASK, type SystemActionParams } from '../../api/task-kinds.js';
 import type { WparState } from '../../api/wpar-states.js';
-import type { WparSpec } from '../../api/wpar.js';
 import type { Database } from '../db/schema.js';
 import type { TaskContext, TaskEngine } from '../tasks/engine.js';
-import type { DriverRegistry, SystemAction } from './driver.js';
-import type { WparDefinition, WparStore } from './wpar-store.js';
-
-export type DefinitionParams = WparDefinition;
-
-export interface SystemActionParams {
-  wparId: string;
-  systemId: string;
-  action: SystemAction;
-  /** The state before the action (modify leaves it unchanged). */
-  fromState: WparState;
-  /** deploy of a WPAR created by the same request: its definition. */
-  define?: DefinitionParams;
-  /** modify: the new definition. */
-  spec?: WparSpec;
-  groupId?: string;
-  changed?: string[];
-  start?: boolean;
-  preserveFileSystems?: boolean;
-  deleteDefinition?: boolean;
-}
-
-export const DEFINITION_TASK = { create: 'wpar.create', modify: 'wpar.modify', delete: 'wpar.delete' } as const;
-
-export const SYSTEM_TASK: Record<SystemAction, string> = {
-  deploy: 'wpar.deploy',
-  start: 'wpar.start',
-  stop: 'wpar.stop',
-  pause: 'wpar.pause',
-  freeze: 'wpar.freeze',
-  resume: 'wpar.resume',
-  endProcesses: 'wpar.endProcesses',
-  remove: 'wpar.remove',
-  // Changing a deployed WPAR's properties on its system (the seed's chwpar through the agent).
-  modify: 'wpar.reconfigure',
-};
+import type { DriverRegistry } from './driver.js';
+import type { WparStore } from './wpar-store.js';
 
 export function registerWparTasks(tasks: TaskEngine, db: Kysely<Database>, store: WparStore, drivers: DriverRegistry): void {
   // Definitions: idempotent, so a task interrupted by a manager restart simply runs again.
-  tasks.register<DefinitionParams>({
+  tasks.register({
     kind: DEFINITION_TASK.create,
     onRestart: 'resume',
     async run(ctx) {
@@ -60,7 +26,7 @@ export function registerWparTasks(tasks: TaskEngine, db: Kysely<Database>, store
     },
   });
 
-  tasks.register<DefinitionParams>({
+  tasks.register({
     kind: DEFINITION_TASK.modify,
     onRestart: 'resume',
     async run(ctx) {
@@ -74,7 +40,7 @@ export function registerWparTasks(tasks: TaskEngine, db: Kysely<Database>, store
     onFailed: (info) => store.release(info.params.wparId, info.taskId),
   });
 
-  tasks.register<{ wparId: string }>({
+  tasks.register({
     kind: DEFINITION_TASK.delete,
     onRestart: 'resume',
     async run(ctx) {
@@ -89,8 +55,8 @@ export function registerWparTasks(tasks: TaskEngine, db: Kysely<Database>, store
 
   // Actions on a system: after a manager restart only the agent's reconcile can tell what
   // the system did, so an interrupted one fails (and leaves the WPAR Broken).
-  for (const kind of Object.values(SYSTEM_TASK)) {
-    tasks.register<SystemActionParams>({
+  for (const kind of Object.values(SYSTEM_ACTION_TASK)) {
+    tasks.register({
       kind,
       onRestart: 'fail',
       run: (ctx) => runOnSystem(db, store, drivers, ctx),

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
 import type { Page } from '../../api/resources.js';
+import { DEFINITION_TASK, SYSTEM_ACTION_TASK as SYSTEM_TASK, type DefinitionParams, type SystemActionParams, type TaskKindName, type TaskParamsByKind } from '../../api/task-kinds.js';
 import type { TaskView } from '../../api/tasks.js';
 import type { WparAction } from '../../api/wpar-states.js';
 import {
@@ -27,7 +28,6 @@ import type { GroupService } from './groups.js';
 import type { NamedResources } from './named.js';
 import type { SystemService } from './systems.js';
 import { specOf, type WparStore } from './wpar-store.js';
-import { DEFINITION_TASK, SYSTEM_TASK, type DefinitionParams, type SystemActionParams } from './wpar-tasks.js';
 import { WparViews } from './wpar-views.js';
 import { applyModification, assertChangesAllowed, changedProperties, changesTheSystem, specFromTemplate } from './wpar-rules.js';
 
@@ -163,13 +163,13 @@ export class WparService {
   }
 
   /** Submits a task of another service (relocation) that holds the WPAR's busy claim like the inventory's own. */
-  async submitClaimedTask(ref: string, kind: string, params: object, by: string): Promise<TaskView> {
+  async submitClaimedTask<K extends TaskKindName>(ref: string, kind: K, params: TaskParamsByKind[K], by: string): Promise<TaskView> {
     const row = await this.named.require(ref);
     await this.store.assertFree(row);
     return this.submitClaimed(row, kind, params, by);
   }
 
-  private submitClaimed(row: WparRow, kind: string, params: object, by: string): Promise<TaskView> {
+  private submitClaimed<K extends TaskKindName>(row: WparRow, kind: K, params: TaskParamsByKind[K], by: string): Promise<TaskView> {
     return this.store.claimFor(row, () => this.tasks.submit(kind, params, { target: { kind: 'wpar', id: row.id, name: row.name }, createdBy: by }));
   }
 }

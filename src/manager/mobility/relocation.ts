@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { HostProfile } from '../../api/agents.js';
 import { CapstanError, ERRORS } from '../../api/errors.js';
 import type { ImageTransport, MemoryMethod, RelocateRequest, RelocationPeer, RelocationResult } from '../../api/relocation.js';
+import { RELOCATE_TASK, type RelocationParams } from '../../api/task-kinds.js';
 import type { TaskView } from '../../api/tasks.js';
 import type { AgentClient } from '../agents/agent-client.js';
 import type { AgentRequest, AgentResult } from '../agents/hub.js';
@@ -19,19 +20,8 @@ import type { Inventory } from '../inventory/index.js';
 import type { TaskContext, TaskEngine } from '../tasks/engine.js';
 import type { TargetService } from './targets.js';
 
-export const RELOCATE_TASK = 'wpar.relocate';
 /** How long settling waits for an agent that is away (killed and restarting, reconnecting). */
 const AGENT_RETURN_MS = 60_000;
-
-export interface RelocationParams {
-  relocationId: string;
-  wparId: string;
-  name: string;
-  fromId: string;
-  toId: string;
-  method: MemoryMethod;
-  transport: ImageTransport;
-}
 
 /** Through the state directory both hosts share, if they do; else straight between their agents. */
 export function imageTransport(from: HostProfile | null, to: HostProfile | null): ImageTransport {
@@ -55,7 +45,7 @@ export class RelocationService {
     private readonly targets: TargetService,
     private readonly capacity: CapacityService,
   ) {
-    tasks.register<RelocationParams>({
+    tasks.register({
       kind: RELOCATE_TASK,
       // Run again after a restart: it finds out where the WPAR is and settles it there.
       onRestart: 'resume',
