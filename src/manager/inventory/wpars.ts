@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
 import type { Page } from '../../api/resources.js';
-import { DEFINITION_TASK, SYSTEM_ACTION_TASK as SYSTEM_TASK, type DefinitionParams, type SystemActionParams, type TaskKindName, type TaskParamsByKind } from '../../api/task-kinds.js';
+import { DEFINITION_TASK, SYSTEM_ACTION_TASK, type DefinitionParams, type SystemActionParams, type TaskKindName, type TaskParamsByKind } from '../../api/task-kinds.js';
 import type { TaskView } from '../../api/tasks.js';
 import type { WparAction } from '../../api/wpar-states.js';
 import {
@@ -99,7 +99,7 @@ export class WparService {
       return this.submitClaimed(row, DEFINITION_TASK.modify, params, by);
     }
     const params: SystemActionParams = { wparId: row.id, systemId: await this.onlineSystem(row.system_id), action: 'modify', fromState: facts.state, ...after, changed };
-    return this.submitClaimed(row, SYSTEM_TASK.modify, params, by);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK.modify, params, by);
   }
 
   /** Removes the WPAR from its system (when deployed) and deletes its definition. */
@@ -113,7 +113,7 @@ export class WparService {
     const systemId = await this.onlineSystem((await this.systems.named.require(req.system)).id);
     await this.deployGuard?.({ id: row.id, name: row.name, spec: specOf(row) }, systemId);
     const params: SystemActionParams = { wparId: row.id, systemId, action: 'deploy', fromState: 'Undeployed', start: req.start };
-    return this.submitClaimed(row, SYSTEM_TASK.deploy, params, by);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK.deploy, params, by);
   }
 
   /** The seed: removing a WPAR that is only a definition removes it completely. */
@@ -124,7 +124,7 @@ export class WparService {
   async act(ref: string, action: WparStateAction, by: string): Promise<TaskView> {
     const { row, facts } = await this.store.actionable(ref, action);
     const params: SystemActionParams = { wparId: row.id, systemId: await this.onlineSystem(row.system_id), action, fromState: facts.state };
-    return this.submitClaimed(row, SYSTEM_TASK[action], params, by);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK[action], params, by);
   }
 
   private async removeAs(action: Extract<WparAction, 'remove' | 'delete'>, ref: string, req: RemoveRequest, by: string): Promise<TaskView> {
@@ -141,7 +141,7 @@ export class WparService {
       preserveFileSystems: req.preserveFileSystems,
       deleteDefinition: req.deleteDefinition,
     };
-    return this.submitClaimed(row, SYSTEM_TASK.remove, params, by);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK.remove, params, by);
   }
 
   private async define(spec: WparSpec, groupId: string, by: string, deployTo?: { system: string; start: boolean }): Promise<TaskView> {
@@ -152,7 +152,7 @@ export class WparService {
     const systemId = await this.onlineSystem((await this.systems.named.require(deployTo.system)).id);
     await this.deployGuard?.({ id: definition.wparId, name: spec.name, spec }, systemId);
     const params: SystemActionParams = { wparId: definition.wparId, systemId, action: 'deploy', fromState: 'Undeployed', define: definition, start: deployTo.start };
-    return this.tasks.submit(SYSTEM_TASK.deploy, params, { target, createdBy: by });
+    return this.tasks.submit(SYSTEM_ACTION_TASK.deploy, params, { target, createdBy: by });
   }
 
   /** The system to act on, refused with CAP-E0302 unless its driver is connected. */
