@@ -6,7 +6,7 @@ import { Components } from './capacity.js';
 import { MetricValues } from './metrics.js';
 import type { ArriveRequest, DepartRequest, SettleRequest } from './relocation.js';
 import { HostAddress } from './systems.js';
-import { WPAR_STATES } from './wpar-states.js';
+import { AGENT_ACTIONS, WPAR_STATES } from './wpar-states.js';
 import { WparSpec } from './wpar.js';
 
 /** The agent's own port (peer transfers, health), as the seed's agent port. */
@@ -112,7 +112,7 @@ export const MetricSample = Type.Object({
 export type MetricSample = Static<typeof MetricSample>;
 
 /** The actions the manager asks of an agent (the inventory's SystemAction). */
-export const AGENT_ACTIONS = ['deploy', 'start', 'stop', 'pause', 'freeze', 'resume', 'endProcesses', 'remove', 'modify'] as const;
+export { AGENT_ACTIONS };
 
 export const ActionRequest = Type.Object({
   type: Type.Literal('action'),

@@ -16,28 +16,53 @@ export const STATE_LETTER: Record<Exclude<WparState, 'Undeployed'>, string> = {
   Loaded: 'L',
 };
 
-export const WPAR_ACTIONS = ['deploy', 'start', 'stop', 'pause', 'freeze', 'checkpoint', 'resume', 'endProcesses', 'remove', 'modify', 'delete'] as const;
-export type WparAction = (typeof WPAR_ACTIONS)[number];
+interface ActionRule {
+  /** The states it may start from (before type and checkpointable checks). */
+  from: readonly WparState[];
+  /** The manager asks the WPAR's system (its agent) to do it. */
+  onSystem?: true;
+  /** Moves a deployed WPAR to another state and takes no options (an action route of its own). */
+  stateAction?: true;
+  /** Needs a checkpointable WPAR. */
+  checkpointable?: true;
+  /** Only system WPARs have it (application WPARs never sit in Defined). */
+  systemOnly?: true;
+}
 
-/** Which states an action may start from (before type and checkpointable checks). */
-export const ACTION_FROM: Record<WparAction, readonly WparState[]> = {
-  deploy: ['Undeployed'],
-  start: ['Defined'],
-  stop: ['Active', 'Broken'],
-  pause: ['Active', 'Frozen'],
-  freeze: ['Active'],
-  checkpoint: ['Active', 'Frozen', 'Paused'],
-  resume: ['Paused', 'Frozen'],
-  endProcesses: ['Paused'],
-  remove: ['Defined', 'Active', 'Broken', 'Undeployed'],
-  modify: ['Undeployed', 'Defined', 'Active', 'Paused', 'Frozen', 'Broken'],
-  delete: ['Undeployed', 'Defined', 'Active', 'Broken'],
-};
+/**
+ * Every WPAR action and its rules: the one list the manager's checks, its routes, the agent
+ * protocol and the CLI derive theirs from. A new action is added here (and in stateAfter).
+ */
+export const WPAR_ACTION_RULES = {
+  deploy: { from: ['Undeployed'], onSystem: true },
+  start: { from: ['Defined'], onSystem: true, stateAction: true, systemOnly: true },
+  stop: { from: ['Active', 'Broken'], onSystem: true, stateAction: true },
+  pause: { from: ['Active', 'Frozen'], onSystem: true, stateAction: true, checkpointable: true },
+  freeze: { from: ['Active'], onSystem: true, stateAction: true, checkpointable: true },
+  checkpoint: { from: ['Active', 'Frozen', 'Paused'], checkpointable: true },
+  resume: { from: ['Paused', 'Frozen'], onSystem: true, stateAction: true },
+  endProcesses: { from: ['Paused'], onSystem: true, stateAction: true },
+  remove: { from: ['Defined', 'Active', 'Broken', 'Undeployed'], onSystem: true },
+  modify: { from: ['Undeployed', 'Defined', 'Active', 'Paused', 'Frozen', 'Broken'], onSystem: true },
+  delete: { from: ['Undeployed', 'Defined', 'Active', 'Broken'] },
+} as const satisfies Record<string, ActionRule>;
 
-/** Actions that need a checkpointable WPAR. */
-export const NEEDS_CHECKPOINTABLE: ReadonlySet<WparAction> = new Set(['pause', 'freeze', 'checkpoint']);
-/** Actions only system WPARs have (application WPARs never sit in Defined). */
-export const SYSTEM_ONLY: ReadonlySet<WparAction> = new Set(['start']);
+type Rules = typeof WPAR_ACTION_RULES;
+export type WparAction = keyof Rules;
+type ActionsWith<F extends keyof ActionRule> = { [A in WparAction]: Rules[A] extends Record<F, true> ? A : never }[WparAction];
+/** What the manager asks of a system's agent. */
+export type AgentAction = ActionsWith<'onSystem'>;
+/** Actions on a deployed WPAR that take no options. */
+export type StateAction = ActionsWith<'stateAction'>;
+
+export const WPAR_ACTIONS = Object.keys(WPAR_ACTION_RULES) as readonly WparAction[];
+
+function actionsWith<F extends keyof ActionRule>(flag: F): readonly ActionsWith<F>[] {
+  return WPAR_ACTIONS.filter((a): a is ActionsWith<F> => (WPAR_ACTION_RULES[a] as ActionRule)[flag] === true);
+}
+
+export const AGENT_ACTIONS = actionsWith('onSystem');
+export const STATE_ACTIONS = actionsWith('stateAction');
 
 export type ActionRefusal = 'state' | 'type' | 'checkpointable';
 
@@ -46,9 +71,10 @@ export function refuseAction(
   action: WparAction,
   wpar: { state: WparState; type: 'system' | 'application'; checkpointable: boolean },
 ): ActionRefusal | null {
-  if (SYSTEM_ONLY.has(action) && wpar.type !== 'system') return 'type';
-  if (NEEDS_CHECKPOINTABLE.has(action) && !wpar.checkpointable) return 'checkpointable';
-  if (!ACTION_FROM[action].includes(wpar.state)) return 'state';
+  const rule: ActionRule = WPAR_ACTION_RULES[action];
+  if (rule.systemOnly && wpar.type !== 'system') return 'type';
+  if (rule.checkpointable && !wpar.checkpointable) return 'checkpointable';
+  if (!rule.from.includes(wpar.state)) return 'state';
   return null;
 }
 

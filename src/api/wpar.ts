@@ -4,7 +4,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { CapstanError } from './errors.js';
 import { PageQuery, Ref, ResourceRef } from './resources.js';
-import { WPAR_STATES } from './wpar-states.js';
+import { STATE_ACTIONS, WPAR_STATES, type StateAction } from './wpar-states.js';
 
 export const WPAR_NAME_PATTERN = '^[a-zA-Z][a-zA-Z0-9_-]{0,29}$';
 /** Linux capability names as runc expects them. */
@@ -171,5 +171,5 @@ export const WparListQuery = Type.Object(
 export type WparListQuery = Static<typeof WparListQuery>;
 
 /** Actions on a deployed WPAR that take no options: each moves it to another state. */
-export const WPAR_STATE_ACTIONS = ['start', 'stop', 'pause', 'freeze', 'resume', 'endProcesses'] as const;
-export type WparStateAction = (typeof WPAR_STATE_ACTIONS)[number];
+export const WPAR_STATE_ACTIONS = STATE_ACTIONS;
+export type WparStateAction = StateAction;

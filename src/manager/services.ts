@@ -1,5 +1,6 @@
-// Wires the manager's services over one database handle. Routes and the task engine
-// receive this object; nothing else constructs services.
+// Builds the manager's services over one database handle and connects them: every link by
+// which one service asks or tells another is made here, passed to its constructor. Routes
+// and the task engine receive this object; nothing else constructs services.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ManagerConfig } from './config.js';
@@ -35,10 +36,25 @@ export interface Services {
 export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: Logger): Services {
   const db = dbHandle.db;
   const tasks = new TaskEngine(db, log);
-  const inventory = createInventory(db, tasks);
-  const capacity = new CapacityService(db, new NotifyService(db, config.notifications ?? {}, log), config.capacity ?? {}, log);
-  inventory.wpars.deployGuard = (wpar, systemId) => capacity.checkDeploy(wpar, systemId);
-  const agents = new AgentService(db, log, config.dataDir, inventory, tasks, capacity, config.agents?.certificateLifetimeSeconds);
+  // The links below reach services built after the one that calls them: they only run once
+  // the manager serves requests and agents, when every service here exists.
+  const capacity = new CapacityService(db, new NotifyService(db, config.notifications ?? {}, log), config.capacity ?? {}, log, Date.now,
+    (systemIds) => agents.enforce(systemIds));
+  const inventory = createInventory(db, tasks, {
+    deployGuard: (wpar, systemId) => capacity.checkDeploy(wpar, systemId),
+    systemRemoved: async (systemId) => {
+      await agents.revoke(systemId);
+      await mobility.compatibility.forget(systemId);
+    },
+  });
+  const agents = new AgentService(db, log, config.dataDir, inventory, tasks, capacity, {
+    certificateSeconds: config.agents?.certificateLifetimeSeconds,
+    profileReported: (systemId) => {
+      mobility.compatibility.request(systemId);
+      void mobility.relocation.settleLeftovers(systemId);
+    },
+  });
+  const mobility = createMobility(db, log, inventory, agents, tasks, capacity);
   return {
     config,
     log,
@@ -52,6 +68,6 @@ export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: L
     inventory,
     agents,
     capacity,
-    mobility: createMobility(db, log, inventory, agents, tasks, capacity),
+    mobility,
   };
 }

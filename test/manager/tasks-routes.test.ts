@@ -37,7 +37,7 @@ describe('tasks API', () => {
     monitor = (await m.userWithRoles(['WPARMonitor'])).headers;
     operator = (await m.userWithRoles(['WPARUser'])).headers;
     address = await m.app.listen({ port: 0, host: '127.0.0.1' });
-    m.services.tasks.register<{ gate: string }>({
+    testTasks(m).register({
       kind: 'test.http',
       onRestart: 'fail',
       async run(ctx) {
@@ -54,7 +54,7 @@ describe('tasks API', () => {
       },
     });
     // Two operations, each held at a gate: the tests decide what happens while a stream starts.
-    m.services.tasks.register<{ gate: string }>({
+    testTasks(m).register({
       kind: 'test.steps',
       onRestart: 'fail',
       async run(ctx) {
@@ -72,7 +72,7 @@ describe('tasks API', () => {
       },
     });
     // Follows itself in the same turn as it logs, before any line can be persisted.
-    m.services.tasks.register<{ gate: string }>({
+    testTasks(m).register({
       kind: 'test.burst',
       onRestart: 'fail',
       async run(ctx) {
@@ -92,7 +92,7 @@ describe('tasks API', () => {
     await m.close();
   });
 
-  const submit = (gate: string) => m.services.tasks.submit('test.http', { gate }, { target: { kind: 'wpar', id: 'w-' + gate, name: gate }, createdBy: 'tester' });
+  const submit = (gate: string) => testTasks(m).submit('test.http', { gate }, { target: { kind: 'wpar', id: 'w-' + gate, name: gate }, createdBy: 'tester' });
   const open = (name: string) => gate(name).open();
   const get = (url: string, headers: Headers = monitor) => m.app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
 
@@ -166,7 +166,7 @@ describe('tasks API', () => {
   });
 
   it('streams each operation and line once when the task goes on while the snapshot is read', async (t) => {
-    const tasks = m.services.tasks;
+    const tasks = testTasks(m);
     const task = await tasks.submit('test.steps', { gate: 'race' }, {});
     await running(m, task.id);
     // The stream subscribes, then reads the snapshot: in between, the first operation logs
@@ -201,7 +201,7 @@ describe('tasks API', () => {
       await persist.promise;
       return appendOutput.apply(this, args);
     });
-    const task = await m.services.tasks.submit('test.burst', { gate: 'burst' }, {});
+    const task = await testTasks(m).submit('test.burst', { gate: 'burst' }, {});
     await until('the task follows itself', async () => follows.has('burst'), { every: 5 });
     const follow = await (follows.get('burst') as Promise<TaskFollow>);
     assert.equal(follow.snapshot.operations[0]?.output, 'a\nb\nc\n', 'the lines logged before the follow, none persisted yet');
@@ -279,4 +279,9 @@ function parseSse(body: string): { event: string; data: unknown }[] {
     const data = /^data: (.*)$/m.exec(block)?.[1] ?? 'null';
     return { event, data: JSON.parse(data) as unknown };
   });
+}
+
+/** The manager's task engine, for this file's own test-only kinds (outside the manager's registry). */
+function testTasks(m: TestManager): TaskEngine<Record<string, { gate: string }>> {
+  return m.services.tasks as unknown as TaskEngine<Record<string, { gate: string }>>;
 }

@@ -8,6 +8,9 @@ import { CapstanError } from '../../src/api/errors.js';
 import type { TaskEvent, TaskView } from '../../src/api/tasks.js';
 import type { DbHandle } from '../../src/manager/db/index.js';
 import { TaskEngine, type TaskKind } from '../../src/manager/tasks/engine.js';
+
+/** The test's own task kinds, in place of the manager's registry. */
+type TestKinds = Record<string, { gate?: string; n?: number }>;
 import { DB_KINDS, silentLog, skipUnlessAvailable, testDb, type TestDb } from './fixtures/test-db.js';
 
 function deferred() {
@@ -30,7 +33,7 @@ for (const kind of DB_KINDS) {
   describe(`task engine (${kind})`, { skip: skipUnlessAvailable(kind) }, () => {
     let t: TestDb;
     let h: DbHandle;
-    let engine: TaskEngine;
+    let engine: TaskEngine<TestKinds>;
     const failedCalls: { taskId: string; code: string; message: string; params: unknown }[] = [];
     const gates = new Map<string, ReturnType<typeof deferred>>();
     const gate = (name: string) => {
@@ -96,7 +99,7 @@ for (const kind of DB_KINDS) {
     before(async () => {
       t = testDb(kind);
       h = await t.open();
-      engine = new TaskEngine(h.db, silentLog);
+      engine = new TaskEngine<TestKinds>(h.db, silentLog);
       for (const k of kinds) engine.register(k);
     });
     after(async () => {
@@ -158,7 +161,7 @@ for (const kind of DB_KINDS) {
 
     it('streams events in order: start, operation states, output, progress, end', async () => {
       // One slot, held by a blocker: the observed task stays queued until subscribed to.
-      const single = new TaskEngine(h.db, silentLog, { concurrency: 1 });
+      const single = new TaskEngine<TestKinds>(h.db, silentLog, { concurrency: 1 });
       for (const k of kinds) single.register(k);
       const blocker = await single.submit('test.block', { gate: 'order' }, {});
       const task = await single.submit('test.echo', { n: 1 }, {});
@@ -218,7 +221,7 @@ for (const kind of DB_KINDS) {
     });
 
     it('runs tasks concurrently but bounded; a queued task cancelled never runs', async () => {
-      const small = new TaskEngine(h.db, silentLog, { concurrency: 2 });
+      const small = new TaskEngine<TestKinds>(h.db, silentLog, { concurrency: 2 });
       for (const k of kinds) small.register(k);
       const a = await small.submit('test.block', { gate: 'c-a' }, {});
       const b = await small.submit('test.block', { gate: 'c-b' }, {});
@@ -263,7 +266,7 @@ for (const kind of DB_KINDS) {
     });
 
     it('shuts down: stops taking work, aborts running tasks and leaves them running for the next start', async () => {
-      const other = new TaskEngine(h.db, silentLog);
+      const other = new TaskEngine<TestKinds>(h.db, silentLog);
       for (const k of kinds) other.register(k);
       const task = await other.submit('test.block', { gate: 'never-2' }, {});
       await untilOperationRunning(other, task.id);
@@ -271,7 +274,7 @@ for (const kind of DB_KINDS) {
       assert.equal((await other.get(task.id)).status, 'running');
       await assert.rejects(other.submit('test.echo', {}, {}), (e: CapstanError) => e.code === 'CAP-E0405');
       // Clean up for the recovery test below, which must only see its own tasks.
-      const next = new TaskEngine(h.db, silentLog);
+      const next = new TaskEngine<TestKinds>(h.db, silentLog);
       for (const k of kinds) next.register(k);
       await next.recover();
       assert.equal((await next.wait(task.id)).status, 'failed');
@@ -280,7 +283,7 @@ for (const kind of DB_KINDS) {
 
     it('recovers after a manager died: resumes "resume" kinds, fails "fail" kinds and unknown kinds with reasons', async () => {
       // The "dead" manager: its tasks stay where they were, like a process killed mid-task.
-      const dead = new TaskEngine(h.db, silentLog, { concurrency: 3 });
+      const dead = new TaskEngine<TestKinds>(h.db, silentLog, { concurrency: 3 });
       const resumable: TaskKind<{ gate?: string }> = {
         kind: 'test.resumable',
         onRestart: 'resume',
@@ -306,7 +309,7 @@ for (const kind of DB_KINDS) {
       const q = await dead.submit('test.resumable', {}, {});
       assert.equal((await dead.get(q.id)).status, 'queued');
 
-      const restarted = new TaskEngine(h.db, silentLog);
+      const restarted = new TaskEngine<TestKinds>(h.db, silentLog);
       restarted.register(resumable);
       for (const k of kinds) restarted.register(k);
       await restarted.recover();
@@ -346,7 +349,7 @@ for (const kind of DB_KINDS) {
   });
 }
 
-function untilTask(engine: TaskEngine, id: string, wanted: (v: TaskView) => boolean): Promise<TaskView> {
+function untilTask(engine: TaskEngine<TestKinds>, id: string, wanted: (v: TaskView) => boolean): Promise<TaskView> {
   return until(`task ${id}`, async () => {
     const v = await engine.get(id);
     return wanted(v) && v;
@@ -354,6 +357,6 @@ function untilTask(engine: TaskEngine, id: string, wanted: (v: TaskView) => bool
 }
 
 /** Resolves once the task has started its work (an operation is running). */
-function untilOperationRunning(engine: TaskEngine, id: string): Promise<TaskView> {
+function untilOperationRunning(engine: TaskEngine<TestKinds>, id: string): Promise<TaskView> {
   return untilTask(engine, id, (v) => v.operations.some((o) => o.status === 'running'));
 }

@@ -16,10 +16,11 @@ import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
 import { API_PREFIX } from '../../api/paths.js';
 import type { Database } from '../db/schema.js';
 import type { DriverRegistry } from '../inventory/driver.js';
+import type { WparStore } from '../inventory/wpar-store.js';
 import type { MetricsStore } from '../metrics/store.js';
+import { AgentClient } from './agent-client.js';
 import { AgentDriver } from './agent-driver.js';
 import type { AgentEnrolment } from './enrolment.js';
-import { reconcileSystem } from './reconcile.js';
 
 /** The instant capacity a system's agent enforces, and where it reports what it applied. */
 export interface CapacityPort {
@@ -33,7 +34,8 @@ const LAST_SEEN_WRITE_MS = 30_000;
 
 export type AgentResult = Extract<AgentMessage, { type: 'result' }>;
 type Request = Extract<ManagerMessage, { id: string }>;
-type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+/** What the manager can ask an agent (AgentClient is the one way to ask). */
+export type AgentRequest = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 
 export interface HubDeps {
   db: Kysely<Database>;
@@ -41,12 +43,16 @@ export interface HubDeps {
   enrolment: AgentEnrolment;
   metrics: MetricsStore;
   drivers: DriverRegistry;
+  /** Where what the agents report about their WPARs is recorded. */
+  wpars: WparStore;
   capacity?: CapacityPort;
+  /** Told when a system's agent has reported its host profile (on connecting, and after "update profile"). */
+  profileReported?: (systemId: string) => void;
 }
 
 export class AgentHub {
-  /** Called after a system's agent has reported its host profile (on connecting, and after "update profile"). */
-  readonly onProfile: ((systemId: string) => void)[] = [];
+  /** The one way the rest of the manager asks an agent anything. */
+  readonly client = new AgentClient(this);
   private readonly sessions = new Map<string, AgentSession>();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   private liveness?: NodeJS.Timeout;
@@ -67,11 +73,11 @@ export class AgentHub {
     return this.sessions.get(systemId)?.greeted === true;
   }
 
-  /** Sends a request to a system's agent and waits for its answer, or at most `timeoutMs`. */
-  request(systemId: string, body: RequestBody, timeoutMs?: number): Promise<AgentResult> {
+  /** Sends a request to a system's agent and waits for its answer, at most `timeoutMs` and until `signal` aborts. */
+  request(systemId: string, body: AgentRequest, timeoutMs?: number, signal?: AbortSignal): Promise<AgentResult> {
     const session = this.sessions.get(systemId);
     if (!session?.greeted) return Promise.reject(new CapstanError('CAP-E0302', systemId));
-    return session.request(body, timeoutMs);
+    return session.request(body, timeoutMs, signal);
   }
 
   /** Drops a system's channel (revoked, or re-registered elsewhere). */
@@ -128,7 +134,7 @@ export class AgentHub {
   }
 
   profileReported(systemId: string): void {
-    for (const listener of this.onProfile) listener(systemId);
+    this.deps.profileReported?.(systemId);
   }
 
   private checkLiveness(): void {
@@ -171,18 +177,25 @@ class AgentSession {
     this.ws.send(JSON.stringify(msg));
   }
 
-  request(body: RequestBody, timeoutMs?: number): Promise<AgentResult> {
+  request(body: AgentRequest, timeoutMs?: number, signal?: AbortSignal): Promise<AgentResult> {
+    if (signal?.aborted) return Promise.reject(cancelled(signal));
     const id = randomUUID();
     return new Promise<AgentResult>((resolve, reject) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-        this.pending.delete(id);
-        reject(new CapstanError('CAP-E0611', `${body.type}: no answer within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
-      const done = <T>(f: (v: T) => void) => (v: T) => {
+      const end = () => {
         clearTimeout(timer);
-        f(v);
+        signal?.removeEventListener('abort', abort);
+        this.pending.delete(id);
       };
-      this.pending.set(id, { resolve: done(resolve), reject: done(reject) });
+      const fail = (e: Error) => {
+        end();
+        reject(e);
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        fail(new CapstanError('CAP-E0611', `${body.type}: no answer within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      const abort = () => fail(cancelled(signal!));
+      signal?.addEventListener('abort', abort, { once: true });
+      this.pending.set(id, { resolve: (r) => { end(); resolve(r); }, reject: fail });
       this.send({ ...body, id } as ManagerMessage);
     });
   }
@@ -216,7 +229,7 @@ class AgentSession {
         this.lastSeenWritten = Date.now();
         this.greeted = true;
         await this.reconcile(msg.wpars);
-        this.disconnectDriver = this.hub.deps.drivers.connect(this.systemId, new AgentDriver(this.hub, this.systemId));
+        this.disconnectDriver = this.hub.deps.drivers.connect(this.systemId, new AgentDriver(this.hub.client, this.systemId));
         this.send({ type: 'revocations', serials: await this.hub.deps.enrolment.revokedSerials() });
         await this.enforce();
         this.log.info({ agentVersion: msg.agentVersion, wpars: msg.wpars.length }, 'agent connected');
@@ -265,10 +278,17 @@ class AgentSession {
   }
 
   private async reconcile(reports: WparReport[]): Promise<void> {
-    const { db, log } = this.hub.deps;
-    const steps = await reconcileSystem(db, log, this.systemId, reports);
+    const { wpars } = this.hub.deps;
+    const steps = await wpars.reconcile(this.systemId, reports);
+    for (const s of steps) {
+      if (s.kind === 'conflict') this.log.warn({ wpar: s.name, otherSystemId: s.otherSystemId }, 'a WPAR of this name is deployed on another system; not discovered');
+    }
     if (steps.length > 0) this.log.info({ steps: steps.map((s) => s.kind) }, 'reconciled WPARs');
-    const rows = await db.selectFrom('wpars').select(['id', 'name']).where('system_id', '=', this.systemId).execute();
-    this.wparIds = new Map(rows.map((r) => [r.name, r.id]));
+    this.wparIds = await wpars.idsByName(this.systemId);
   }
+}
+
+/** Why a request stopped waiting when its task's signal aborted: the abort's own CapstanError (cancelled, shutting down) if it has one. */
+function cancelled(signal: AbortSignal): CapstanError {
+  return signal.reason instanceof CapstanError ? signal.reason : new CapstanError('CAP-E0403');
 }

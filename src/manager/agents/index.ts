@@ -4,22 +4,25 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AgentView, RegisterRequest, RegisterResponse } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
+import { AGENT_REPORT_TASK } from '../../api/task-kinds.js';
 import type { TaskView } from '../../api/tasks.js';
 import type { CapacityService } from '../capacity/service.js';
 import type { Database } from '../db/schema.js';
 import type { Inventory } from '../inventory/index.js';
 import { MetricsStore } from '../metrics/store.js';
 import type { TaskEngine } from '../tasks/engine.js';
+import type { AgentClient } from './agent-client.js';
 import { AgentEnrolment } from './enrolment.js';
 import { AgentHub } from './hub.js';
 
-export const SYSTEM_TASK = { discover: 'system.discover', updateProfile: 'system.updateProfile' } as const;
 /** Rollups and retention run this often. */
 const MAINTAIN_MS = 60_000;
 
 export class AgentService {
   readonly enrolment: AgentEnrolment;
   readonly hub: AgentHub;
+  /** The one way to ask an agent anything. */
+  readonly client: AgentClient;
   readonly metrics: MetricsStore;
   private maintenance?: NodeJS.Timeout;
 
@@ -30,31 +33,45 @@ export class AgentService {
     private readonly inventory: Inventory,
     private readonly tasks: TaskEngine,
     capacity: CapacityService,
-    /** Lifetime of agent certificates (default 30 days). */
-    certificateSeconds?: number,
+    opts: {
+      /** Lifetime of agent certificates (default 30 days). */
+      certificateSeconds?: number;
+      /** Told when a system's agent has reported its host profile. */
+      profileReported?: (systemId: string) => void;
+    } = {},
   ) {
-    this.enrolment = new AgentEnrolment(db, dataDir, certificateSeconds);
+    this.enrolment = new AgentEnrolment(db, dataDir, opts.certificateSeconds);
     this.metrics = new MetricsStore(db);
-    this.hub = new AgentHub({ db, log: log.child({ component: 'agents' }), enrolment: this.enrolment, metrics: this.metrics, drivers: inventory.drivers, capacity });
-    capacity.onIntended.push((systemIds) => {
-      this.hub.pushEnforcement(systemIds).catch((e: unknown) => this.log.error({ err: e, systemIds }, 'sending capacity enforcement failed'));
+    this.hub = new AgentHub({
+      db,
+      log: log.child({ component: 'agents' }),
+      enrolment: this.enrolment,
+      metrics: this.metrics,
+      drivers: inventory.drivers,
+      wpars: inventory.wparStore,
+      capacity,
+      profileReported: opts.profileReported,
     });
-    inventory.systems.onRemoved.push((systemId) => this.revoke(systemId));
-    for (const [op, kind] of Object.entries(SYSTEM_TASK) as [keyof typeof SYSTEM_TASK, string][]) {
-      tasks.register<{ systemId: string }>({
-        kind,
+    this.client = this.hub.client;
+    for (const op of Object.keys(AGENT_REPORT_TASK) as (keyof typeof AGENT_REPORT_TASK)[]) {
+      tasks.register({
+        kind: AGENT_REPORT_TASK[op],
         // Asking again is harmless: both only make the agent report.
         onRestart: 'resume',
         run: async (ctx) => {
           await ctx.operation(op === 'discover' ? 'discover WPARs' : 'update profile', async (o) => {
-            const r = await this.hub.request(ctx.params.systemId, { type: op });
+            const r = await this.client.ask(ctx.params.systemId, { type: op }, { signal: ctx.signal, log: (line) => o.log(line) });
             for (const line of r.output) o.log(line);
-            if (!r.ok) throw new CapstanError('CAP-E0606', r.error?.message);
           });
           return { systemId: ctx.params.systemId };
         },
       });
     }
+  }
+
+  /** Sends the systems' agents what to enforce now (after a change of their intended capacity), in the background. */
+  enforce(systemIds: string[]): void {
+    this.hub.pushEnforcement(systemIds).catch((e: unknown) => this.log.error({ err: e, systemIds }, 'sending capacity enforcement failed'));
   }
 
   /** Starts the periodic rollup of metrics. */
@@ -90,9 +107,9 @@ export class AgentService {
   }
 
   /** Submits a task that asks a system's agent to report (discover) or re-read its host (updateProfile). */
-  async ask(op: keyof typeof SYSTEM_TASK, ref: string, createdBy?: string): Promise<TaskView> {
+  async ask(op: keyof typeof AGENT_REPORT_TASK, ref: string, createdBy?: string): Promise<TaskView> {
     const system = await this.inventory.systems.get(ref);
     if (!this.hub.connected(system.id)) throw new CapstanError('CAP-E0302', system.name);
-    return this.tasks.submit(SYSTEM_TASK[op], { systemId: system.id }, { target: { kind: 'system', id: system.id, name: system.name }, createdBy });
+    return this.tasks.submit(AGENT_REPORT_TASK[op], { systemId: system.id }, { target: { kind: 'system', id: system.id, name: system.name }, createdBy });
   }
 }

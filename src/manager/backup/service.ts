@@ -20,8 +20,8 @@ import { fsyncDir } from './files.js';
 import { appliedSchemaVersion, BACKUP_FORMAT, BACKUP_FORMAT_VERSION, databaseMember, MANIFEST_MEMBER, type BackupManifest } from './manifest.js';
 import { DEFAULT_SCHEMA, dumpPostgres } from './postgres.js';
 import { copySqlite } from './sqlite.js';
+import { BACKUP_TASK, type BackupParams } from '../../api/task-kinds.js';
 
-export const BACKUP_TASK = 'db.backup';
 /** better-sqlite3's own default. */
 const DEFAULT_PAGES_PER_STEP = 100;
 /** Share of the progress for copying the database; the rest is writing the backup file. */
@@ -29,11 +29,6 @@ const COPY_SHARE = 0.9;
 /** Scratch files of a backup in progress start with this (in the backups directory). */
 const SCRATCH_PREFIX = '.capstan-';
 const BACKUP_NAME = /^capstan-(sqlite|postgres)-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-[0-9a-f]{8}\.tar$/;
-
-interface BackupParams {
-  /** The backup's file name, fixed at submission so a resumed run writes the same file. */
-  name: string;
-}
 
 export class BackupService {
   /**
@@ -45,7 +40,7 @@ export class BackupService {
   private exclusive: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dbHandle: DbHandle, readonly tasks: TaskEngine, readonly config: ManagerConfig) {
-    tasks.register<BackupParams>({
+    tasks.register({
       kind: BACKUP_TASK,
       // A run starts from scratch and only its final rename publishes anything: running it again is safe.
       onRestart: 'resume',
@@ -62,7 +57,7 @@ export class BackupService {
   start(createdBy?: string): Promise<TaskView> {
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
     const name = `capstan-${this.dbHandle.kind}-${stamp}-${randomBytes(4).toString('hex')}.tar`;
-    return this.tasks.submit<BackupParams>(BACKUP_TASK, { name }, { createdBy });
+    return this.tasks.submit(BACKUP_TASK, { name }, { createdBy });
   }
 
   /** The backups in the backups directory, newest first. */

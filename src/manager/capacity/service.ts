@@ -24,16 +24,18 @@ import type {
 } from '../../api/capacity.js';
 import type { WparSpec } from '../../api/wpar.js';
 import type { Database } from '../db/schema.js';
-import type { Notice, NotifyService } from '../notify/service.js';
+import { specOf } from '../inventory/wpar-store.js';
+import type { NotifyService } from '../notify/service.js';
 import { parseCodeword, serialHash, signedByAny } from './codeword.js';
 import { deployShortfall, placeableActive } from './deploy-check.js';
+import { configured, ComplexChanges, recipientsOf, type IntendedChanged } from './changes.js';
+import { insertComplex } from './complex-create.js';
 import { IssuerKeys } from './issuers.js';
-import { creditLocked, meterLocked, settleLocked } from './ledger.js';
+import { creditLocked } from './ledger.js';
 import { MeterLoop } from './meter-loop.js';
-import { hostCores } from './profile.js';
-import { assertSequence, codewordEffect, distribute, planActivation, planDeactivationOf, planMove } from './rules.js';
-import { DEFAULT_METER_INTERVAL_SECONDS, DEFAULT_WARNING_PERIOD_SECONDS, readSettings, writeSettings, type CapacityConfig } from './settings.js';
-import { complexOfSystem, findComplex, findSystem, listOf, loadComplex, lockComplex, setIntended, snapshotOf, type ComplexState } from './store.js';
+import { assertSequence, codewordEffect, planActivation, planDeactivationOf, planMove } from './rules.js';
+import { DEFAULT_METER_INTERVAL_SECONDS, readSettings, writeSettings, type CapacityConfig } from './settings.js';
+import { complexOfSystem, findComplex, findSystem, loadComplex, setIntended, snapshotOf, type ComplexState } from './store.js';
 import { complexView, ledgerEntryView } from './views.js';
 
 /** What a system's agent must enforce on the slice that holds its WPARs: its intended active components. */
@@ -49,21 +51,9 @@ export interface DeployingWpar {
   spec: WparSpec;
 }
 
-interface Moment {
-  sec: number;
-  iso: string;
-}
-
-interface ChangeResult<R> {
-  result: R;
-  notices: Notice[];
-}
-
 export class CapacityService {
   readonly issuers: IssuerKeys;
-  /** Called with the systems whose intended active components (or complex membership) changed: their agents must enforce anew. */
-  readonly onIntended: ((systemIds: string[]) => void)[] = [];
-  private readonly deliveries = new Set<Promise<unknown>>();
+  private readonly changes: ComplexChanges;
   private readonly loop: MeterLoop;
 
   constructor(
@@ -72,8 +62,11 @@ export class CapacityService {
     config: CapacityConfig,
     private readonly log: Logger,
     /** Milliseconds since the epoch; tests pass a simulated clock. */
-    private readonly clock: () => number = Date.now,
+    clock: () => number = Date.now,
+    /** Told the systems whose intended active components (or complex membership) changed: their agents must enforce anew. */
+    intendedChanged?: IntendedChanged,
   ) {
+    this.changes = new ComplexChanges(db, notify, log, clock, intendedChanged);
     this.issuers = new IssuerKeys(db, config.issuerKeys);
     const interval = (config.meterIntervalSeconds ?? DEFAULT_METER_INTERVAL_SECONDS) * 1000;
     this.loop = new MeterLoop(() => this.meterAll(), interval, log);
@@ -83,13 +76,13 @@ export class CapacityService {
 
   async list(): Promise<ComplexView[]> {
     const rows = await this.db.selectFrom('capacity_complexes').select('id').orderBy('name').execute();
-    const t = this.now();
+    const t = this.changes.now();
     return Promise.all(rows.map(async (r) => complexView(await loadComplex(this.db, r.id), t.sec)));
   }
 
   async get(ref: string): Promise<ComplexView> {
     const row = await findComplex(this.db, ref);
-    return complexView(await loadComplex(this.db, row.id), this.now().sec);
+    return complexView(await loadComplex(this.db, row.id), this.changes.now().sec);
   }
 
   async ledger(ref: string, limit: number): Promise<LedgerEntry[]> {
@@ -104,76 +97,24 @@ export class CapacityService {
   async create(req: CreateComplexRequest, by: string): Promise<ComplexView> {
     const systems = await Promise.all(req.systems.map((ref) => findSystem(this.db, ref)));
     if (new Set(systems.map((s) => s.id)).size !== systems.length) throw new CapstanError('CAP-E0001', 'a system is named twice');
-    const t = this.now();
+    const t = this.changes.now();
     const id = randomUUID();
     try {
-      await this.db.transaction().execute(async (trx) => {
-        const taken = await trx.selectFrom('capacity_complexes').select(['name', 'serial'])
-          .where((eb) => eb.or([eb('name', '=', req.name), eb('serial', '=', req.serial)])).executeTakeFirst();
-        if (taken) throw new CapstanError('CAP-E0003', taken.name === req.name ? `complex ${req.name}` : `a complex with serial ${req.serial}`);
-        for (const s of systems) {
-          const member = await trx.selectFrom('capacity_systems').select('complex_id').where('system_id', '=', s.id).executeTakeFirst();
-          if (member) throw new CapstanError('CAP-E0810', s.name);
-        }
-        await trx.insertInto('capacity_complexes').values({
-          id,
-          name: req.name,
-          serial: req.serial,
-          total_cores: req.totalCores ?? null,
-          total_memory_gib: req.totalMemoryGiB ?? null,
-          total_cells: req.totalCells ?? null,
-          rights_cores: req.rights.cores,
-          rights_memory_gib: req.rights.memoryGiB ?? null,
-          rights_cells: req.rights.cells ?? null,
-          temp_balance: 0,
-          metered_until: t.sec,
-          warning_period_s: req.warningPeriodSeconds ?? DEFAULT_WARNING_PERIOD_SECONDS,
-          exhaustion_action: req.exhaustionAction ?? 'deactivate',
-          temp_warned: 0,
-          temp_exhausted: 0,
-          last_sequence: 0,
-          contacts: JSON.stringify(req.contacts ?? []),
-          webhooks: JSON.stringify(req.webhooks ?? []),
-          created_at: t.iso,
-          updated_at: t.iso,
-        }).execute();
-        // The rights start active, spread over the systems (within each host's cores where known).
-        const profiles = await trx.selectFrom('systems').select(['id', 'profile']).where('id', 'in', systems.map((s) => s.id)).execute();
-        const caps = systems.map((s) => hostCores(parse(profiles.find((p) => p.id === s.id)?.profile ?? null)));
-        const cores = distribute(req.rights.cores, caps);
-        const memory = req.rights.memoryGiB === undefined ? null : distribute(req.rights.memoryGiB, systems.map(() => null));
-        const cells = req.rights.cells === undefined ? null : distribute(req.rights.cells, systems.map(() => null));
-        for (const [i, s] of systems.entries()) {
-          await trx.insertInto('capacity_systems').values({
-            system_id: s.id,
-            complex_id: id,
-            ia_cores: cores[i] ?? 0,
-            ia_memory_gib: memory ? memory[i] ?? 0 : null,
-            ia_cells: cells ? cells[i] ?? 0 : null,
-            aa_cores: null,
-            aa_memory_gib: null,
-            aa_cells: null,
-            aa_reported_at: null,
-          }).execute();
-        }
-        if (req.instantAccessSeconds) {
-          await creditLocked(trx, await loadComplex(trx, id), { kind: 'instant-access', amount: req.instantAccessSeconds }, t.iso);
-        }
-      });
+      await this.db.transaction().execute((trx) => insertComplex(trx, id, req, systems, t));
     } catch (e) {
       if (isUniqueViolation(e)) throw new CapstanError('CAP-E0003', `complex ${req.name}`);
       throw e;
     }
     const st = await loadComplex(this.db, id);
-    this.intendedChanged(systems.map((s) => s.id));
-    this.dispatch(st, [this.configured(st, `complex ${req.name} created by ${by} (serial ${req.serial}, ${req.rights.cores} core usage rights)`)]);
+    this.changes.intendedChanged(systems.map((s) => s.id));
+    this.changes.dispatch(st, [configured(st, `complex ${req.name} created by ${by} (serial ${req.serial}, ${req.rights.cores} core usage rights)`)]);
     return complexView(st, t.sec);
   }
 
   async modify(ref: string, req: ModifyComplexRequest, by: string): Promise<ComplexView> {
     const row = await findComplex(this.db, ref);
     try {
-      return await this.change(row.id, async (trx, st) => {
+      return await this.changes.change(row.id, async (trx, st) => {
         if (req.name !== undefined && req.name !== st.row.name) {
           const taken = await trx.selectFrom('capacity_complexes').select('id').where('name', '=', req.name).executeTakeFirst();
           if (taken) throw new CapstanError('CAP-E0003', `complex ${req.name}`);
@@ -188,7 +129,7 @@ export class CapacityService {
           contacts: req.contacts === undefined ? undefined : JSON.stringify(req.contacts),
           webhooks: req.webhooks === undefined ? undefined : JSON.stringify(req.webhooks),
         }).where('id', '=', st.row.id).execute();
-        return { result: undefined, notices: [this.configured(st, `complex ${st.row.name} modified by ${by}: ${Object.keys(req).join(', ')}`)] };
+        return { result: undefined, notices: [configured(st, `complex ${st.row.name} modified by ${by}: ${Object.keys(req).join(', ')}`)] };
       }).then((r) => r.view);
     } catch (e) {
       if (isUniqueViolation(e)) throw new CapstanError('CAP-E0003', `complex ${req.name ?? ''}`);
@@ -201,7 +142,7 @@ export class CapacityService {
     const members = await this.db.selectFrom('capacity_systems').select('system_id').where('complex_id', '=', row.id).execute();
     await this.db.deleteFrom('capacity_complexes').where('id', '=', row.id).execute();
     // Systems in no complex are not governed: their agents lift the limits.
-    this.intendedChanged(members.map((m) => m.system_id));
+    this.changes.intendedChanged(members.map((m) => m.system_id));
   }
 
   // ---- codewords and activation ----
@@ -220,11 +161,11 @@ export class CapacityService {
       throw new CapstanError('CAP-E0802', target ? `complex ${target.name} has serial ${target.serial}` : 'no complex of this manager has its serial');
     }
     const issuedAt = new Date(cw.issuedAt * 1000).toISOString();
-    const { view } = await this.change(target.id, async (trx, st) => {
+    const { view } = await this.changes.change(target.id, async (trx, st) => {
       const applied = await trx.selectFrom('capacity_codewords').select('digest')
         .where('complex_id', '=', st.row.id).where('sequence', '=', cw.sequence).executeTakeFirst();
       assertSequence(cw.sequence, st.row.last_sequence, applied?.digest, cw.digest);
-      const t = this.now();
+      const t = this.changes.now();
       const effect = codewordEffect(cw.kind, cw.quantity);
       const r = effect.rights ?? {};
       if (r.cores) await trx.updateTable('capacity_complexes').set({ rights_cores: st.row.rights_cores + r.cores }).where('id', '=', st.row.id).execute();
@@ -244,7 +185,7 @@ export class CapacityService {
         complex_id: st.row.id, sequence: cw.sequence, kind: cw.kind, quantity: cw.quantity, digest: cw.digest, issued_at: issuedAt, applied_at: t.iso, applied_by: by,
       }).execute();
       await trx.updateTable('capacity_complexes').set({ last_sequence: cw.sequence }).where('id', '=', st.row.id).execute();
-      return { result: undefined, notices: [this.configured(st, `codeword ${cw.sequence} (${cw.kind}, ${cw.quantity}) applied to ${st.row.name} by ${by}`)] };
+      return { result: undefined, notices: [configured(st, `codeword ${cw.sequence} (${cw.kind}, ${cw.quantity}) applied to ${st.row.name} by ${by}`)] };
     });
     return { complex: { id: target.id, name: view.name }, kind: cw.kind, sequence: cw.sequence, quantity: cw.quantity, issuedAt, status: view };
   }
@@ -264,11 +205,11 @@ export class CapacityService {
     const to = await findSystem(this.db, req.to);
     const complexId = await complexOfSystem(this.db, from.id, from.name);
     if ((await complexOfSystem(this.db, to.id, to.name)) !== complexId) throw new CapstanError('CAP-E0809', `${from.name} and ${to.name}`);
-    const { view } = await this.change(complexId, async (trx, st) => {
+    const { view } = await this.changes.change(complexId, async (trx, st) => {
       const moved = planMove(snapshotOf(st), from.id, to.id, req.cores);
       await setIntended(trx, from.id, moved.from);
       await setIntended(trx, to.id, moved.to);
-      return { result: undefined, notices: [this.configured(st, `${req.cores} core(s) moved from ${from.name} to ${to.name} by ${by}`)] };
+      return { result: undefined, notices: [configured(st, `${req.cores} core(s) moved from ${from.name} to ${to.name} by ${by}`)] };
     });
     return view;
   }
@@ -293,9 +234,9 @@ export class CapacityService {
   async reportActual(systemId: string, actual: Components): Promise<void> {
     const m = await this.db.selectFrom('capacity_systems').select('complex_id').where('system_id', '=', systemId).executeTakeFirst();
     if (!m) return;
-    await this.change(m.complex_id, async (trx, st) => {
+    await this.changes.change(m.complex_id, async (trx, st) => {
       await trx.updateTable('capacity_systems')
-        .set({ aa_cores: actual.cores, aa_memory_gib: actual.memoryGiB, aa_cells: actual.cells, aa_reported_at: this.now().iso })
+        .set({ aa_cores: actual.cores, aa_memory_gib: actual.memoryGiB, aa_cells: actual.cells, aa_reported_at: this.changes.now().iso })
         .where('system_id', '=', systemId)
         .where('complex_id', '=', st.row.id)
         .execute();
@@ -315,15 +256,15 @@ export class CapacityService {
     if (!m) return;
     const intended: Components = { cores: m.ia_cores, memoryGiB: m.ia_memory_gib, cells: m.ia_cells };
     const actual: Components | null = m.aa_cores === null ? null : { cores: m.aa_cores, memoryGiB: m.aa_memory_gib, cells: m.aa_cells };
-    const deployed = await this.db.selectFrom('wpars').select('spec').where('system_id', '=', systemId).where('id', '!=', wpar.id).execute();
-    const shortfall = deployShortfall(placeableActive(intended, actual), deployed.map((w) => (JSON.parse(w.spec) as WparSpec).resources), wpar.spec.resources);
+    const deployed = await this.db.selectFrom('wpars').select(['name', 'spec']).where('system_id', '=', systemId).where('id', '!=', wpar.id).execute();
+    const shortfall = deployShortfall(placeableActive(intended, actual), deployed.map((w) => specOf(w).resources), wpar.spec.resources);
     if (!shortfall) return;
     const system = await findSystem(this.db, systemId);
     const message = `${wpar.name} on ${system.name}: ${shortfall.reason}`;
     if ((await readSettings(this.db)).deployCheck === 'refuse') throw new CapstanError('CAP-E0811', message);
     this.log.warn({ wpar: wpar.name, system: system.name, reason: shortfall.reason }, 'WPAR deployed without the active capacity it needs');
     const st = await loadComplex(this.db, m.complex_id);
-    this.dispatch(st, [{ kind: 'warning', complex: { id: st.row.id, name: st.row.name }, subject: `WPAR deployed short of active capacity: ${message}`, text: `${message}\n` }]);
+    this.changes.dispatch(st, [{ kind: 'warning', complex: { id: st.row.id, name: st.row.name }, subject: `WPAR deployed short of active capacity: ${message}`, text: `${message}\n` }]);
   }
 
   async settings(): Promise<CapacitySettings> {
@@ -357,7 +298,7 @@ export class CapacityService {
     const rows = await this.db.selectFrom('capacity_complexes').select(['id', 'name']).execute();
     for (const r of rows) {
       try {
-        await this.change(r.id, async () => ({ result: undefined, notices: [] }));
+        await this.changes.change(r.id, async () => ({ result: undefined, notices: [] }));
       } catch (e) {
         if (e instanceof CapstanError && e.code === 'CAP-E0002') continue; // removed meanwhile
         this.log.error({ err: e, complex: r.name }, 'metering failed');
@@ -377,72 +318,22 @@ export class CapacityService {
   }
 
   /** Waits until every notification dispatched so far has been delivered or recorded as failed. */
-  async flush(): Promise<void> {
-    while (this.deliveries.size > 0) await Promise.all([...this.deliveries]);
+  flush(): Promise<void> {
+    return this.changes.flush();
   }
 
   // ---- internals ----
 
-  private now(): Moment {
-    const ms = this.clock();
-    return { sec: Math.floor(ms / 1000), iso: new Date(ms).toISOString() };
-  }
-
-  /** One locked transaction: meter up to now, the change, settle; then notify. */
-  private async change<R>(complexId: string, work: (trx: Kysely<Database>, st: ComplexState) => Promise<ChangeResult<R>>): Promise<{ result: R; view: ComplexView }> {
-    const t = this.now();
-    const { result, notices, before, after } = await this.db.transaction().execute(async (trx) => {
-      const st = await lockComplex(trx, complexId, t.iso);
-      await meterLocked(trx, st, t.sec, t.iso);
-      const done = await work(trx, st);
-      const changed = await loadComplex(trx, complexId);
-      const settled = await settleLocked(trx, changed, t.sec);
-      return { ...done, notices: [...done.notices, ...settled], before: st, after: settled.length > 0 ? await loadComplex(trx, complexId) : changed };
-    });
-    this.dispatch(after, notices);
-    this.intendedChanged(after.members.filter((m) => {
-      const was = before.members.find((b) => b.system_id === m.system_id);
-      return !was || was.ia_cores !== m.ia_cores || was.ia_memory_gib !== m.ia_memory_gib || was.ia_cells !== m.ia_cells;
-    }).map((m) => m.system_id));
-    return { result, view: complexView(after, t.sec) };
-  }
-
-  private intendedChanged(systemIds: string[]): void {
-    if (systemIds.length > 0) for (const listener of this.onIntended) listener(systemIds);
-  }
-
   private async onSystem(systemRef: string, by: string, verb: string, req: ActivationRequest, plan: (st: ComplexState, systemId: string) => Components): Promise<ComplexView> {
     const sys = await findSystem(this.db, systemRef);
     const complexId = await complexOfSystem(this.db, sys.id, sys.name);
-    const { view } = await this.change(complexId, async (trx, st) => {
+    const { view } = await this.changes.change(complexId, async (trx, st) => {
       await setIntended(trx, sys.id, plan(st, sys.id));
       const what = Object.entries(req).filter(([, n]) => n).map(([k, n]) => `${n} ${k === 'memoryGiB' ? 'GiB' : k}`).join(', ');
-      return { result: undefined, notices: [this.configured(st, `${what} ${verb} on ${sys.name} by ${by}`)] };
+      return { result: undefined, notices: [configured(st, `${what} ${verb} on ${sys.name} by ${by}`)] };
     });
     return view;
   }
-
-  private configured(st: ComplexState, what: string): Notice {
-    return { kind: 'configuration', complex: { id: st.row.id, name: st.row.name }, subject: `${st.row.name}: ${what}`, text: `Instant capacity configuration change on complex ${st.row.name} (serial ${st.row.serial}):\n${what}\n` };
-  }
-
-  private dispatch(st: ComplexState, notices: Notice[]): void {
-    const to = recipientsOf(st);
-    if (to.emails.length === 0 && to.webhooks.length === 0) return;
-    for (const n of notices) {
-      const p = this.notify.send(n, to).catch((e: unknown) => this.log.error({ err: e }, 'recording a notification failed'));
-      this.deliveries.add(p);
-      void p.finally(() => this.deliveries.delete(p));
-    }
-  }
-}
-
-function recipientsOf(st: ComplexState): { emails: string[]; webhooks: string[] } {
-  return { emails: listOf(st.row.contacts), webhooks: listOf(st.row.webhooks) };
-}
-
-function parse(json: string | null): unknown {
-  return json === null ? null : JSON.parse(json);
 }
 
 function isUniqueViolation(e: unknown): boolean {

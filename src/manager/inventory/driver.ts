@@ -2,10 +2,10 @@
 // system while its agent is connected; an action on a system without one is refused, never
 // simulated.
 import type { WparSpec } from '../../api/wpar.js';
-import type { WparState } from '../../api/wpar-states.js';
+import type { AgentAction, WparState } from '../../api/wpar-states.js';
 
 /** What a system can be asked to do with a WPAR. */
-export type SystemAction = 'deploy' | 'start' | 'stop' | 'pause' | 'freeze' | 'resume' | 'endProcesses' | 'remove' | 'modify';
+export type SystemAction = AgentAction;
 
 export interface DriverSystem {
   id: string;

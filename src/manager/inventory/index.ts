@@ -7,23 +7,35 @@ import { DomainService } from './domains.js';
 import { DriverRegistry } from './driver.js';
 import { GroupService } from './groups.js';
 import { SystemService } from './systems.js';
+import { WparStore } from './wpar-store.js';
 import { registerWparTasks } from './wpar-tasks.js';
-import { WparService } from './wpars.js';
+import { WparService, type DeployGuard } from './wpars.js';
 
 export interface Inventory {
   systems: SystemService;
   domains: DomainService;
   groups: GroupService;
   wpars: WparService;
+  /** The WPAR record: every write to it goes through here. */
+  wparStore: WparStore;
   /** Filled by the agent layer while agents are connected. */
   drivers: DriverRegistry;
 }
 
-export function createInventory(db: Kysely<Database>, tasks: TaskEngine): Inventory {
+/** What the inventory asks of, or tells, the services built beside it. */
+export interface InventoryLinks {
+  /** Checked before a WPAR is deployed on a system. */
+  deployGuard?: DeployGuard;
+  /** Told of every managed system removed. */
+  systemRemoved?: (systemId: string) => Promise<void>;
+}
+
+export function createInventory(db: Kysely<Database>, tasks: TaskEngine, links: InventoryLinks = {}): Inventory {
   const drivers = new DriverRegistry();
   const domains = new DomainService(db);
   const groups = new GroupService(db, domains);
-  const systems = new SystemService(db, domains);
-  registerWparTasks(tasks, db, drivers);
-  return { systems, domains, groups, wpars: new WparService(db, tasks, drivers, systems, groups), drivers };
+  const systems = new SystemService(db, domains, links.systemRemoved);
+  const wparStore = new WparStore(db);
+  registerWparTasks(tasks, db, wparStore, drivers);
+  return { systems, domains, groups, wpars: new WparService(db, wparStore, tasks, drivers, systems, groups, links.deployGuard), wparStore, drivers };
 }

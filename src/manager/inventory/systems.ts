@@ -13,10 +13,13 @@ import { systemProfileId } from './system-profile.js';
 
 export class SystemService {
   readonly named: NamedResources<'systems'>;
-  /** Told of every system removed (the agent layer revokes its agent). */
-  readonly onRemoved: ((systemId: string) => Promise<void>)[] = [];
 
-  constructor(private readonly db: Kysely<Database>, private readonly domains: DomainService) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly domains: DomainService,
+    /** Told of every system removed (its agent is revoked, its compatibility forgotten). */
+    private readonly removed?: (systemId: string) => Promise<void>,
+  ) {
     this.named = new NamedResources(db, 'systems', 'managed system');
   }
 
@@ -62,7 +65,7 @@ export class SystemService {
     await this.named.remove(ref, {
       inUse: { code: 'CAP-E0004', what: 'deployed WPAR(s)', count: (db, id) => countWhere(db, 'wpars', 'system_id', id) },
     });
-    for (const listener of this.onRemoved) await listener(id);
+    await this.removed?.(id);
   }
 
   private views() {

@@ -5,115 +5,67 @@
 // (wpars.ts); a task holds the WPAR's busy claim until it ends and releases it.
 import type { Kysely } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
-import { stateAfter, type WparState } from '../../api/wpar-states.js';
-import type { WparSpec } from '../../api/wpar.js';
+import { DEFINITION_TASK, SYSTEM_ACTION_TASK, type SystemActionParams } from '../../api/task-kinds.js';
+import type { WparState } from '../../api/wpar-states.js';
 import type { Database } from '../db/schema.js';
 import type { TaskContext, TaskEngine } from '../tasks/engine.js';
-import type { DriverRegistry, SystemAction } from './driver.js';
+import type { DriverRegistry } from './driver.js';
+import type { WparStore } from './wpar-store.js';
 
-export interface DefinitionParams {
-  wparId: string;
-  spec: WparSpec;
-  groupId: string;
-}
-
-export interface SystemActionParams {
-  wparId: string;
-  systemId: string;
-  action: SystemAction;
-  /** The state before the action (modify leaves it unchanged). */
-  fromState: WparState;
-  /** deploy of a WPAR created by the same request: its definition. */
-  define?: DefinitionParams;
-  /** modify: the new definition. */
-  spec?: WparSpec;
-  groupId?: string;
-  changed?: string[];
-  start?: boolean;
-  preserveFileSystems?: boolean;
-  deleteDefinition?: boolean;
-}
-
-export const DEFINITION_TASK = { create: 'wpar.create', modify: 'wpar.modify', delete: 'wpar.delete' } as const;
-
-export const SYSTEM_TASK: Record<SystemAction, string> = {
-  deploy: 'wpar.deploy',
-  start: 'wpar.start',
-  stop: 'wpar.stop',
-  pause: 'wpar.pause',
-  freeze: 'wpar.freeze',
-  resume: 'wpar.resume',
-  endProcesses: 'wpar.endProcesses',
-  remove: 'wpar.remove',
-  // Changing a deployed WPAR's properties on its system (the seed's chwpar through the agent).
-  modify: 'wpar.reconfigure',
-};
-
-export function registerWparTasks(tasks: TaskEngine, db: Kysely<Database>, drivers: DriverRegistry): void {
+export function registerWparTasks(tasks: TaskEngine, db: Kysely<Database>, store: WparStore, drivers: DriverRegistry): void {
   // Definitions: idempotent, so a task interrupted by a manager restart simply runs again.
-  tasks.register<DefinitionParams>({
+  tasks.register({
     kind: DEFINITION_TASK.create,
     onRestart: 'resume',
     async run(ctx) {
       await ctx.operation('define', async (op) => {
-        await insertDefinition(db, ctx.params, null);
+        await store.define(ctx.params, null);
         op.log(`defined ${ctx.params.spec.name}`);
       });
       return { wparId: ctx.params.wparId };
     },
   });
 
-  tasks.register<DefinitionParams>({
+  tasks.register({
     kind: DEFINITION_TASK.modify,
     onRestart: 'resume',
     async run(ctx) {
       const p = ctx.params;
       await ctx.operation('modify definition', async (op) => {
-        await db.updateTable('wpars')
-          .set({ ...definitionColumns(p), busy_task_id: null, updated_at: now() })
-          .where('id', '=', p.wparId)
-          .execute();
+        await store.redefine(p);
         op.log(`modified ${p.spec.name}`);
       });
       return { wparId: p.wparId };
     },
-    onFailed: (info) => release(db, info.params.wparId, info.taskId),
+    onFailed: (info) => store.release(info.params.wparId, info.taskId),
   });
 
-  tasks.register<{ wparId: string }>({
+  tasks.register({
     kind: DEFINITION_TASK.delete,
     onRestart: 'resume',
     async run(ctx) {
       await ctx.operation('delete definition', async (op) => {
-        await db.deleteFrom('wpars').where('id', '=', ctx.params.wparId).execute();
+        await store.deleteDefinition(ctx.params.wparId);
         op.log('deleted');
       });
       return { wparId: ctx.params.wparId };
     },
-    onFailed: (info) => release(db, info.params.wparId, info.taskId),
+    onFailed: (info) => store.release(info.params.wparId, info.taskId),
   });
 
   // Actions on a system: after a manager restart only the agent's reconcile can tell what
   // the system did, so an interrupted one fails (and leaves the WPAR Broken).
-  for (const kind of Object.values(SYSTEM_TASK)) {
-    tasks.register<SystemActionParams>({
+  for (const kind of Object.values(SYSTEM_ACTION_TASK)) {
+    tasks.register({
       kind,
       onRestart: 'fail',
-      run: (ctx) => runOnSystem(db, drivers, ctx),
-      onFailed: async (info) => {
-        // Transitional means the system was asked: its WPAR is in an unknown, unusable state.
-        await db.updateTable('wpars')
-          .set({ state: 'Broken', state_reason: `${info.params.action} failed: ${info.error.message}`, updated_at: now() })
-          .where('id', '=', info.params.wparId)
-          .where('state', '=', 'Transitional')
-          .execute();
-        await release(db, info.params.wparId, info.taskId);
-      },
+      run: (ctx) => runOnSystem(db, store, drivers, ctx),
+      onFailed: (info) => store.failAction(info.params.wparId, info.taskId, `${info.params.action} failed: ${info.error.message}`),
     });
   }
 }
 
-async function runOnSystem(db: Kysely<Database>, drivers: DriverRegistry, ctx: TaskContext<SystemActionParams>): Promise<{ wparId: string; state: WparState | 'deleted' }> {
+async function runOnSystem(db: Kysely<Database>, store: WparStore, drivers: DriverRegistry, ctx: TaskContext<SystemActionParams>): Promise<{ wparId: string; state: WparState | 'deleted' }> {
   const p = ctx.params;
   const system = await db.selectFrom('systems').select(['id', 'name', 'host']).where('id', '=', p.systemId).executeTakeFirst();
   if (!system) throw new CapstanError('CAP-E0002', `managed system ${p.systemId}`);
@@ -121,15 +73,10 @@ async function runOnSystem(db: Kysely<Database>, drivers: DriverRegistry, ctx: T
   const driver = drivers.get(system.id);
   if (!driver) throw new CapstanError('CAP-E0302', system.name);
   // Held by this task from the start: nobody may act on it before it is deployed.
-  if (p.define) await insertDefinition(db, p.define, ctx.taskId);
-  const row = await db.selectFrom('wpars').select(['name', 'spec']).where('id', '=', p.wparId).executeTakeFirstOrThrow();
-  const spec = p.spec ?? (JSON.parse(row.spec) as WparSpec);
-  const expected = p.action === 'modify' ? p.fromState : stateAfter(p.action, spec, { start: p.start });
+  if (p.define) await store.define(p.define, ctx.taskId);
+  const spec = p.spec ?? await store.spec(p.wparId);
 
-  await db.updateTable('wpars')
-    .set({ state: 'Transitional', state_reason: null, system_id: system.id, updated_at: now() })
-    .where('id', '=', p.wparId)
-    .execute();
+  await store.beginAction(p.wparId, system.id);
   const result = await ctx.operation(`${p.action} on ${system.name}`, async (op) => {
     const r = await driver.perform(system, p.action, { id: p.wparId, name: spec.name, spec }, {
       start: p.start,
@@ -141,51 +88,7 @@ async function runOnSystem(db: Kysely<Database>, drivers: DriverRegistry, ctx: T
     for (const line of r.output) op.log(line);
     return r;
   });
-  if (result.state !== expected) {
-    throw new Error(`${system.name} reports ${spec.name} ${result.state}; ${p.action} should leave it ${expected}`);
-  }
-
-  if (p.deleteDefinition) {
-    await db.deleteFrom('wpars').where('id', '=', p.wparId).execute();
-    return { wparId: p.wparId, state: 'deleted' };
-  }
-  await db.updateTable('wpars')
-    .set({
-      ...(p.spec && p.groupId ? definitionColumns({ wparId: p.wparId, spec: p.spec, groupId: p.groupId }) : {}),
-      state: expected,
-      state_reason: null,
-      system_id: expected === 'Undeployed' ? null : system.id,
-      busy_task_id: null,
-      updated_at: now(),
-    })
-    .where('id', '=', p.wparId)
-    .execute();
-  return { wparId: p.wparId, state: expected };
-}
-
-/** Creates the definition unless this task already did (it may run again after a restart). */
-async function insertDefinition(db: Kysely<Database>, p: DefinitionParams, holder: string | null): Promise<void> {
-  const exists = await db.selectFrom('wpars').select('id').where('id', '=', p.wparId).executeTakeFirst();
-  if (exists) return;
-  const t = now();
-  await db.insertInto('wpars')
-    .values({ id: p.wparId, ...definitionColumns(p), state: 'Undeployed', state_reason: null, exit_status: null, system_id: null, busy_task_id: holder, created_at: t, updated_at: t })
-    .execute();
-}
-
-function definitionColumns(p: DefinitionParams) {
-  return { name: p.spec.name, type: p.spec.type, spec: JSON.stringify(p.spec), group_id: p.groupId };
-}
-
-/**
- * Releases a failed task's claim, and only its own: once the task has ended, another request
- * may already hold the WPAR. (A claim named after the task only later holds nothing either:
- * see holderIsLive.)
- */
-async function release(db: Kysely<Database>, wparId: string, taskId: string): Promise<void> {
-  await db.updateTable('wpars').set({ busy_task_id: null }).where('id', '=', wparId).where('busy_task_id', '=', taskId).execute();
-}
-
-function now(): string {
-  return new Date().toISOString();
+  const redefine = p.spec && p.groupId ? { spec: p.spec, groupId: p.groupId } : undefined;
+  const state = await store.completeAction({ ...p, spec, redefine }, result.state, system.name);
+  return { wparId: p.wparId, state };
 }

@@ -3,9 +3,10 @@
 import type { Kysely } from 'kysely';
 import type { Page } from '../../api/resources.js';
 import type { WparState } from '../../api/wpar-states.js';
-import type { WparListQuery, WparSortKey, WparSpec, WparView } from '../../api/wpar.js';
+import type { WparListQuery, WparSortKey, WparView } from '../../api/wpar.js';
 import type { Database, WparRow } from '../db/schema.js';
 import { pageOf } from './named.js';
+import { specOf } from './wpar-store.js';
 
 /** The list filters with their references already resolved to ids. */
 export type WparFilters = Omit<WparListQuery, 'system' | 'group'> & { systemId?: string; groupId?: string };
@@ -52,7 +53,7 @@ export class WparViews {
 }
 
 function toView(row: WparRow & { group_name: string; system_name: string | null }): WparView {
-  const spec = JSON.parse(row.spec) as WparSpec;
+  const spec = specOf(row);
   return {
     ...spec,
     id: row.id,

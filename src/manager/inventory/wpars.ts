@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
 import type { Page } from '../../api/resources.js';
-import type { TaskStatus, TaskView } from '../../api/tasks.js';
-import type { WparAction, WparState } from '../../api/wpar-states.js';
+import { DEFINITION_TASK, SYSTEM_ACTION_TASK, type DefinitionParams, type SystemActionParams, type TaskKindName, type TaskParamsByKind } from '../../api/task-kinds.js';
+import type { TaskView } from '../../api/tasks.js';
+import type { WparAction } from '../../api/wpar-states.js';
 import {
   normalizeWparSpec,
   type CloneWparRequest,
@@ -24,39 +25,30 @@ import type { Database, WparRow } from '../db/schema.js';
 import type { TaskEngine } from '../tasks/engine.js';
 import type { DriverRegistry } from './driver.js';
 import type { GroupService } from './groups.js';
-import { NamedResources } from './named.js';
+import type { NamedResources } from './named.js';
 import type { SystemService } from './systems.js';
-import { DEFINITION_TASK, SYSTEM_TASK, type DefinitionParams, type SystemActionParams } from './wpar-tasks.js';
+import { specOf, type WparStore } from './wpar-store.js';
 import { WparViews } from './wpar-views.js';
-import {
-  applyModification,
-  assertActionAllowed,
-  assertChangesAllowed,
-  changedProperties,
-  changesTheSystem,
-  holderIsLive,
-  newClaim,
-  specFromTemplate,
-  type WparFacts,
-} from './wpar-rules.js';
+import { applyModification, assertChangesAllowed, changedProperties, changesTheSystem, specFromTemplate } from './wpar-rules.js';
 
 /** Checked before a WPAR is deployed on a system (instant capacity: does it have the active capacity?); throws to refuse. */
 export type DeployGuard = (wpar: { id: string; name: string; spec: WparSpec }, systemId: string) => Promise<void>;
 
 export class WparService {
   readonly named: NamedResources<'wpars'>;
-  /** Set by the services wiring; no guard, no check. */
-  deployGuard?: DeployGuard;
   private readonly views: WparViews;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    db: Kysely<Database>,
+    private readonly store: WparStore,
     private readonly tasks: TaskEngine,
     private readonly drivers: DriverRegistry,
     private readonly systems: SystemService,
     private readonly groups: GroupService,
+    /** No guard, no check. */
+    private readonly deployGuard?: DeployGuard,
   ) {
-    this.named = new NamedResources(db, 'wpars', 'WPAR');
+    this.named = store.named;
     this.views = new WparViews(db);
   }
 
@@ -84,16 +76,16 @@ export class WparService {
   /** A new definition from an existing WPAR used as a template. */
   async clone(ref: string, req: CloneWparRequest, by: string): Promise<TaskView> {
     const template = await this.named.require(ref);
-    const spec = specFromTemplate(JSON.parse(template.spec) as WparSpec, req);
+    const spec = specFromTemplate(specOf(template), req);
     const groupId = req.group === undefined ? template.group_id : (await this.groups.named.require(req.group)).id;
     return this.define(spec, groupId, by);
   }
 
   /** Any property while Undeployed; once deployed only what the state allows. */
   async modify(ref: string, req: ModifyWparRequest, by: string): Promise<TaskView> {
-    const { row, facts } = await this.actionable(ref, 'modify');
+    const { row, facts } = await this.store.actionable(ref, 'modify');
     const { group, ...change } = req;
-    const before = { spec: JSON.parse(row.spec) as WparSpec, groupId: row.group_id };
+    const before = { spec: specOf(row), groupId: row.group_id };
     const after = {
       spec: normalizeWparSpec(applyModification(before.spec, change)),
       groupId: group === undefined ? row.group_id : (await this.groups.named.require(group)).id,
@@ -107,7 +99,7 @@ export class WparService {
       return this.submitClaimed(row, DEFINITION_TASK.modify, params, by);
     }
     const params: SystemActionParams = { wparId: row.id, systemId: await this.onlineSystem(row.system_id), action: 'modify', fromState: facts.state, ...after, changed };
-    return this.submitClaimed(row, SYSTEM_TASK.modify, params, by);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK.modify, params, by);
   }
 
   /** Removes the WPAR from its system (when deployed) and deletes its definition. */
@@ -116,12 +108,12 @@ export class WparService {
   }
 
   async deploy(ref: string, req: DeployRequest, by: string): Promise<TaskView> {
-    const { row } = await this.actionable(ref, 'deploy');
+    const { row } = await this.store.actionable(ref, 'deploy');
     if (req.system === undefined) throw new CapstanError('CAP-E0207');
     const systemId = await this.onlineSystem((await this.systems.named.require(req.system)).id);
-    await this.deployGuard?.({ id: row.id, name: row.name, spec: JSON.parse(row.spec) as WparSpec }, systemId);
+    await this.deployGuard?.({ id: row.id, name: row.name, spec: specOf(row) }, systemId);
     const params: SystemActionParams = { wparId: row.id, systemId, action: 'deploy', fromState: 'Undeployed', start: req.start };
-    return this.submitClaimed(row, SYSTEM_TASK.deploy, params, by);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK.deploy, params, by);
   }
 
   /** The seed: removing a WPAR that is only a definition removes it completely. */
@@ -130,13 +122,13 @@ export class WparService {
   }
 
   async act(ref: string, action: WparStateAction, by: string): Promise<TaskView> {
-    const { row, facts } = await this.actionable(ref, action);
+    const { row, facts } = await this.store.actionable(ref, action);
     const params: SystemActionParams = { wparId: row.id, systemId: await this.onlineSystem(row.system_id), action, fromState: facts.state };
-    return this.submitClaimed(row, SYSTEM_TASK[action], params, by);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK[action], params, by);
   }
 
   private async removeAs(action: Extract<WparAction, 'remove' | 'delete'>, ref: string, req: RemoveRequest, by: string): Promise<TaskView> {
-    const { row, facts } = await this.actionable(ref, action);
+    const { row, facts } = await this.store.actionable(ref, action);
     if (req.preserveFileSystems && facts.type !== 'system') {
       throw new CapstanError('CAP-E0001', 'preserveFileSystems applies to system WPARs only');
     }
@@ -149,23 +141,7 @@ export class WparService {
       preserveFileSystems: req.preserveFileSystems,
       deleteDefinition: req.deleteDefinition,
     };
-    return this.submitClaimed(row, SYSTEM_TASK.remove, params, by);
-  }
-
-  /** The WPAR, refused unless the action may run on it now and no other task holds it. */
-  private async actionable(ref: string, action: WparAction): Promise<{ row: WparRow; facts: WparFacts }> {
-    const row = await this.named.require(ref);
-    const facts = factsOf(row);
-    assertActionAllowed(action, facts);
-    await this.assertFree(row);
-    return { row, facts };
-  }
-
-  private async assertFree(row: WparRow): Promise<void> {
-    const holder = row.busy_task_id;
-    if (holder === null) return;
-    const task = await this.db.selectFrom('tasks').select('status').where('id', '=', holder).executeTakeFirst();
-    if (holderIsLive(holder, Date.now(), task as { status: TaskStatus } | undefined)) throw new CapstanError('CAP-E0204', `${row.name} (task ${holder})`);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK.remove, params, by);
   }
 
   private async define(spec: WparSpec, groupId: string, by: string, deployTo?: { system: string; start: boolean }): Promise<TaskView> {
@@ -176,7 +152,7 @@ export class WparService {
     const systemId = await this.onlineSystem((await this.systems.named.require(deployTo.system)).id);
     await this.deployGuard?.({ id: definition.wparId, name: spec.name, spec }, systemId);
     const params: SystemActionParams = { wparId: definition.wparId, systemId, action: 'deploy', fromState: 'Undeployed', define: definition, start: deployTo.start };
-    return this.tasks.submit(SYSTEM_TASK.deploy, params, { target, createdBy: by });
+    return this.tasks.submit(SYSTEM_ACTION_TASK.deploy, params, { target, createdBy: by });
   }
 
   /** The system to act on, refused with CAP-E0302 unless its driver is connected. */
@@ -187,37 +163,13 @@ export class WparService {
   }
 
   /** Submits a task of another service (relocation) that holds the WPAR's busy claim like the inventory's own. */
-  async submitClaimedTask(ref: string, kind: string, params: object, by: string): Promise<TaskView> {
+  async submitClaimedTask<K extends TaskKindName>(ref: string, kind: K, params: TaskParamsByKind[K], by: string): Promise<TaskView> {
     const row = await this.named.require(ref);
-    await this.assertFree(row);
+    await this.store.assertFree(row);
     return this.submitClaimed(row, kind, params, by);
   }
 
-  /**
-   * Claims the WPAR for a new task, then submits it. The claim is conditional on the row
-   * being as it was checked (same holder, not updated since), so two requests racing for
-   * the same WPAR cannot both pass; the loser gets CAP-E0204 and nothing is stored for it.
-   */
-  private async submitClaimed(row: WparRow, kind: string, params: object, by: string): Promise<TaskView> {
-    const claim = newClaim(Date.now(), randomUUID());
-    let q = this.db.updateTable('wpars').set({ busy_task_id: claim }).where('id', '=', row.id).where('updated_at', '=', row.updated_at);
-    q = row.busy_task_id === null ? q.where('busy_task_id', 'is', null) : q.where('busy_task_id', '=', row.busy_task_id);
-    const claimed = await q.executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 0) throw new CapstanError('CAP-E0204', row.name);
-    let task: TaskView;
-    try {
-      task = await this.tasks.submit(kind, params, { target: { kind: 'wpar', id: row.id, name: row.name }, createdBy: by });
-    } catch (e) {
-      await this.db.updateTable('wpars').set({ busy_task_id: null }).where('id', '=', row.id).where('busy_task_id', '=', claim).execute();
-      throw e;
-    }
-    // The task may already have ended and released the claim: then there is nothing to name.
-    await this.db.updateTable('wpars').set({ busy_task_id: task.id }).where('id', '=', row.id).where('busy_task_id', '=', claim).execute();
-    return task;
+  private submitClaimed<K extends TaskKindName>(row: WparRow, kind: K, params: TaskParamsByKind[K], by: string): Promise<TaskView> {
+    return this.store.claimFor(row, () => this.tasks.submit(kind, params, { target: { kind: 'wpar', id: row.id, name: row.name }, createdBy: by }));
   }
-}
-
-function factsOf(row: WparRow): WparFacts {
-  const spec = JSON.parse(row.spec) as WparSpec;
-  return { name: row.name, state: row.state as WparState, type: spec.type, checkpointable: spec.checkpointable };
 }

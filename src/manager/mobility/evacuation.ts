@@ -11,8 +11,8 @@ import type { Inventory } from '../inventory/index.js';
 import type { TaskContext, TaskEngine } from '../tasks/engine.js';
 import type { CompatibilityService } from './compatibility-service.js';
 import type { RelocationService } from './relocation.js';
+import { EVACUATE_TASK } from '../../api/task-kinds.js';
 
-export const EVACUATE_TASK = 'system.evacuate';
 
 export interface EvacuationResult {
   systemId: string;
@@ -28,7 +28,7 @@ export class EvacuationService {
     private readonly testing: CompatibilityService,
     private readonly relocation: RelocationService,
   ) {
-    tasks.register<{ systemId: string }>({ kind: EVACUATE_TASK, onRestart: 'resume', run: (ctx) => this.run(ctx) });
+    tasks.register({ kind: EVACUATE_TASK, onRestart: 'resume', run: (ctx) => this.run(ctx) });
   }
 
   async evacuate(systemRef: string, by: string): Promise<TaskView> {

@@ -1,5 +1,6 @@
-// Mobility: compatibility testing between systems, its views, and the relocation targets of
-// a WPAR. Testing follows the agents' profile reports and the inventory's removals.
+// Mobility: compatibility testing between systems, its views, the relocation targets of a
+// WPAR, relocation and evacuation. Testing follows the agents' profile reports and the
+// inventory's removals (wired in services.ts).
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AgentService } from '../agents/index.js';
@@ -27,11 +28,8 @@ export interface Mobility {
 export function createMobility(db: Kysely<Database>, log: Logger, inventory: Inventory, agents: AgentService, tasks: TaskEngine, capacity: CapacityService): Mobility {
   const compatibility = new CompatibilityService(db, log.child({ component: 'compatibility' }));
   const views = new CompatibilityViews(db, compatibility, inventory.systems);
-  agents.hub.onProfile.push((systemId) => compatibility.request(systemId));
-  inventory.systems.onRemoved.push(async (systemId) => compatibility.forget(systemId));
   const targets = new TargetService(db, inventory, compatibility, views, agents.metrics);
-  const relocation = new RelocationService(db, log.child({ component: 'relocation' }), inventory, tasks, agents.hub, targets, capacity);
-  agents.hub.onProfile.push((systemId) => void relocation.settleLeftovers(systemId));
+  const relocation = new RelocationService(db, log.child({ component: 'relocation' }), inventory, tasks, agents.client, targets, capacity);
   return {
     compatibility,
     views,

@@ -8,36 +8,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { HostProfile } from '../../api/agents.js';
-import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
+import { CapstanError, ERRORS } from '../../api/errors.js';
 import type { ImageTransport, MemoryMethod, RelocateRequest, RelocationPeer, RelocationResult } from '../../api/relocation.js';
+import { RELOCATE_TASK, type RelocationParams } from '../../api/task-kinds.js';
 import type { TaskView } from '../../api/tasks.js';
-import type { WparSpec } from '../../api/wpar.js';
-import type { AgentHub, AgentResult } from '../agents/hub.js';
+import type { AgentClient } from '../agents/agent-client.js';
+import type { AgentRequest, AgentResult } from '../agents/hub.js';
 import type { CapacityService } from '../capacity/service.js';
 import type { Database } from '../db/schema.js';
 import type { Inventory } from '../inventory/index.js';
 import type { TaskContext, TaskEngine } from '../tasks/engine.js';
 import type { TargetService } from './targets.js';
 
-export const RELOCATE_TASK = 'wpar.relocate';
 /** How long settling waits for an agent that is away (killed and restarting, reconnecting). */
 const AGENT_RETURN_MS = 60_000;
-/**
- * How long a settling step waits for the agent's answer: the agent first lets its own part of
- * the move end (a large stop-and-copy takes a while), but an agent that never answers must
- * not hold the WPAR for ever.
- */
-const SETTLE_ANSWER_MS = 5 * 60_000;
-
-export interface RelocationParams {
-  relocationId: string;
-  wparId: string;
-  name: string;
-  fromId: string;
-  toId: string;
-  method: MemoryMethod;
-  transport: ImageTransport;
-}
 
 /** Through the state directory both hosts share, if they do; else straight between their agents. */
 export function imageTransport(from: HostProfile | null, to: HostProfile | null): ImageTransport {
@@ -57,18 +41,16 @@ export class RelocationService {
     private readonly log: Logger,
     private readonly inventory: Inventory,
     private readonly tasks: TaskEngine,
-    private readonly hub: AgentHub,
+    private readonly agents: AgentClient,
     private readonly targets: TargetService,
     private readonly capacity: CapacityService,
   ) {
-    tasks.register<RelocationParams>({
+    tasks.register({
       kind: RELOCATE_TASK,
       // Run again after a restart: it finds out where the WPAR is and settles it there.
       onRestart: 'resume',
       run: (ctx) => this.run(ctx),
-      onFailed: async (info) => {
-        await db.updateTable('wpars').set({ busy_task_id: null }).where('id', '=', info.params.wparId).where('busy_task_id', '=', info.taskId).execute();
-      },
+      onFailed: (info) => inventory.wparStore.release(info.params.wparId, info.taskId),
     });
   }
 
@@ -76,7 +58,7 @@ export class RelocationService {
   async relocate(wparRef: string, req: RelocateRequest, by: string): Promise<TaskView> {
     const wpar = await this.inventory.wpars.get(wparRef);
     if (!wpar.system) throw new CapstanError('CAP-E0902', wpar.name);
-    const spec = await this.spec(wpar.id);
+    const spec = await this.inventory.wparStore.spec(wpar.id);
     if (!spec.checkpointable) throw new CapstanError('CAP-E0202', `${wpar.name}: only checkpointable WPARs can be relocated`);
     if (wpar.state !== 'Active') throw new CapstanError('CAP-E0200', `${wpar.name} is ${wpar.state}; only an Active WPAR is relocated live`);
     let toId: string;
@@ -103,13 +85,13 @@ export class RelocationService {
   private async run(ctx: TaskContext<RelocationParams>): Promise<RelocationResult> {
     const p = ctx.params;
     const [from, to] = await Promise.all([this.peer(p.fromId), this.peer(p.toId)]);
-    const spec = await this.spec(p.wparId);
+    const spec = await this.inventory.wparStore.spec(p.wparId);
     if (ctx.attempt > 1) return this.settle(ctx, from, to);
-    await this.db.updateTable('wpars').set({ state: 'Transitional', state_reason: `relocating to ${to.name}`, updated_at: new Date().toISOString() }).where('id', '=', p.wparId).execute();
+    await this.inventory.wparStore.beginRelocation(p.wparId, to.name);
     try {
       await ctx.progress(0.05, `preparing ${to.name}`);
       await ctx.operation(`prepare arrival on ${to.name}`, async (op) => {
-        log(op, await this.ask(to.systemId, { type: 'arrive', relocationId: p.relocationId, spec, method: p.method, transport: p.transport, departure: from }));
+        log(op, await this.ask(to.systemId, { type: 'arrive', relocationId: p.relocationId, spec, method: p.method, transport: p.transport, departure: from }, ctx.signal));
       });
     } catch (e) {
       // Nothing has moved: the WPAR runs on where it was. An arrival agent that is away has nothing to clear.
@@ -121,7 +103,7 @@ export class RelocationService {
       const how = p.transport === 'sharedStateDir' ? `${p.method}, images through the shared state directory` : p.method;
       await ctx.progress(0.15, `moving ${p.name} (${how})`);
       await ctx.operation(`move ${p.name} from ${from.name} to ${to.name} (${how})`, async (op) => {
-        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, transport: p.transport, departureHost: from.host, arrival: to }));
+        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, transport: p.transport, departureHost: from.host, arrival: to }, ctx.signal));
       });
     } catch (e) {
       this.log.warn({ err: e, wpar: p.name, relocationId: p.relocationId }, 'relocation interrupted: settling it');
@@ -190,10 +172,7 @@ export class RelocationService {
       throw new CapstanError('CAP-E0923', `${reason}${none}`);
     }
     const task = await ctx.operation(`restart ${p.name} from scratch on ${target}`, async (op) => {
-      await this.db.updateTable('wpars')
-        .set({ system_id: null, state: 'Undeployed', state_reason: reason, busy_task_id: null, updated_at: new Date().toISOString() })
-        .where('id', '=', p.wparId)
-        .execute();
+      await this.inventory.wparStore.undeployLost(p.wparId, reason);
       const t = await this.inventory.wpars.deploy(p.wparId, { system: target, start: true }, 'capstan');
       op.log(`task ${t.id}`);
       return t;
@@ -241,26 +220,22 @@ export class RelocationService {
 
   /** The inventory follows the WPAR, and the task's claim on it ends. */
   private async record(p: RelocationParams, systemId: string, state: 'Active' | 'Broken', reason: string | null): Promise<void> {
-    await this.db.updateTable('wpars')
-      .set({ system_id: systemId, state, state_reason: reason, busy_task_id: null, updated_at: new Date().toISOString() })
-      .where('id', '=', p.wparId)
-      .execute();
+    await this.inventory.wparStore.settleRelocation(p.wparId, systemId, state, reason);
   }
 
   /** As ask(), after waiting up to AGENT_RETURN_MS for an agent that is not connected. */
-  private async askWhenBack(systemId: string, body: Parameters<AgentHub['request']>[1]): Promise<AgentResult> {
+  private async askWhenBack(systemId: string, body: AgentRequest): Promise<AgentResult> {
     const deadline = Date.now() + AGENT_RETURN_MS;
-    while (!this.hub.connected(systemId) && Date.now() < deadline) await sleep(500);
+    while (!this.agents.connected(systemId) && Date.now() < deadline) await sleep(500);
     return this.ask(systemId, body);
   }
 
-  private async ask(systemId: string, body: Parameters<AgentHub['request']>[1]): Promise<AgentResult> {
-    const r = await this.hub.request(systemId, body, body.type === 'settle' ? SETTLE_ANSWER_MS : undefined);
-    if (!r.ok) {
-      const code = r.error && r.error.code in ERRORS ? (r.error.code as ErrorCode) : 'CAP-E0920';
-      throw Object.assign(new CapstanError(code), { message: r.error?.message ?? 'the agent gave no reason' });
-    }
-    return r;
+  /**
+   * Only the steps that move the WPAR take the task's signal: settling steps run to their end
+   * even when the task is cancelled, since they are what leaves the WPAR in one place.
+   */
+  private ask(systemId: string, body: AgentRequest, signal?: AbortSignal): Promise<AgentResult> {
+    return this.agents.ask(systemId, body, { signal });
   }
 
   private async peer(systemId: string): Promise<Peer> {
@@ -272,11 +247,6 @@ export class RelocationService {
       .executeTakeFirst();
     if (!s) throw new CapstanError('CAP-E0302', systemId);
     return { systemId: s.id, host: s.host, agentPort: s.agent_port, name: s.name };
-  }
-
-  private async spec(wparId: string): Promise<WparSpec> {
-    const row = await this.db.selectFrom('wpars').select('spec').where('id', '=', wparId).executeTakeFirstOrThrow();
-    return JSON.parse(row.spec) as WparSpec;
   }
 
   private async profile(systemId: string): Promise<HostProfile | null> {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { CapstanError } from '../../api/errors.js';
+import type { TaskParamsByKind } from '../../api/task-kinds.js';
 import type { TaskError, TaskEvent, TaskView } from '../../api/tasks.js';
 import type { Database, TaskRow } from '../db/schema.js';
 import { TaskEvents } from './events.js';
@@ -37,7 +38,10 @@ interface Active {
   run?: RunContext<never>;
 }
 
-export class TaskEngine {
+type KindOf<R> = keyof R & string;
+
+/** `R`: the task kinds it runs and their parameters (the manager's registry, src/api/task-kinds.ts). */
+export class TaskEngine<R extends object = TaskParamsByKind> {
   private readonly kinds = new Map<string, TaskKind<never>>();
   private readonly store: TaskStore;
   private readonly events: TaskEvents;
@@ -53,13 +57,13 @@ export class TaskEngine {
     this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
-  register<P>(kind: TaskKind<P>): void {
+  register<K extends KindOf<R>>(kind: TaskKind<R[K]> & { kind: K }): void {
     if (this.kinds.has(kind.kind)) throw new Error(`task kind ${kind.kind} is registered twice`);
     this.kinds.set(kind.kind, kind as TaskKind<never>);
   }
 
   /** Stores the task (queued) before returning its view; it then runs in the background. */
-  async submit<P>(kind: string, params: P, opts: { target?: TaskTarget; createdBy?: string } = {}): Promise<TaskView> {
+  async submit<K extends KindOf<R>>(kind: K, params: R[K], opts: { target?: TaskTarget; createdBy?: string } = {}): Promise<TaskView> {
     if (this.stopping) throw new CapstanError('CAP-E0405');
     if (!this.kinds.has(kind)) throw new CapstanError('CAP-E0402', kind);
     const view = await this.store.insert({ id: randomUUID(), kind, params, target: opts.target ?? null, createdBy: opts.createdBy ?? null });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WparReport } from '../../../src/api/agents.js';
 import { normalizeWparSpec, type WparSpec } from '../../../src/api/wpar.js';
-import { planReconcile, type KnownWpar } from '../../../src/manager/agents/reconcile.js';
+import { planReconcile, type KnownWpar } from '../../../src/manager/inventory/reconcile-plan.js';
 
 const spec = (name: string): WparSpec => normalizeWparSpec({ name, type: 'system' } as WparSpec);
 const known = (name: string, o: Partial<KnownWpar> = {}): KnownWpar =>

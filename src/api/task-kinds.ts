@@ -1,0 +1,87 @@
+// Every kind of task the manager runs and the parameters it takes. The task engine's register
+// and submit are typed by this registry: a task submitted, or a handler registered, with the
+// wrong parameters fails the type check.
+import type { ImageTransport, MemoryMethod } from './relocation.js';
+import type { AgentAction, WparState } from './wpar-states.js';
+import type { WparSpec } from './wpar.js';
+
+/** A WPAR's definition: what the manager keeps whether or not it is deployed. */
+export interface DefinitionParams {
+  wparId: string;
+  spec: WparSpec;
+  groupId: string;
+}
+
+/** An action on a WPAR's system. */
+export interface SystemActionParams {
+  wparId: string;
+  systemId: string;
+  action: AgentAction;
+  /** The state before the action (modify leaves it unchanged). */
+  fromState: WparState;
+  /** deploy of a WPAR created by the same request: its definition. */
+  define?: DefinitionParams;
+  /** modify: the new definition. */
+  spec?: WparSpec;
+  groupId?: string;
+  changed?: string[];
+  start?: boolean;
+  preserveFileSystems?: boolean;
+  deleteDefinition?: boolean;
+}
+
+export interface RelocationParams {
+  relocationId: string;
+  wparId: string;
+  name: string;
+  fromId: string;
+  toId: string;
+  method: MemoryMethod;
+  transport: ImageTransport;
+}
+
+export interface SystemParams {
+  systemId: string;
+}
+
+export interface BackupParams {
+  /** The backup's file name, fixed at submission so a resumed run writes the same file. */
+  name: string;
+}
+
+export const DEFINITION_TASK = { create: 'wpar.create', modify: 'wpar.modify', delete: 'wpar.delete' } as const;
+
+/** The task of each action on a WPAR's system. */
+export const SYSTEM_ACTION_TASK = {
+  deploy: 'wpar.deploy',
+  start: 'wpar.start',
+  stop: 'wpar.stop',
+  pause: 'wpar.pause',
+  freeze: 'wpar.freeze',
+  resume: 'wpar.resume',
+  endProcesses: 'wpar.endProcesses',
+  remove: 'wpar.remove',
+  // Changing a deployed WPAR's properties on its system (the seed's chwpar through the agent).
+  modify: 'wpar.reconfigure',
+} as const satisfies Record<AgentAction, string>;
+
+export const RELOCATE_TASK = 'wpar.relocate';
+export const AGENT_REPORT_TASK = { discover: 'system.discover', updateProfile: 'system.updateProfile' } as const;
+export const EVACUATE_TASK = 'system.evacuate';
+export const BACKUP_TASK = 'db.backup';
+
+/** The registry: each task kind and its parameters. */
+export type TaskParamsByKind =
+  & {
+    [DEFINITION_TASK.create]: DefinitionParams;
+    [DEFINITION_TASK.modify]: DefinitionParams;
+    [DEFINITION_TASK.delete]: { wparId: string };
+    [RELOCATE_TASK]: RelocationParams;
+    [AGENT_REPORT_TASK.discover]: SystemParams;
+    [AGENT_REPORT_TASK.updateProfile]: SystemParams;
+    [EVACUATE_TASK]: SystemParams;
+    [BACKUP_TASK]: BackupParams;
+  }
+  & { [K in (typeof SYSTEM_ACTION_TASK)[AgentAction]]: SystemActionParams };
+
+export type TaskKindName = keyof TaskParamsByKind;
