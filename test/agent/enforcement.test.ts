@@ -1,6 +1,7 @@
 // Capacity enforcement on a host: the limits planned from an enforcement (pure), and the
 // slice's cgroup files written and read back on this machine's cgroups.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -71,7 +72,7 @@ describe('the slice on this machine\'s cgroups', async () => {
   after(async () => {
     for (const c of children) c.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
-    for (const controller of ['cpu', 'cpuset', 'memory']) {
+    for (const controller of ['cpu', 'cpuacct', 'cpuset', 'memory']) {
       await rmdir(cg(controller, 'w1')).catch(() => undefined);
       await rmdir(cg(controller)).catch(() => undefined);
     }
@@ -97,6 +98,16 @@ describe('the slice on this machine\'s cgroups', async () => {
     const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
     children.push(sleeper);
     for (const controller of v1 ? ['cpu', 'cpuset', 'memory'] : ['']) await writeFile(cg(controller, 'w1', 'cgroup.procs'), String(sleeper.pid));
+
+    // What the slice's processes use is read from its own accounting (a lab host's metrics).
+    const used = await slice.usage();
+    // On v1 CPU time is accounted in the cpuacct hierarchy, which runc joins too.
+    if (v1) await mkdir(cg('cpuacct', 'w1'), { recursive: true });
+    const join1 = (v1 ? ['cpu', 'cpuacct'] : ['']).map((c) => `echo $$ > ${cg(c, 'w1', 'cgroup.procs')}`).join('; ');
+    const busy = spawn('sh', ['-c', `${join1}; i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done`], { stdio: 'ignore' });
+    children.push(busy);
+    await once(busy, 'exit');
+    assert.ok((await slice.usage()).cpuSeconds > used.cpuSeconds, 'CPU time of a process in the slice is counted');
 
     // More cores than the host has: the WPAR's own quota comes back, the cpuset widens down to it.
     const wide = await enforcer.enforce(e(topo.cpus.length + 2, 1));

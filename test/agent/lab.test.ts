@@ -175,15 +175,21 @@ describe('agents on lab hosts', { concurrency: false }, () => {
   });
 
   it('stores metrics, answers them by time range, and exports them for Prometheus', async () => {
-    const series = await until('metrics of lab-h1', async () => {
-      const s = await json<{ resolution: string; points: { cpuCores: number; memoryBytes: number }[] }>(['metrics', 'system', 'lab-h1']);
-      return s.points.length > 0 ? s : undefined;
-    });
-    assert.equal(series.resolution, 'raw');
-    assert.ok(series.points[0]!.memoryBytes > 0);
-    const text = ok(await w.cli(['metrics', 'export'])).stdout;
-    assert.match(text, /^capstan_system_online\{system="lab-h1"\} 1$/m);
-    assert.match(text, /^capstan_system_memory_bytes\{system="lab-h1"\} \d/m);
+    // A lab host reports its own slice of the machine: a running WPAR makes its use.
+    await lab.without('metered');
+    ok(await w.cli(['wpar', 'create', 'metered', '--system', 'lab-h1', '--start']));
+    try {
+      const series = await until('metrics of lab-h1 with the WPAR in them', async () => {
+        const s = await json<{ resolution: string; points: { cpuCores: number; memoryBytes: number }[] }>(['metrics', 'system', 'lab-h1']);
+        return s.points.some((p) => p.memoryBytes > 0) ? s : undefined;
+      }, { within: 90_000, every: 1000 });
+      assert.equal(series.resolution, 'raw');
+      const text = ok(await w.cli(['metrics', 'export'])).stdout;
+      assert.match(text, /^capstan_system_online\{system="lab-h1"\} 1$/m);
+      assert.match(text, /^capstan_system_memory_bytes\{system="lab-h1"\} \d/m);
+    } finally {
+      await w.cli(['wpar', 'delete', 'metered']);
+    }
   });
 
   it('keeps the metrics of a manager outage, across a SIGKILL of the agent too, and delivers them', async () => {

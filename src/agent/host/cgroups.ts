@@ -81,8 +81,20 @@ export class Slice {
     return new Slice(await cgroupVersion(), path, childCpuLimit);
   }
 
-  private dir(controller: 'cpu' | 'cpuset' | 'memory'): string {
+  private dir(controller: 'cpu' | 'cpuacct' | 'cpuset' | 'memory'): string {
     return this.version === 2 ? join(CGROUP_ROOT, this.path) : join(CGROUP_ROOT, controller, this.path);
+  }
+
+  /** What the slice's processes use: CPU time so far (seconds) and memory now (bytes); zero where it does not exist yet. */
+  async usage(): Promise<{ cpuSeconds: number; memoryBytes: number }> {
+    const num = (path: string, pick: (text: string) => string | undefined = (t) => t): Promise<number> =>
+      read(path).then((t) => Number(pick(t) ?? 0)).catch(() => 0);
+    if (this.version === 2) {
+      const usec = await num(join(this.dir('cpu'), 'cpu.stat'), (t) => /^usage_usec (\d+)/m.exec(t)?.[1]);
+      return { cpuSeconds: usec / 1e6, memoryBytes: await num(join(this.dir('memory'), 'memory.current')) };
+    }
+    const ns = await num(join(this.dir('cpuacct'), 'cpuacct.usage'));
+    return { cpuSeconds: ns / 1e9, memoryBytes: await num(join(this.dir('memory'), 'memory.usage_in_bytes')) };
   }
 
   async read(): Promise<SliceLimits> {

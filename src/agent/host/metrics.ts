@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import type { MetricSample } from '../../api/agents.js';
 import type { MetricValues } from '../../api/metrics.js';
 import type { Engine } from '../engine/index.js';
+import { Slice } from './cgroups.js';
 
 interface Counters {
   t: number;
@@ -34,12 +35,24 @@ export class MetricsSampler {
   private readonly cores = cpus().length;
   private readonly memory = totalmem();
 
+  /**
+   * A scoped engine (a lab host: one slice of a shared machine) reports its slice's CPU and
+   * memory as the host's, not the whole machine's, which other hosts and programs share.
+   */
+  private slice?: Promise<Slice>;
+
   constructor(private readonly engine: Engine) {}
 
   /** A sample of now, or undefined on the first call. */
   async sample(): Promise<MetricSample | undefined> {
     const now = Date.now();
     const host = await hostCounters(now);
+    if (this.engine.layout.scope) {
+      this.slice ??= Slice.of(this.engine.layout.cgroupParent);
+      const own = await (await this.slice).usage();
+      host.counters.cpu = own.cpuSeconds;
+      host.gauges.memoryBytes = own.memoryBytes;
+    }
     const hostValues = this.rate('host', host.counters, host.gauges);
     const wpars: Record<string, MetricValues> = {};
     const running = (await this.engine.list()).filter((w) => w.pid !== undefined && ['Active', 'Paused', 'Frozen'].includes(w.state));
