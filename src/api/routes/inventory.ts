@@ -15,6 +15,9 @@ const noContent = { 204: Type.Null() };
 
 interface Summaries { list: string; get: string; create: string; modify: string; remove: string }
 
+/** What every named inventory resource's routes are, whatever its schemas. */
+export type InventoryRouteSet = Record<keyof Summaries, RouteDefinition>;
+
 /** The five routes of every named inventory resource: reads need 'view', changes 'system.manage'. */
 function inventoryRoutes<const P extends string, V extends TSchema, Q extends TSchema, C extends TSchema, M extends TSchema>(
   path: P,
@@ -29,7 +32,7 @@ function inventoryRoutes<const P extends string, V extends TSchema, Q extends TS
     create: { method: 'POST', path, permission: 'system.manage', schema: { summary: summary.create, tags, body: s.create, response: { 201: s.view } } },
     modify: { method: 'PATCH', path: `${path}/:id`, permission: 'system.manage', schema: { summary: summary.modify, tags, params: RefParams, body: s.modify, response: { 200: s.view } } },
     remove: { method: 'DELETE', path: `${path}/:id`, permission: 'system.manage', schema: { summary: summary.remove, tags, params: RefParams, response: noContent } },
-  } as const satisfies Record<keyof Summaries, RouteDefinition>;
+  } as const satisfies InventoryRouteSet;
 }
 
 const systemTags = ['systems'];

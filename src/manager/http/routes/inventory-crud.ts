@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import type { Page } from '../../../api/resources.js';
 import type { BodyOf, ResultOf, RouteDefinition } from '../../../api/route-definition.js';
+import type { InventoryRouteSet } from '../../../api/routes/inventory.js';
 import { fromTable } from '../route-options.js';
 import type { App } from '../types.js';
 
@@ -15,13 +16,12 @@ export interface CrudService<V, Q, C, M> {
   remove(ref: string): Promise<void>;
 }
 
-export type CrudTable = Record<'list' | 'get' | 'create' | 'modify' | 'remove', RouteDefinition>;
 /** The query as handlers see it: with the defaults filled in. */
 type ListQuery<R extends RouteDefinition> = R['schema'] extends { querystring: infer S extends TSchema } ? Static<S> : never;
 
 type Req = FastifyRequest<{ Params: { id: string } }>;
 
-export function crudRoutes<T extends CrudTable>(
+export function crudRoutes<T extends InventoryRouteSet>(
   typedApp: App,
   table: T,
   service: CrudService<ResultOf<T['get']>, ListQuery<T['list']>, BodyOf<T['create']>, BodyOf<T['modify']>>,
