@@ -103,6 +103,10 @@ export type CreatedToken = Static<typeof CreatedToken>;
 
 export const TokenParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
+/** Who the caller is, and how it authenticated (session or token). */
+export const WhoAmI = Type.Object({ id: Type.String(), name: Type.String(), groups: Type.Array(Type.String()), roles: Type.Array(Type.String()), via: Type.String() });
+export type WhoAmI = Static<typeof WhoAmI>;
+
 // Role mappings: the seed's lwiMapRole operations and queries.
 
 /** Any text: an unknown role is refused with CAP-E0104 rather than a schema error. */

@@ -6,6 +6,7 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { API_PREFIX } from '../api/paths.js';
+import { routePath, type CallArgs, type CallInput, type ResultOf, type RouteDefinition } from '../api/route-definition.js';
 
 /** Where the manager is and how this client is known to it. */
 export interface Endpoint {
@@ -126,29 +127,20 @@ export class ApiClient<P extends Endpoint = Endpoint> {
     return { status, headers: res.headers, body: parsed as T };
   }
 
-  async get<T>(path: string, query?: Record<string, string | number | boolean | undefined | string[]>): Promise<T> {
-    return (await this.request<T>('GET', path + queryString(query))).body;
+  /** Calls one route of the API's route table; its parameters, query, body and answer are typed by the table. */
+  async call<R extends RouteDefinition>(route: R, ...[input]: CallArgs<R>): Promise<ResultOf<R>> {
+    return (await this.exchange(route, (input ?? {}) as CallInput<R>)).body;
   }
 
-  async post<T>(path: string, body?: unknown): Promise<T> {
-    return (await this.request<T>('POST', path, body)).body;
-  }
-
-  async patch<T>(path: string, body: unknown): Promise<T> {
-    return (await this.request<T>('PATCH', path, body)).body;
-  }
-
-  async put<T>(path: string, body: unknown): Promise<T> {
-    return (await this.request<T>('PUT', path, body)).body;
-  }
-
-  async delete<T>(path: string, body?: unknown): Promise<T> {
-    return (await this.request<T>('DELETE', path, body)).body;
+  /** A call with request headers of its own, answering the whole response (e.g. a login's session cookie). */
+  async exchange<R extends RouteDefinition>(route: R, input: CallInput<R>, headers?: Record<string, string>): Promise<ApiResponse<ResultOf<R>>> {
+    const { params, query, body } = input as { params?: object; query?: Query; body?: unknown };
+    return this.request<ResultOf<R>>(route.method, routePath(route, params) + queryString(query), body, headers, route.outsidePrefix ? '' : API_PREFIX);
   }
 
   /** Reads a Server-Sent Events stream until it ends; `onEvent` sees each event's type and JSON data. */
-  async events(path: string, onEvent: (type: string, data: unknown) => void): Promise<void> {
-    const res = await this.open('GET', path, undefined, { accept: 'text/event-stream' });
+  async events<R extends RouteDefinition>(route: R, input: CallInput<R>, onEvent: (type: string, data: unknown) => void): Promise<void> {
+    const res = await this.open(route.method, routePath(route, (input as { params?: object }).params), undefined, { accept: 'text/event-stream' });
     if ((res.statusCode ?? 0) >= 400) {
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c as Buffer);
@@ -175,7 +167,9 @@ export class ApiClient<P extends Endpoint = Endpoint> {
   }
 }
 
-export function queryString(query?: Record<string, string | number | boolean | undefined | string[]>): string {
+type Query = Record<string, string | number | boolean | undefined | readonly string[]>;
+
+export function queryString(query?: Query): string {
   if (!query) return '';
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { existingLabHosts, LAB, labHost } from '../../src/agent/lab/lab.js';
 import { labDown } from '../../src/cli/agent/lab.js';
+import { routes } from '../../src/api/routes/index.js';
 import { ApiClient, type Endpoint } from '../../src/client/api-client.js';
 import { CliWorld, ok, type CliResult } from '../cli/harness.js';
 import { freePort } from '../helpers/ports.js';
@@ -33,7 +34,7 @@ async function relocationUnderWay(name: string, to: string): Promise<string> {
   const task = await json<Task>(['wpar', 'relocate', name, '--to', to, '--no-wait']);
   // Asked straight over the API: the move takes about a second, a CLI run half of that.
   const api = new ApiClient(JSON.parse(await readFile(join(w.dir, 'cli.json'), 'utf8')) as Endpoint);
-  await until('the move under way', async () => (await api.get<Task>(`/tasks/${task.id}`)).operations.some((o) => o.name.startsWith('move ') && o.status === 'running'), { every: 10 });
+  await until('the move under way', async () => (await api.call(routes.tasks.get, { params: { id: task.id } })).operations.some((o) => o.name.startsWith('move ') && o.status === 'running'), { every: 10 });
   return task.id;
 }
 

@@ -4,8 +4,9 @@
 // Nothing is written unless the registration succeeded.
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
-import { AGENT_PATHS, type RegisterResponse } from '../../api/agents.js';
+import type { RegisterResponse } from '../../api/agents.js';
 import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
+import { routes } from '../../api/routes/index.js';
 import { ApiClient, ApiError, fingerprintOf, peerCertificate } from '../../client/api-client.js';
 import { certificateRequest, newKey } from '../../pki/x509.js';
 import { type AgentFiles, type AgentSettings } from './config.js';
@@ -51,8 +52,8 @@ export async function configureAgent(files: AgentFiles, o: ConfigureOptions): Pr
   const client = new ApiClient({ url, certificate: peer.pem });
   let reg: RegisterResponse;
   try {
-    reg = await client.post<RegisterResponse>(AGENT_PATHS.register, {
-      password: o.password, csr: await certificateRequest(name, key.keys), name, host, agentPort: o.agentPort,
+    reg = await client.call(routes.agents.register, {
+      body: { password: o.password, csr: await certificateRequest(name, key.keys), name, host, agentPort: o.agentPort },
     });
   } catch (e) {
     if (e instanceof ApiError && e.code in ERRORS) throw new CapstanError(e.code as ErrorCode, e.message.replace(/^[^:]*: /, ''));

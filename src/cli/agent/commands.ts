@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
-import { DEFAULT_AGENT_PORT, type AgentView } from '../../api/agents.js';
+import { DEFAULT_AGENT_PORT } from '../../api/agents.js';
+import { routes } from '../../api/routes/index.js';
 import { CapstanError } from '../../api/errors.js';
 import { AgentFiles, agentDirFromEnv, LOG_LEVELS, type AgentLogLevel } from '../../agent/control/config.js';
 import { configureAgent } from '../../agent/control/configure.js';
@@ -186,7 +187,7 @@ export function agentCommands(program: Command): void {
 
   agent.command('list').description("The manager's agents: certificate, state, connection")
     .action(remote(async ({ client, json }) => {
-      const agents = await client.get<AgentView[]>('/agents');
+      const agents = await client.call(routes.agents.list);
       if (json) printJson(agents);
       else print(formatTable(['System', 'State', 'Connected', 'Port', 'Certificate', 'Expires'], agents.map((a) => [a.systemName, a.state, a.connected ? 'yes' : 'no', a.agentPort, a.certificateSerial.slice(0, 16), when(a.certificateExpiresAt)])));
     }));
@@ -196,11 +197,11 @@ export function agentCommands(program: Command): void {
     .action(remote<{ set?: boolean }>(async ({ client, json, opts }) => {
       if (opts.set) {
         const password = process.env.CAPSTAN_REGISTRATION_PASSWORD ?? (await ask('New registration password: ', true));
-        await client.put('/agents/registration-password', { password });
+        await client.call(routes.agents.setRegistrationPassword, { body: { password } });
         note('registration password changed');
         return;
       }
-      const { password } = await client.get<{ password: string }>('/agents/registration-password');
+      const { password } = await client.call(routes.agents.registrationPassword);
       if (json) printJson({ password });
       else print(password);
     }));

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_AGENT_PORT } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
+import { routes } from '../../api/routes/index.js';
 import type { SystemView } from '../../api/systems.js';
 import { hostEngine } from '../../agent/host-engine.js';
 import { run, runOk } from '../../agent/exec.js';
@@ -12,7 +13,7 @@ import { createLabHost, deleteLabBridgeIfUnused, deleteLabHost, existingLabHosts
 import { ApiError, fingerprintOf, type ApiClient } from '../../client/api-client.js';
 import { UsageError } from '../local/command.js';
 import { formatTable, note, print, printJson } from '../output.js';
-import { remote, seg } from '../remote/context.js';
+import { remote } from '../remote/context.js';
 
 /** This CLI's entry point, from source (tsx) or built: not process.argv[1], which is a test's file when a test calls in. */
 const CLI_MAIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../main.ts' : '../main.js', import.meta.url));
@@ -37,7 +38,7 @@ async function waitFor(what: string, ms: number, check: () => Promise<boolean>):
 
 async function systemState(client: ApiClient, name: string): Promise<SystemView | undefined> {
   try {
-    return await client.get<SystemView>(`/systems/${seg(name)}`);
+    return await client.call(routes.systems.get, { params: { id: name } });
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) return undefined;
     throw e;
@@ -47,7 +48,7 @@ async function systemState(client: ApiClient, name: string): Promise<SystemView 
 /** Brings lab hosts 1..n up (those already up are left as they are) and waits until they are Online. */
 export async function labUp(client: ApiClient, managerUrl: string, certificate: string | undefined, n: number): Promise<LabHost[]> {
   const port = Number(new URL(managerUrl).port || 443);
-  const { password } = await client.get<{ password: string }>('/agents/registration-password');
+  const { password } = await client.call(routes.agents.registrationPassword);
   const hosts: LabHost[] = [];
   for (let i = 1; i <= n; i++) {
     const h = labHost(i);
@@ -87,7 +88,7 @@ export async function labDown(client: ApiClient | undefined, hosts: LabHost[]): 
       const system = await systemState(client, h.name).catch(() => undefined);
       if (system) {
         // Definitions the manager still places there (the agent may have gone before reporting) are let go.
-        await client.delete(`/systems/${seg(h.name)}`).catch((e: unknown) => note(`capstan: could not remove ${h.name} from the manager: ${(e as Error).message}`));
+        await client.call(routes.systems.remove, { params: { id: h.name } }).catch((e: unknown) => note(`capstan: could not remove ${h.name} from the manager: ${(e as Error).message}`));
       }
     }
     await deleteLabHost(h);

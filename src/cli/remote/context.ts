@@ -56,9 +56,6 @@ export function remote<O = Record<string, unknown>>(fn: (ctx: Ctx<O>) => Promise
   };
 }
 
-/** Encodes a path segment (names and ids typed by users). */
-export const seg = (s: unknown): string => encodeURIComponent(String(s));
-
 /** A JSON file named on the command line; unreadable or malformed is a usage error. */
 export function readJsonFile(path: string): unknown {
   try {

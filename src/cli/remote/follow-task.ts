@@ -1,9 +1,10 @@
 // Every change is a task on the manager. By default a command follows its task to the end,
 // showing operations and progress on stderr; --no-wait prints the task and returns at once.
+import { routes } from '../../api/routes/index.js';
 import { ENDED_STATUSES, outputLines, type TaskEvent, type TaskOperationView, type TaskView } from '../../api/tasks.js';
 import { formatFields, formatTable, note, print, printJson, when } from '../output.js';
 import type { ApiClient } from '../../client/api-client.js';
-import { seg, TaskFailed, type Ctx } from './context.js';
+import { TaskFailed, type Ctx } from './context.js';
 
 export interface WaitOptions {
   wait?: boolean;
@@ -77,7 +78,7 @@ export async function followTask(client: ApiClient, id: string, quiet = false): 
     note(line);
   };
   const shown = new OperationsShown(say);
-  await client.events(`/tasks/${seg(id)}/events`, (type, data) => {
+  await client.events(routes.tasks.events, { params: { id } }, (type, data) => {
     if (type === 'snapshot') {
       last = data as TaskView;
       say(`task ${last.id} (${last.kind}${last.target ? ` ${last.target.name}` : ''}): ${last.status}`);
@@ -110,7 +111,7 @@ export async function followTask(client: ApiClient, id: string, quiet = false): 
   clearBar();
   if (!last) throw new Error(`the event stream of task ${id} ended without telling its state`);
   // The stream ends with the task; if it broke off earlier, the task's view tells the truth.
-  if (!ENDED_STATUSES.includes(last.status)) last = await client.get<TaskView>(`/tasks/${seg(id)}/wait`, { timeout: 3600 });
+  if (!ENDED_STATUSES.includes(last.status)) last = await client.call(routes.tasks.wait, { params: { id }, query: { timeout: 3600 } });
   // Anything the events did not show (a stream that broke off) is in the final view.
   shown.view(last);
   return last;

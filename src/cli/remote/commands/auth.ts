@@ -6,12 +6,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SESSION_COOKIE } from '../../../api/paths.js';
-import type { CreatedToken, LoginResponse, TokenView } from '../../../api/users.js';
+import { routes } from '../../../api/routes/index.js';
 import { DEFAULT_DATA_DIR } from '../../../manager/config.js';
 import { UsageError } from '../../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when } from '../../output.js';
 import { ApiClient, fingerprintOf, peerCertificate, UnreachableError } from '../../../client/api-client.js';
-import { remote, seg } from '../context.js';
+import { remote } from '../context.js';
 import { ask, confirm, stdinLine } from '../prompt.js';
 import { DEFAULT_URL, readProfile, removeProfile, writeProfile, type Profile } from '../profile.js';
 
@@ -62,18 +62,18 @@ async function login(urlArg: string | undefined, opts: LoginOptions): Promise<Pr
   const client = new ApiClient({ url, ...(certificate ? { certificate } : {}) });
   const name = opts.user ?? (process.stdin.isTTY && !opts.passwordStdin ? (await ask('User: ')).trim() : 'admin');
   const password = opts.passwordStdin ? await stdinLine('the password') : await ask(`Password for ${name}: `, true);
-  const res = await client.request<LoginResponse>('POST', '/auth/login', { name, password });
+  const res = await client.exchange(routes.auth.login, { body: { name, password } });
   const cookie = { cookie: sessionCookie(res.headers['set-cookie']) };
 
   if (res.body.user.mustChangePassword) {
     note(`the password of ${name} must be changed now`);
     const newPassword = opts.passwordStdin ? await stdinLine('the new password') : await ask('New password: ', true);
     if (!opts.passwordStdin && (await ask('Repeat the new password: ', true)) !== newPassword) throw new UsageError('the two new passwords differ');
-    await client.request('PUT', '/auth/password', { oldPassword: password, newPassword }, cookie);
+    await client.exchange(routes.auth.changePassword, { body: { oldPassword: password, newPassword } }, cookie);
   }
-  const token = (await client.request<CreatedToken>('POST', '/auth/tokens', { name: `cli@${hostname()}` }, cookie)).body;
+  const token = (await client.exchange(routes.auth.createToken, { body: { name: `cli@${hostname()}` } }, cookie)).body;
   // The CLI lives on its token; the login session is not needed any more.
-  await client.request('POST', '/auth/logout', undefined, cookie).catch(() => undefined);
+  await client.exchange(routes.auth.logout, {}, cookie).catch(() => undefined);
   const profile: Profile = { url, user: name, token: token.token, tokenId: token.id, ...(certificate ? { certificate } : {}) };
   writeProfile(profile);
   note(`logged in to ${url} as ${name} (${res.body.roles.join(', ') || 'no role'})`);
@@ -100,7 +100,7 @@ export function authCommands(program: Command): void {
     .description('Revoke the CLI\'s API token and forget the login')
     .action(remote(async ({ client }) => {
       const { tokenId } = client.profile;
-      if (tokenId) await client.delete(`/auth/tokens/${seg(tokenId)}`).catch(() => undefined);
+      if (tokenId) await client.call(routes.auth.revokeToken, { params: { id: tokenId } }).catch(() => undefined);
       removeProfile();
       note('logged out');
     }));
@@ -109,7 +109,7 @@ export function authCommands(program: Command): void {
     .command('whoami')
     .description('Who the CLI is logged in as, and with which roles')
     .action(remote(async ({ client, json }) => {
-      const me = await client.get<{ name: string; roles: string[]; groups: string[]; via: string }>('/whoami');
+      const me = await client.call(routes.meta.whoami);
       if (json) printJson({ url: client.profile.url, ...me });
       else print(formatFields([['Manager', client.profile.url], ['User', me.name], ['Roles', me.roles.join(', ')], ['Groups', me.groups.join(', ')]]));
     }));
@@ -121,7 +121,7 @@ export function authCommands(program: Command): void {
     .action(remote<{ passwordStdin?: boolean }>(async ({ client, opts }) => {
       const oldPassword = opts.passwordStdin ? await stdinLine('the current password') : await ask('Current password: ', true);
       const newPassword = opts.passwordStdin ? await stdinLine('the new password') : await ask('New password: ', true);
-      await client.put('/auth/password', { oldPassword, newPassword });
+      await client.call(routes.auth.changePassword, { body: { oldPassword, newPassword } });
       note('password changed');
     }));
 
@@ -130,7 +130,7 @@ export function authCommands(program: Command): void {
     .command('list')
     .description('List your API tokens')
     .action(remote(async ({ client, json }) => {
-      const tokens = await client.get<TokenView[]>('/auth/tokens');
+      const tokens = await client.call(routes.auth.tokens);
       if (json) printJson(tokens);
       else print(formatTable(['ID', 'Name', 'Created', 'Expires', 'Last used'], tokens.map((t) => [t.id, t.name, when(t.createdAt), when(t.expiresAt), when(t.lastUsedAt)])));
     }));
@@ -146,14 +146,14 @@ export function authCommands(program: Command): void {
       const name = opts.user ?? client.profile.user;
       if (!name) throw new UsageError('not logged in: give --user');
       const password = opts.passwordStdin ? await stdinLine('the password') : await ask(`Password for ${name}: `, true);
-      const res = await client.request<LoginResponse>('POST', '/auth/login', { name, password });
+      const res = await client.exchange(routes.auth.login, { body: { name, password } });
       const cookie = { cookie: sessionCookie(res.headers['set-cookie']) };
       try {
-        const created = (await client.request<CreatedToken>('POST', '/auth/tokens', { name: args[0], ...(opts.ttlDays ? { ttlDays: opts.ttlDays } : {}) }, cookie)).body;
+        const created = (await client.exchange(routes.auth.createToken, { body: { name: String(args[0]), ...(opts.ttlDays ? { ttlDays: opts.ttlDays } : {}) } }, cookie)).body;
         if (json) printJson(created);
         else print(`${created.token}\n`);
       } finally {
-        await client.request('POST', '/auth/logout', undefined, cookie).catch(() => undefined);
+        await client.exchange(routes.auth.logout, {}, cookie).catch(() => undefined);
       }
     }));
   token
@@ -161,7 +161,7 @@ export function authCommands(program: Command): void {
     .description('Revoke one of your API tokens')
     .argument('<id>', 'the token\'s id (see token list)')
     .action(remote(async ({ client, args }) => {
-      await client.delete(`/auth/tokens/${seg(args[0])}`);
+      await client.call(routes.auth.revokeToken, { params: { id: String(args[0]) } });
       note(`token ${String(args[0])} revoked`);
     }));
 }

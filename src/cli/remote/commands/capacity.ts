@@ -4,23 +4,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type {
-  AppliedCodeword,
-  CapacitySettings,
   CodewordKind,
-  ComplexList,
   ComplexView,
   ComponentCounts,
   Components,
-  DeliveryList,
-  IssuerKeyList,
+  DeployCheckMode,
+  ExhaustionAction,
   IssuerKeyView,
-  LedgerList,
 } from '../../../api/capacity.js';
 import { generateIssuerKey, issueCodeword, parsePrivateKey } from '../../../manager/capacity/codeword.js';
 import { DURATION_EXAMPLES, readDuration } from '../../../api/duration.js';
+import { routes } from '../../../api/routes/index.js';
 import { UsageError } from '../../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when, type Cell } from '../../output.js';
-import { exitFor, remote, seg } from '../context.js';
+import { exitFor, remote } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 export function parseDuration(text: string): number {
@@ -102,8 +99,8 @@ export function capacityCommands(program: Command): void {
     .argument('[complex]', 'one complex (name, id or serial); all when absent')
     .action(remote(async ({ client, args, json }) => {
       const ref = args[0] as string | undefined;
-      if (ref) return printComplex(await client.get<ComplexView>(`/capacity/complexes/${seg(ref)}`), json);
-      const all = await client.get<ComplexList>('/capacity/complexes');
+      if (ref) return printComplex(await client.call(routes.capacity.get, { params: { id: ref } }), json);
+      const all = await client.call(routes.capacity.list);
       if (json) return printJson(all);
       if (all.items.length === 0) note('no complex is declared: `capstan capacity complex create` declares one');
       print(all.items.map(showComplex).join('\n'));
@@ -112,7 +109,7 @@ export function capacityCommands(program: Command): void {
   cap.command('apply').description('Apply a codeword to its complex (icapmodify -c)').argument('<codeword>')
     .option('--complex <complex>', 'the complex it is for (found from the codeword when absent)')
     .action(remote<{ complex?: string }>(async ({ client, args, opts, json }) => {
-      const r = await client.post<AppliedCodeword>('/capacity/codewords', { codeword: args[0], ...(opts.complex ? { complex: opts.complex } : {}) });
+      const r = await client.call(routes.capacity.applyCodeword, { body: { codeword: String(args[0]), ...(opts.complex ? { complex: opts.complex } : {}) } });
       if (json) return printJson(r);
       note(`codeword ${r.sequence} applied to ${r.complex.name}: ${r.kind === 'temporary' ? `${formatDuration(r.quantity)} of temporary core-time` : `${r.quantity} ${r.kind} usage right(s)`}`);
       print(showComplex(r.status));
@@ -122,14 +119,14 @@ export function capacityCommands(program: Command): void {
     cap.command(verb).description(`${verb[0]?.toUpperCase()}${verb.slice(1)} components on a system: ${summary}`).argument('<system>')
       .option('--cores <n>', 'cores').option('--memory <GiB>', 'memory, GiB').option('--cells <n>', 'cells (NUMA nodes)')
       .action(remote<{ cores?: string; memory?: string; cells?: string }>(async ({ client, args, opts, json }) => {
-        printComplex(await client.post<ComplexView>(`/capacity/systems/${seg(args[0])}/${verb}`, activationBody(opts)), json);
+        printComplex(await client.call(routes.capacity[verb], { params: { id: String(args[0]) }, body: activationBody(opts) }), json);
       }));
   }
 
   cap.command('move').description('Move active cores from one system of a complex to another')
     .requiredOption('--from <system>', 'gives up the cores').requiredOption('--to <system>', 'gets them').requiredOption('--cores <n>', 'how many')
     .action(remote<{ from: string; to: string; cores: string }>(async ({ client, opts, json }) => {
-      printComplex(await client.post<ComplexView>('/capacity/move', { from: opts.from, to: opts.to, cores: count(opts.cores) }), json);
+      printComplex(await client.call(routes.capacity.move, { body: { from: opts.from, to: opts.to, cores: count(opts.cores) } }), json);
     }));
 
   cap.command('notify').description('Who is told about configuration changes, warnings and exceptions (icapnotify)').argument('<complex>')
@@ -137,19 +134,19 @@ export function capacityCommands(program: Command): void {
     .option('--webhook <url,url>', 'webhook URLs ("" for none)')
     .option('--test', 'send a test notification and show what was delivered')
     .action(remote<{ email?: string; webhook?: string; test?: boolean }>(async ({ client, args, opts, json }) => {
-      const ref = seg(args[0]);
+      const params = { id: String(args[0]) };
       const body = {
         ...(opts.email !== undefined ? { contacts: list(opts.email) ?? [] } : {}),
         ...(opts.webhook !== undefined ? { webhooks: list(opts.webhook) ?? [] } : {}),
       };
-      if (Object.keys(body).length > 0) await client.patch<ComplexView>(`/capacity/complexes/${ref}`, body);
+      if (Object.keys(body).length > 0) await client.call(routes.capacity.modify, { params, body });
       if (opts.test) {
-        const r = await client.post<DeliveryList>(`/capacity/complexes/${ref}/notifications/test`);
+        const r = await client.call(routes.capacity.testNotification, { params });
         if (json) printJson(r);
         else print(formatTable(['Channel', 'Target', 'Status', 'Error'], r.items.map((d) => [d.channel, d.target, d.status, d.error])));
         return r.items.some((d) => d.status === 'failed') || r.items.length === 0 ? EXIT.failed : EXIT.ok;
       }
-      const c = await client.get<ComplexView>(`/capacity/complexes/${ref}`);
+      const c = await client.call(routes.capacity.get, { params });
       if (json) printJson({ contacts: c.contacts, webhooks: c.webhooks });
       else print(formatFields([['Contacts', c.contacts.join(', ')], ['Webhooks', c.webhooks.join(', ')]]));
     }));
@@ -157,7 +154,7 @@ export function capacityCommands(program: Command): void {
   cap.command('notifications').description('Notifications delivered or failed, newest first')
     .option('--complex <complex>', 'only this complex').option('--limit <n>', 'at most this many', Number)
     .action(remote<{ complex?: string; limit?: number }>(async ({ client, opts, json }) => {
-      const r = await client.get<DeliveryList>('/capacity/notifications', { complex: opts.complex, limit: opts.limit });
+      const r = await client.call(routes.capacity.notifications, { query: { complex: opts.complex, limit: opts.limit } });
       if (json) return printJson(r);
       print(formatTable(['When', 'Kind', 'Channel', 'Target', 'Status', 'Subject', 'Error'], r.items.map((d) => [when(d.createdAt), d.kind, d.channel, d.target, d.status, d.subject, d.error])));
     }));
@@ -165,7 +162,7 @@ export function capacityCommands(program: Command): void {
   cap.command('ledger').description('The temporary capacity ledger of a complex, newest first').argument('<complex>')
     .option('--limit <n>', 'at most this many', Number)
     .action(remote<{ limit?: number }>(async ({ client, args, opts, json }) => {
-      const r = await client.get<LedgerList>(`/capacity/complexes/${seg(args[0])}/ledger`, { limit: opts.limit });
+      const r = await client.call(routes.capacity.ledger, { params: { id: String(args[0]) }, query: { limit: opts.limit } });
       if (json) return printJson(r);
       print(formatTable(['Seq', 'Kind', 'Core-seconds', 'Balance', 'From', 'To', 'Cores', 'Codeword', 'Recorded'],
         r.items.map((e) => [e.seq, e.kind, e.amount, e.balanceAfter, when(e.from), when(e.to), e.excessCores, e.codewordSequence, when(e.createdAt)])));
@@ -173,10 +170,10 @@ export function capacityCommands(program: Command): void {
 
   cap.command('settings').description('Show or change the instant capacity settings')
     .option('--deploy-check <mode>', 'refuse (default) or warn: deploying onto a system without the active capacity a WPAR needs')
-    .action(remote<{ deployCheck?: string }>(async ({ client, opts, json }) => {
+    .action(remote<{ deployCheck?: DeployCheckMode }>(async ({ client, opts, json }) => {
       const s = opts.deployCheck === undefined
-        ? await client.get<CapacitySettings>('/capacity/settings')
-        : await client.put<CapacitySettings>('/capacity/settings', { deployCheck: opts.deployCheck });
+        ? await client.call(routes.capacity.settings)
+        : await client.call(routes.capacity.setSettings, { body: { deployCheck: opts.deployCheck } });
       if (json) printJson(s);
       else print(formatFields([['Deploy check', s.deployCheck]]));
     }));
@@ -185,6 +182,9 @@ export function capacityCommands(program: Command): void {
   issuerCommands(cap);
   codewordCommands(program);
 }
+
+/** Flags as typed; the manager refuses an --on-exhaustion it does not know. */
+type ComplexOptions = Record<string, string | undefined> & { onExhaustion?: ExhaustionAction };
 
 function complexCommands(cap: Command): void {
   const cx = cap.command('complex').description('Complexes: one hardware serial, one or more systems');
@@ -204,11 +204,12 @@ function complexCommands(cap: Command): void {
     .option('--on-exhaustion <action>', 'deactivate (default) or notify')
     .option('--email <a,b>', 'contact email addresses')
     .option('--webhook <url,url>', 'webhook URLs')
-    .action(remote<Record<string, string | undefined>>(async ({ client, args, opts, json }) => {
+    .action(remote<ComplexOptions & { serial: string }>(async ({ client, args, opts, json }) => {
+      const name = String(args[0]);
       const body = {
-        name: args[0],
+        name,
         serial: opts.serial,
-        systems: list(opts.systems) ?? [args[0]],
+        systems: list(opts.systems) ?? [name],
         rights: {
           cores: count(opts.rightsCores ?? ''),
           ...(opts.rightsMemory !== undefined ? { memoryGiB: count(opts.rightsMemory) } : {}),
@@ -223,7 +224,7 @@ function complexCommands(cap: Command): void {
         ...(opts.email !== undefined ? { contacts: list(opts.email) ?? [] } : {}),
         ...(opts.webhook !== undefined ? { webhooks: list(opts.webhook) ?? [] } : {}),
       };
-      printComplex(await client.post<ComplexView>('/capacity/complexes', body), json);
+      printComplex(await client.call(routes.capacity.create, { body }), json);
     }));
 
   cx.command('modify').description('Change a complex').argument('<complex>')
@@ -233,7 +234,7 @@ function complexCommands(cap: Command): void {
     .option('--cells <n>', 'installed cells')
     .option('--warning-period <duration>', 'warn this long before temporary capacity runs out')
     .option('--on-exhaustion <action>', 'deactivate or notify')
-    .action(remote<Record<string, string | undefined>>(async ({ client, args, opts, json }) => {
+    .action(remote<ComplexOptions>(async ({ client, args, opts, json }) => {
       const total = (s: string): number | null => (s === 'auto' ? null : count(s));
       const body = {
         ...(opts.newName !== undefined ? { name: opts.newName } : {}),
@@ -244,12 +245,12 @@ function complexCommands(cap: Command): void {
         ...(opts.onExhaustion !== undefined ? { exhaustionAction: opts.onExhaustion } : {}),
       };
       if (Object.keys(body).length === 0) throw new UsageError('nothing to change');
-      printComplex(await client.patch<ComplexView>(`/capacity/complexes/${seg(args[0])}`, body), json);
+      printComplex(await client.call(routes.capacity.modify, { params: { id: String(args[0]) }, body }), json);
     }));
 
   cx.command('remove').description('Remove a complex and its ledger: its systems are no longer governed').argument('<complex>')
     .action(remote(async ({ client, args }) => {
-      await client.delete(`/capacity/complexes/${seg(args[0])}`);
+      await client.call(routes.capacity.remove, { params: { id: String(args[0]) } });
       note(`complex ${String(args[0])} removed`);
     }));
 }
@@ -260,21 +261,21 @@ function issuerCommands(cap: Command): void {
 
   iss.command('list').description('List trusted issuers')
     .action(remote(async ({ client, json }) => {
-      const r = await client.get<IssuerKeyList>('/capacity/issuers');
+      const r = await client.call(routes.capacity.issuers);
       if (json) return printJson(r);
       print(formatTable(['Name', 'ID', 'Source', 'Public key'], r.items.map(row)));
     }));
 
   iss.command('add').description('Trust an issuer\'s public key (as printed by `capstan codeword keygen`)').argument('<name>').argument('<public-key>')
     .action(remote(async ({ client, args, json }) => {
-      const k = await client.post<IssuerKeyView>('/capacity/issuers', { name: args[0], publicKey: args[1] });
+      const k = await client.call(routes.capacity.addIssuer, { body: { name: String(args[0]), publicKey: String(args[1]) } });
       if (json) return printJson(k);
       print(formatTable(['Name', 'ID', 'Source', 'Public key'], [row(k)]));
     }));
 
   iss.command('remove').description('Stop trusting an issuer').argument('<issuer>', 'name or id')
     .action(remote(async ({ client, args }) => {
-      await client.delete(`/capacity/issuers/${seg(args[0])}`);
+      await client.call(routes.capacity.removeIssuer, { params: { id: String(args[0]) } });
       note(`issuer ${String(args[0])} removed`);
     }));
 }

@@ -1,14 +1,15 @@
 // Managed systems, relocation domains and WPAR groups: each has the same five commands
 // (list, show, create, modify, remove) over the same five routes, described once here.
 import type { Command } from 'commander';
-import type { DomainView } from '../../../api/domains.js';
-import type { GroupView } from '../../../api/groups.js';
-import type { Page } from '../../../api/resources.js';
 import type { HostProfile } from '../../../api/agents.js';
-import type { SystemView } from '../../../api/systems.js';
+import type { Page } from '../../../api/resources.js';
+import type { CallInput, ResultOf, RouteDefinition } from '../../../api/route-definition.js';
+import { routes } from '../../../api/routes/index.js';
+import type { InventoryRouteSet } from '../../../api/routes/inventory.js';
+import type { ApiClient } from '../../../client/api-client.js';
 import { UsageError } from '../../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when, type Cell } from '../../output.js';
-import { readJsonFile, remote, seg } from '../context.js';
+import { readJsonFile, remote } from '../context.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -21,9 +22,9 @@ interface Field {
   parse?: (value: string) => unknown;
 }
 
-interface Resource<V> {
+interface Resource<T extends InventoryRouteSet, V = ResultOf<T['get']>> {
   noun: string;
-  path: string;
+  routes: T;
   /** The words users of the seed know for adding and removing one. */
   verbs: { create: string; remove: string };
   columns: [string, (v: V) => Cell][];
@@ -59,26 +60,29 @@ function addFields(cmd: Command, fields: (Field & { required?: boolean })[]): Co
   return cmd;
 }
 
-function resourceCommands<V>(program: Command, r: Resource<V>, description: string): void {
+function resourceCommands<T extends InventoryRouteSet>(program: Command, r: Resource<T>, description: string): void {
+  type V = ResultOf<T['get']>;
+  // The table's routes, whichever resource: each request is built from the flags the resource declares.
+  const call = async <R extends RouteDefinition>(client: ApiClient, route: R, input: object): Promise<unknown> => (await client.exchange(route, input as CallInput<R>)).body;
   const top = program.command(r.noun).description(description);
   const show = (v: V, json: boolean): void => (json ? printJson(v) : print(formatFields(r.fields(v))));
 
   addFields(top.command('list').description(`List ${r.noun}s`), r.listFilters ?? [])
     .option('--limit <n>', 'at most this many', Number)
     .action(remote<Opts & { limit?: number }>(async ({ client, opts, json }) => {
-      const query = { ...bodyOf(r.listFilters ?? [], opts), ...(opts.limit ? { limit: opts.limit } : {}) } as Record<string, string>;
-      const page = await client.get<Page<V>>(r.path, query);
+      const query = { ...bodyOf(r.listFilters ?? [], opts), ...(opts.limit ? { limit: opts.limit } : {}) };
+      const page = (await call(client, r.routes.list, { query })) as Page<V>;
       if (json) return printJson(page);
       print(formatTable(r.columns.map(([h]) => h), page.items.map((v) => r.columns.map(([, f]) => f(v)))));
       if (page.total > page.items.length) note(`${page.items.length} of ${page.total} shown (--limit)`);
     }));
 
   top.command('show').description(`Show a ${r.noun}`).argument('<name>', 'name or id')
-    .action(remote(async ({ client, args, json }) => show(await client.get<V>(`${r.path}/${seg(args[0])}`), json)));
+    .action(remote(async ({ client, args, json }) => show((await call(client, r.routes.get, { params: { id: String(args[0]) } })) as V, json)));
 
   addFields(top.command(r.verbs.create).description(`Create a ${r.noun}`).argument('<name>', `the ${r.noun}'s name`), r.createFields)
     .action(remote<Opts>(async ({ client, args, opts, json }) => {
-      const created = await client.post<V>(r.path, { name: args[0], ...bodyOf(r.createFields, opts) });
+      const created = (await call(client, r.routes.create, { body: { name: args[0], ...bodyOf(r.createFields, opts) } })) as V;
       show(created, json);
     }));
 
@@ -86,12 +90,12 @@ function resourceCommands<V>(program: Command, r: Resource<V>, description: stri
     .action(remote<Opts>(async ({ client, args, opts, json }) => {
       const body = bodyOf(r.modifyFields, opts);
       if (Object.keys(body).length === 0) throw new UsageError(`nothing to change: give one of ${r.modifyFields.map((f) => f.flag.split(' ')[0]).join(', ')}`);
-      show(await client.patch<V>(`${r.path}/${seg(args[0])}`, body), json);
+      show((await call(client, r.routes.modify, { params: { id: String(args[0]) }, body })) as V, json);
     }));
 
   top.command(r.verbs.remove).description(`Remove a ${r.noun}`).argument('<name>', 'name or id')
     .action(remote(async ({ client, args }) => {
-      await client.delete(`${r.path}/${seg(args[0])}`);
+      await call(client, r.routes.remove, { params: { id: String(args[0]) } });
       note(`${r.noun} ${String(args[0])} removed`);
     }));
 }
@@ -106,9 +110,9 @@ function profileSummary(p: HostProfile | null): string {
 }
 
 export function inventoryCommands(program: Command): void {
-  resourceCommands<SystemView>(program, {
+  resourceCommands(program, {
     noun: 'system',
-    path: '/systems',
+    routes: routes.systems,
     verbs: { create: 'add', remove: 'remove' },
     columns: [['Name', (s) => s.name], ['Host', (s) => s.host], ['State', (s) => s.state], ['Domain', (s) => s.domain.name], ['Profile', (s) => s.systemProfile ?? '-'], ['WPARs', (s) => s.wparCount], ['Last seen', (s) => when(s.lastSeenAt)]],
     fields: (s) => [['Name', s.name], ['ID', s.id], ['Host', s.host], ['State', s.state], ['Domain', s.domain.name], ['WPARs', s.wparCount],
@@ -118,9 +122,9 @@ export function inventoryCommands(program: Command): void {
     listFilters: [{ flag: '--state <state>', description: 'Online, Offline or Unknown' }, { flag: '--domain <domain>', description: 'only this relocation domain' }],
   }, 'Managed systems: the hosts that run WPARs');
 
-  resourceCommands<DomainView>(program, {
+  resourceCommands(program, {
     noun: 'domain',
-    path: '/domains',
+    routes: routes.domains,
     verbs: { create: 'create', remove: 'remove' },
     columns: [['Name', (d) => d.name], ['Default', (d) => d.isDefault], ['Systems', (d) => d.systemCount], ['Description', (d) => d.description]],
     fields: (d) => [['Name', d.name], ['ID', d.id], ['Default', d.isDefault], ['Systems', d.systemCount], ['Description', d.description], ['Created', when(d.createdAt)]],
@@ -129,9 +133,9 @@ export function inventoryCommands(program: Command): void {
   }, 'Relocation domains: systems that serve the same purpose');
 
   const policyFile: Field = { flag: '--policy <file>', description: 'relocation policy as JSON (see the API\'s RelocationPolicy)', parse: readJsonFile };
-  resourceCommands<GroupView>(program, {
+  resourceCommands(program, {
     noun: 'group',
-    path: '/groups',
+    routes: routes.groups,
     verbs: { create: 'create', remove: 'remove' },
     columns: [['Name', (g) => g.name], ['Default', (g) => g.isDefault], ['WPARs', (g) => g.wparCount], ['Policy', (g) => (g.policy.enabled ? 'enabled' : 'off')], ['Description', (g) => g.description]],
     fields: (g) => [['Name', g.name], ['ID', g.id], ['Default', g.isDefault], ['WPARs', g.wparCount], ['Description', g.description],

@@ -1,10 +1,9 @@
 // `capstan metrics`: metrics of a system or a WPAR over a time range, and the Prometheus
 // export; and the system actions that ask an agent to report (discover, update profile).
 import type { Command } from 'commander';
-import type { MetricSeries } from '../../../api/metrics.js';
-import type { TaskView } from '../../../api/tasks.js';
+import { routes } from '../../../api/routes/index.js';
 import { formatTable, print, printJson, when } from '../../output.js';
-import { remote, seg } from '../context.js';
+import { remote } from '../context.js';
 import { finishTask, type WaitOptions } from '../follow-task.js';
 
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
@@ -19,7 +18,7 @@ export function metricsCommands(program: Command): void {
       .option('--from <time>', 'ISO time (default: one hour before --to)')
       .option('--to <time>', 'ISO time (default: now)')
       .action(remote<{ from?: string; to?: string }>(async ({ client, json, opts, args }) => {
-        const s = await client.get<MetricSeries>(`/${kind}s/${seg(args[0])}/metrics`, { from: opts.from, to: opts.to });
+        const s = await client.call(routes[`${kind}s`].metrics, { params: { id: String(args[0]) }, query: { from: opts.from, to: opts.to } });
         if (json) return printJson(s);
         print(formatTable(
           ['Time', 'CPU (cores)', 'CPU', ...(kind === 'wpar' ? ['Effective CPU'] : []), 'Memory MiB', 'Processes', 'Net in KiB/s', 'Net out KiB/s', 'Disk read KiB/s', 'Disk write KiB/s'],
@@ -30,17 +29,17 @@ export function metricsCommands(program: Command): void {
   }
   metrics.command('export').description('The Prometheus text export (what /metrics serves)')
     .action(remote(async ({ client }) => {
-      const r = await client.request<string>('GET', '/metrics', undefined, { accept: 'text/plain' }, '');
+      const r = await client.request<string>('GET', routes.meta.prometheus.path, undefined, { accept: 'text/plain' }, '');
       process.stdout.write(r.body);
     }));
 
   const system = program.commands.find((c) => c.name() === 'system');
   if (!system) throw new Error('the system commands must be defined before the metrics commands');
-  for (const [name, path, what] of [['discover', 'discover', 'Discover: ask the system\'s agent to report its WPARs again'], ['update-profile', 'update-profile', 'Re-read the system\'s host profile']] as const) {
+  for (const [name, route, what] of [['discover', routes.systems.discover, 'Discover: ask the system\'s agent to report its WPARs again'], ['update-profile', routes.systems.updateProfile, 'Re-read the system\'s host profile']] as const) {
     system.command(name).description(what).argument('<system>', 'name or id')
       .option('--wait', 'follow the task to its end (the default)').option('--no-wait', 'print the task id and return at once')
       .action(remote<WaitOptions>(async (ctx) => {
-        const task = await ctx.client.post<TaskView>(`/systems/${seg(ctx.args[0])}/${path}`);
+        const task = await ctx.client.call(route, { params: { id: String(ctx.args[0]) } });
         return finishTask(ctx, task);
       }));
   }

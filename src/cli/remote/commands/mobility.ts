@@ -2,10 +2,10 @@
 // other, with the failing tests each way) and `capstan wpar targets NAME` (where a WPAR may be
 // relocated: automatic candidates best first, and every other system for manual selection).
 import { Option, type Command } from 'commander';
-import { CRITICAL_TESTS, OPTIONAL_TESTS, STATE_LABELS, type PairView, type SystemCompatibilityView } from '../../../api/compatibility.js';
-import type { TargetsView } from '../../../api/placement.js';
+import { CRITICAL_TESTS, OPTIONAL_TESTS, STATE_LABELS, type OptionalTest, type PairView } from '../../../api/compatibility.js';
+import { routes } from '../../../api/routes/index.js';
 import { formatTable, note, print, printJson, when } from '../../output.js';
-import { remote, seg } from '../context.js';
+import { remote } from '../context.js';
 import { evacuationCommands, relocationCommands } from './relocation.js';
 
 const percent = (f: number): string => `${Math.round(f * 100)}%`;
@@ -35,8 +35,8 @@ export function mobilityCommands(program: Command): void {
     .argument('<system>', 'name or id')
     .addOption(new Option('--tests <tests...>', 'optional tests to apply on top of the critical ones').choices(OPTIONAL_TESTS))
     .option('--details', 'every test of every pair, with its reason')
-    .action(remote<{ tests?: string[]; details?: boolean }>(async ({ client, args, opts, json }) => {
-      const v = await client.get<SystemCompatibilityView>(`/systems/${seg(args[0])}/compatibility`, { tests: opts.tests });
+    .action(remote<{ tests?: OptionalTest[]; details?: boolean }>(async ({ client, args, opts, json }) => {
+      const v = await client.call(routes.systems.compatibility, { params: { id: String(args[0]) }, query: { tests: opts.tests } });
       if (json) return printJson(v);
       if (!v.testing.done) note(`compatibility testing of ${v.system.name} is not done: it is not offered for relocation yet`);
       print(formatTable(['System', 'State', 'Failing →', 'Failing ←', 'Tested'],
@@ -50,7 +50,7 @@ export function mobilityCommands(program: Command): void {
   findCommand(program, 'wpar').command('targets').description('Where a WPAR may be relocated: automatic candidates (best first) and manual choices')
     .argument('<name>', 'name or id')
     .action(remote(async ({ client, args, json }) => {
-      const t = await client.get<TargetsView>(`/wpars/${seg(args[0])}/targets`);
+      const t = await client.call(routes.wpars.targets, { params: { id: String(args[0]) } });
       if (json) return printJson(t);
       note(`${t.wpar.name} on ${t.departure.name}; group ${t.group.name}, relocation domain ${t.domain.name}` +
         `${t.optionalTests.length ? `, optional tests ${list(t.optionalTests)}` : ''}; uses ${t.use.cpuCores.toFixed(2)} cores, ${(t.use.memoryBytes / 2 ** 20).toFixed(0)} MiB`);

@@ -3,12 +3,11 @@
 // confirmed (asked on a terminal, --yes in scripts).
 import { Option, type Command } from 'commander';
 import { STATE_LABELS } from '../../../api/compatibility.js';
-import type { TargetsView } from '../../../api/placement.js';
 import { MEMORY_METHODS, type RelocateRequest, type RelocationResult } from '../../../api/relocation.js';
-import type { TaskView } from '../../../api/tasks.js';
+import { routes } from '../../../api/routes/index.js';
 import { UsageError } from '../../local/command.js';
 import { note } from '../../output.js';
-import { remote, seg } from '../context.js';
+import { remote } from '../context.js';
 import { finishTask, type WaitOptions } from '../follow-task.js';
 import { confirm } from '../prompt.js';
 
@@ -25,7 +24,7 @@ export function evacuationCommands(system: Command): void {
     .option('--wait', 'follow the task to its end, with progress (the default)')
     .option('--no-wait', 'print the task id and return at once')
     .action(remote<WaitOptions>(async (ctx) => {
-      const task = await ctx.client.post<TaskView>(`/systems/${seg(ctx.args[0])}/actions/evacuate`);
+      const task = await ctx.client.call(routes.systems.evacuate, { params: { id: String(ctx.args[0]) } });
       return finishTask(ctx, task, (t) => {
         const r = t.result as { moved: { wpar: string; to: string }[] } | null;
         return `${t.target?.name ?? 'system'} evacuated${r ? `: ${r.moved.map((m) => `${m.wpar} → ${m.to}`).join(', ') || 'it held no WPAR'}` : ''}`;
@@ -35,7 +34,7 @@ export function evacuationCommands(system: Command): void {
   system.command('restore').description('Let placement and relocation choose an evacuated system again')
     .argument('<system>', 'name or id')
     .action(remote(async ({ client, args }) => {
-      await client.post(`/systems/${seg(args[0])}/actions/restore`);
+      await client.call(routes.systems.restore, { params: { id: String(args[0]) } });
       note(`${args[0]} takes WPARs again`);
     }));
 }
@@ -55,7 +54,7 @@ export function relocationCommands(wpar: Command): void {
       const name = ctx.args[0] as string;
       let confirmed = opts.yes ?? false;
       if (opts.to && !confirmed) {
-        const targets = await client.get<TargetsView>(`/wpars/${seg(name)}/targets`);
+        const targets = await client.call(routes.wpars.targets, { params: { id: name } });
         const other = targets.others.find((o) => o.system.name === opts.to || o.system.id === opts.to);
         if (other?.needsConfirmation) {
           if (!process.stdin.isTTY) throw new UsageError(`${other.system.name} is ${STATE_LABELS[other.state]}: give --yes to relocate there anyway`);
@@ -64,7 +63,7 @@ export function relocationCommands(wpar: Command): void {
         }
       }
       const body: RelocateRequest = { ...(opts.to ? { to: opts.to } : {}), ...(confirmed ? { confirm: true } : {}), ...(opts.method ? { method: opts.method } : {}) };
-      const task = await client.post<TaskView>(`/wpars/${seg(name)}/actions/relocate`, body);
+      const task = await client.call(routes.wpars.relocate, { params: { id: name }, body });
       return finishTask(ctx, task, (t) => `${t.target?.name ?? name} relocated to ${(t.result as RelocationResult | null)?.systemName ?? 'its arrival system'}`);
     }));
 }

@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
-import type { BackupList, BackupResult } from '../../../api/backup.js';
-import type { TaskView } from '../../../api/tasks.js';
+import type { BackupResult } from '../../../api/backup.js';
+import { routes } from '../../../api/routes/index.js';
 import { loadManagerConfig, recordedDatabase, shownDatabase, type ManagerConfig } from '../../../manager/config.js';
 import { startManager, type RunningManager } from '../../../manager/main.js';
 import { runningManager } from '../../../manager/pidfile.js';
@@ -155,13 +155,13 @@ export function serverCommands(program: Command): void {
   db.command('backup').description('Back up the database while the manager runs (a task); prints the backup\'s path')
     .option('--wait', 'follow the task to its end (the default)').option('--no-wait', 'print the task id and return at once')
     .action(remote<WaitOptions>(async (ctx) => {
-      const task = await ctx.client.post<TaskView>('/backups');
+      const task = await ctx.client.call(routes.backups.start);
       return finishTask(ctx, task, (t) => `backup written: ${(t.result as BackupResult).path}`);
     }));
 
   db.command('list').description('List the backups in the manager\'s backups directory')
     .action(remote(async ({ client, json }) => {
-      const { items } = await client.get<BackupList>('/backups');
+      const { items } = await client.call(routes.backups.list);
       if (json) printJson(items);
       else print(formatTable(['Name', 'Database', 'Size', 'Created'], items.map((b) => [b.name, b.dbKind, `${(b.sizeBytes / 1048576).toFixed(1)} MiB`, when(b.createdAt)])));
     }));

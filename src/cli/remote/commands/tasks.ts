@@ -1,8 +1,9 @@
 // Tasks: list, show (optionally waiting for the end with live progress), wait, cancel.
 import { Option, type Command } from 'commander';
-import { TASK_STATUSES, type TaskList, type TaskView } from '../../../api/tasks.js';
+import { routes } from '../../../api/routes/index.js';
+import { TASK_STATUSES, type TaskStatus } from '../../../api/tasks.js';
 import { formatTable, print, printJson } from '../../output.js';
-import { remote, seg, TaskFailed } from '../context.js';
+import { remote, TaskFailed } from '../context.js';
 import { followTask, formatTask, TASK_HEADER, taskRow } from '../follow-task.js';
 
 export function taskCommands(program: Command): void {
@@ -12,14 +13,14 @@ export function taskCommands(program: Command): void {
     .addOption(new Option('--status <status>', 'only this status').choices(TASK_STATUSES))
     .option('--kind <kind>', 'only this kind, e.g. wpar.deploy')
     .option('--limit <n>', 'at most this many', Number, 50)
-    .action(remote<{ status?: string; kind?: string; limit: number }>(async ({ client, opts, json }) => {
-      const { items } = await client.get<TaskList>('/tasks', { status: opts.status, kind: opts.kind, limit: opts.limit });
+    .action(remote<{ status?: TaskStatus; kind?: string; limit: number }>(async ({ client, opts, json }) => {
+      const { items } = await client.call(routes.tasks.list, { query: { status: opts.status, kind: opts.kind, limit: opts.limit } });
       if (json) printJson(items);
       else print(formatTable(TASK_HEADER, items.map(taskRow)));
     }));
 
   const showOrWait = async (client: Parameters<typeof followTask>[0], id: string, wait: boolean, json: boolean): Promise<void> => {
-    const t = wait ? await followTask(client, id, json) : await client.get<TaskView>(`/tasks/${seg(id)}`);
+    const t = wait ? await followTask(client, id, json) : await client.call(routes.tasks.get, { params: { id } });
     if (json) printJson(t);
     else print(formatTask(t));
     if (wait && t.status !== 'succeeded') throw new TaskFailed();
@@ -34,7 +35,7 @@ export function taskCommands(program: Command): void {
 
   task.command('cancel').description('Cancel a queued or running task').argument('<id>', 'task id')
     .action(remote(async ({ client, args, json }) => {
-      const t = await client.post<TaskView>(`/tasks/${seg(args[0])}/cancel`);
+      const t = await client.call(routes.tasks.cancel, { params: { id: String(args[0]) } });
       if (json) printJson(t);
       else print(formatTable(TASK_HEADER, [taskRow(t)]));
     }));

@@ -1,10 +1,11 @@
 // Users and role mappings (the seed's Console User Authority and lwiMapRole): administrators only.
 import type { Command } from 'commander';
-import type { Page } from '../../../api/resources.js';
-import type { CreatedUser, GroupRoles, PasswordSet, RoleGroups, RoleUsers, RoleView, UserRoles, UserView } from '../../../api/users.js';
+import { routes } from '../../../api/routes/index.js';
+import type { UserView } from '../../../api/users.js';
+import type { ApiClient } from '../../../client/api-client.js';
 import { UsageError } from '../../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when } from '../../output.js';
-import { remote, seg } from '../context.js';
+import { remote } from '../context.js';
 import { stdinLine } from '../prompt.js';
 
 const list = (s?: string): string[] | undefined => s?.split(',').map((x) => x.trim()).filter(Boolean);
@@ -15,38 +16,38 @@ function showUser(u: UserView): string {
 }
 
 /** The seed's query criteria, each with its route and how to print the answer. */
-const QUERIES: Record<string, { arg?: string; run: (get: <T>(p: string) => Promise<T>, arg: string) => Promise<{ json: unknown; rows: string[][]; header: string[] }> }> = {
+const QUERIES: Record<string, { arg?: string; run: (client: ApiClient, arg: string) => Promise<{ json: unknown; rows: string[][]; header: string[] }> }> = {
   getRoles: {
-    run: async (get) => {
-      const roles = await get<RoleView[]>('/roles');
+    run: async (client) => {
+      const roles = await client.call(routes.roles.list);
       return { json: roles, header: ['Role', 'Users', 'Groups'], rows: roles.map((r) => [r.role, r.users.join(','), r.groups.join(',')]) };
     },
   },
   getRolesByUser: {
     arg: 'userName',
-    run: async (get, user) => {
-      const r = await get<UserRoles>(`/users/${seg(user)}/roles`);
+    run: async (client, user) => {
+      const r = await client.call(routes.roles.ofUser, { params: { name: user } });
       return { json: r, header: ['Role', 'Through group'], rows: r.grants.map((g) => [g.role, g.group ?? '']) };
     },
   },
   getRolesByGroup: {
     arg: 'groupName',
-    run: async (get, group) => {
-      const r = await get<GroupRoles>(`/user-groups/${seg(group)}/roles`);
+    run: async (client, group) => {
+      const r = await client.call(routes.roles.ofGroup, { params: { name: group } });
       return { json: r, header: ['Role'], rows: r.roles.map((x) => [x]) };
     },
   },
   getUsersByRole: {
     arg: 'roleName',
-    run: async (get, role) => {
-      const r = await get<RoleUsers>(`/roles/${seg(role)}/users`);
+    run: async (client, role) => {
+      const r = await client.call(routes.roles.users, { params: { role } });
       return { json: r, header: ['User'], rows: r.users.map((x) => [x]) };
     },
   },
   getGroupsByRole: {
     arg: 'roleName',
-    run: async (get, role) => {
-      const r = await get<RoleGroups>(`/roles/${seg(role)}/groups`);
+    run: async (client, role) => {
+      const r = await client.call(routes.roles.groups, { params: { role } });
       return { json: r, header: ['Group'], rows: r.groups.map((x) => [x]) };
     },
   },
@@ -57,14 +58,14 @@ export function userCommands(program: Command): void {
 
   user.command('list').description('List users').option('--limit <n>', 'at most this many', Number)
     .action(remote<{ limit?: number }>(async ({ client, opts, json }) => {
-      const page = await client.get<Page<UserView>>('/users', { limit: opts.limit });
+      const page = await client.call(routes.users.list, { query: { limit: opts.limit } });
       if (json) return printJson(page);
       print(formatTable(['Name', 'Full name', 'Groups', 'Disabled', 'Created'], page.items.map((u) => [u.name, u.fullName, u.groups.join(','), u.disabled, when(u.createdAt)])));
     }));
 
   user.command('show').description('Show a user').argument('<name>')
     .action(remote(async ({ client, args, json }) => {
-      const u = await client.get<UserView>(`/users/${seg(args[0])}`);
+      const u = await client.call(routes.users.get, { params: { name: String(args[0]) } });
       if (json) printJson(u);
       else print(showUser(u));
     }));
@@ -75,11 +76,13 @@ export function userCommands(program: Command): void {
     .option('--groups <a,b>', 'user groups (roles can be mapped to groups)')
     .option('--password-stdin', 'read its first password from standard input (it must be changed at first login)')
     .action(remote<{ fullName?: string; groups?: string; passwordStdin?: boolean }>(async ({ client, args, opts, json }) => {
-      const created = await client.post<CreatedUser>('/users', {
-        name: args[0],
-        ...(opts.fullName ? { fullName: opts.fullName } : {}),
-        ...(opts.groups ? { groups: list(opts.groups) } : {}),
-        ...(opts.passwordStdin ? { password: await stdinLine('the password') } : {}),
+      const created = await client.call(routes.users.create, {
+        body: {
+          name: String(args[0]),
+          ...(opts.fullName ? { fullName: opts.fullName } : {}),
+          ...(opts.groups ? { groups: list(opts.groups) } : {}),
+          ...(opts.passwordStdin ? { password: await stdinLine('the password') } : {}),
+        },
       });
       if (json) return printJson(created);
       print(showUser(created.user));
@@ -99,7 +102,7 @@ export function userCommands(program: Command): void {
         ...(opts.disable ? { disabled: true } : opts.enable ? { disabled: false } : {}),
       };
       if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give --full-name, --groups, --disable or --enable');
-      const u = await client.patch<UserView>(`/users/${seg(args[0])}`, body);
+      const u = await client.call(routes.users.modify, { params: { name: String(args[0]) }, body });
       if (json) printJson(u);
       else print(showUser(u));
     }));
@@ -107,7 +110,7 @@ export function userCommands(program: Command): void {
   user.command('set-password').description('Set a user\'s password (generated unless --password-stdin); it must be changed at next login').argument('<name>')
     .option('--password-stdin', 'read the password from standard input')
     .action(remote<{ passwordStdin?: boolean }>(async ({ client, args, opts, json }) => {
-      const r = await client.put<PasswordSet>(`/users/${seg(args[0])}/password`, opts.passwordStdin ? { password: await stdinLine('the password') } : {});
+      const r = await client.call(routes.users.setPassword, { params: { name: String(args[0]) }, body: opts.passwordStdin ? { password: await stdinLine('the password') } : {} });
       if (json) printJson(r);
       else if (r.oneTimePassword) note(`one-time password (shown once): ${r.oneTimePassword}`);
       else note('password set');
@@ -115,12 +118,12 @@ export function userCommands(program: Command): void {
 
   user.command('delete').description('Delete a user, its sessions, tokens and role mappings').argument('<name>')
     .action(remote(async ({ client, args }) => {
-      await client.delete(`/users/${seg(args[0])}`);
+      await client.call(routes.users.remove, { params: { name: String(args[0]) } });
       note(`user ${String(args[0])} deleted`);
     }));
 
   const role = program.command('role').description('Role mappings, as the seed\'s lwiMapRole (effective at once, no restart)');
-  const mapping = (verb: 'add' | 'remove', method: 'post' | 'delete', what: string): void => {
+  const mapping = (verb: 'add' | 'remove', route: typeof routes.roles.map | typeof routes.roles.unmap, what: string): void => {
     role.command(verb).description(`${what} (lwiMapRole -${verb})`)
       .requiredOption('--role <role>', 'administrator, WPARAdministrator, WPARUser or WPARMonitor')
       .option('--user <a,b>', 'users')
@@ -128,17 +131,17 @@ export function userCommands(program: Command): void {
       .action(remote<{ role: string; user?: string; group?: string }>(async ({ client, opts, json }) => {
         if (!opts.user && !opts.group) throw new UsageError('give --user, --group or both');
         const body = { ...(opts.user ? { users: list(opts.user) } : {}), ...(opts.group ? { groups: list(opts.group) } : {}) };
-        const r = await client[method]<RoleView>(`/roles/${seg(opts.role)}/mappings`, body);
+        const r = await client.call(route, { params: { role: opts.role }, body });
         if (json) printJson(r);
         else print(formatFields([['Role', r.role], ['Users', r.users.join(', ')], ['Groups', r.groups.join(', ')]]));
       }));
   };
-  mapping('add', 'post', 'Map a role to users and user groups');
-  mapping('remove', 'delete', 'Unmap a role from users and user groups');
+  mapping('add', routes.roles.map, 'Map a role to users and user groups');
+  mapping('remove', routes.roles.unmap, 'Unmap a role from users and user groups');
 
   role.command('purge').description('Remove every mapping of a role (lwiMapRole -purge)').requiredOption('--role <role>', 'the role')
     .action(remote<{ role: string }>(async ({ client, opts }) => {
-      await client.delete(`/roles/${seg(opts.role)}`);
+      await client.call(routes.roles.purge, { params: { role: opts.role } });
       note(`every mapping of ${opts.role} removed`);
     }));
 
@@ -149,7 +152,7 @@ export function userCommands(program: Command): void {
       const q = QUERIES[criteria];
       if (!q) throw new UsageError(`unknown criteria ${criteria}: one of ${Object.keys(QUERIES).join(', ')}`);
       if (q.arg && !name) throw new UsageError(`${criteria} needs a ${q.arg}`);
-      const r = await q.run((p) => client.get(p), name ?? '');
+      const r = await q.run(client, name ?? '');
       if (json) printJson(r.json);
       else print(formatTable(r.header, r.rows));
     }));

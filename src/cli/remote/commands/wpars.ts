@@ -2,14 +2,14 @@
 // system they are deployed on. The WPAR-defining flags are mkwpar's own, so a definition
 // reads the same locally and through the manager.
 import { Command, Option } from 'commander';
-import type { Page } from '../../../api/resources.js';
+import { routes } from '../../../api/routes/index.js';
 import type { TaskView } from '../../../api/tasks.js';
-import { WPAR_STATES } from '../../../api/wpar-states.js';
-import { WPAR_SORT_KEYS, type ModifyWparRequest, type WparSpec, type WparStateAction, type WparView } from '../../../api/wpar.js';
+import { WPAR_STATES, type WparState } from '../../../api/wpar-states.js';
+import { WPAR_SORT_KEYS, type ModifyWparRequest, type WparSortKey, type WparSpec, type WparStateAction, type WparType, type WparView } from '../../../api/wpar.js';
 import { UsageError } from '../../local/command.js';
 import { addSpecOptions, parseInterfaces, parseMounts, parsePrivileges, parseResources, specFromFlags, type SpecFlags } from '../../local/spec-options.js';
 import { formatFields, formatTable, print, printJson, when } from '../../output.js';
-import { readJsonFile, remote, seg, type Ctx } from '../context.js';
+import { readJsonFile, remote, type Ctx } from '../context.js';
 import { finishTask, type WaitOptions } from '../follow-task.js';
 
 const waitOption = (cmd: Command): Command =>
@@ -52,7 +52,7 @@ async function modifyBody(ctx: Ctx<SpecFlags & { group?: string; notCheckpointab
   if (o.command) body.command = o.command;
   if (given(cmd, 'resources')) {
     // -R names the controls that change; the others keep their values.
-    const current = await ctx.client.get<WparView>(`/wpars/${seg(ref)}`);
+    const current = await ctx.client.call(routes.wpars.get, { params: { id: ref } });
     body.resources = { ...current.resources, ...parseResources(o.resources) };
   }
   if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give one of -h -e -N -R -M -S -c --not-checkpointable --group --command');
@@ -80,9 +80,9 @@ export function wparCommands(program: Command): void {
     .addOption(new Option('--sort <key>', 'sort by').choices(WPAR_SORT_KEYS).default('name'))
     .option('--desc', 'sort descending')
     .option('--limit <n>', 'at most this many', Number)
-    .action(remote<{ state?: string[]; type?: string; system?: string; group?: string; sort: string; desc?: boolean; limit?: number }>(async ({ client, opts, json }) => {
-      const page = await client.get<Page<WparView>>('/wpars', {
-        state: opts.state, type: opts.type, system: opts.system, group: opts.group, sort: opts.sort, order: opts.desc ? 'desc' : 'asc', limit: opts.limit,
+    .action(remote<{ state?: WparState[]; type?: WparType; system?: string; group?: string; sort: WparSortKey; desc?: boolean; limit?: number }>(async ({ client, opts, json }) => {
+      const page = await client.call(routes.wpars.list, {
+        query: { state: opts.state, type: opts.type, system: opts.system, group: opts.group, sort: opts.sort, order: opts.desc ? 'desc' : 'asc', limit: opts.limit },
       });
       if (json) return printJson(page);
       print(formatTable(['Name', 'State', 'Type', 'System', 'Group', 'Address', 'Ckpt'],
@@ -92,7 +92,7 @@ export function wparCommands(program: Command): void {
 
   wpar.command('show').description('Show a WPAR').argument('<name>', 'name or id')
     .action(remote(async ({ client, args, json }) => {
-      const w = await client.get<WparView>(`/wpars/${seg(args[0])}`);
+      const w = await client.call(routes.wpars.get, { params: { id: String(args[0]) } });
       if (json) printJson(w);
       else print(showWpar(w));
     }));
@@ -109,11 +109,14 @@ export function wparCommands(program: Command): void {
     .action(remote<SpecFlags & WaitOptions & { type: 'system' | 'application'; file?: string; group?: string; system?: string; start?: boolean }>(async (ctx) => {
       const { opts, args } = ctx;
       const name = String(args[0]);
-      const spec = opts.file ? { ...readJsonFile(opts.file) as Record<string, unknown>, name } : specFromFlags(name, opts.type, opts, args[1] as string[]);
-      const task = await ctx.client.post<TaskView>('/wpars', {
-        ...spec,
-        ...(opts.group ? { group: opts.group } : {}),
-        ...(opts.system ? { system: opts.system, start: opts.start ?? false } : {}),
+      // The manager checks a file's definition against its schema.
+      const spec = opts.file ? { ...(readJsonFile(opts.file) as WparSpec), name } : specFromFlags(name, opts.type, opts, args[1] as string[]);
+      const task = await ctx.client.call(routes.wpars.create, {
+        body: {
+          ...spec,
+          ...(opts.group ? { group: opts.group } : {}),
+          ...(opts.system ? { system: opts.system, start: opts.start ?? false } : {}),
+        },
       });
       return finishTask(ctx, task, done(opts.system ? 'created and deployed' : 'defined'));
     }));
@@ -126,8 +129,9 @@ export function wparCommands(program: Command): void {
     .option('--group <group>', 'its WPAR group (default: the template\'s)'))
     .action(remote<WaitOptions & { hostname?: string; address?: string[]; group?: string }>(async (ctx) => {
       const { opts, args } = ctx;
-      const task = await ctx.client.post<TaskView>(`/wpars/${seg(args[0])}/clone`, {
-        name: args[1], ...(opts.hostname ? { hostname: opts.hostname } : {}), ...(opts.address ? { addresses: opts.address } : {}), ...(opts.group ? { group: opts.group } : {}),
+      const task = await ctx.client.call(routes.wpars.clone, {
+        params: { id: String(args[0]) },
+        body: { name: String(args[1]), ...(opts.hostname ? { hostname: opts.hostname } : {}), ...(opts.address ? { addresses: opts.address } : {}), ...(opts.group ? { group: opts.group } : {}) },
       });
       return finishTask(ctx, task, done('defined'));
     }));
@@ -140,7 +144,7 @@ export function wparCommands(program: Command): void {
     .option('--command <arg...>', 'its command (application) or init (system)')));
   modify.action(remote<SpecFlags & WaitOptions & { group?: string; notCheckpointable?: boolean; command?: string[] }>(async (ctx) => {
     const ref = String(ctx.args[0]);
-    const task = await ctx.client.patch<TaskView>(`/wpars/${seg(ref)}`, await modifyBody(ctx, modify, ref));
+    const task = await ctx.client.call(routes.wpars.modify, { params: { id: ref }, body: await modifyBody(ctx, modify, ref) });
     return finishTask(ctx, task, done('modified'));
   }));
 
@@ -148,14 +152,14 @@ export function wparCommands(program: Command): void {
     .requiredOption('--system <system>', 'the system to deploy on')
     .option('-s, --start', 'start a system WPAR once deployed (application WPARs always start)'))
     .action(remote<WaitOptions & { system: string; start?: boolean }>(async (ctx) => {
-      const task = await ctx.client.post<TaskView>(`/wpars/${seg(ctx.args[0])}/actions/deploy`, { system: ctx.opts.system, start: ctx.opts.start ?? false });
+      const task = await ctx.client.call(routes.wpars.deploy, { params: { id: String(ctx.args[0]) }, body: { system: ctx.opts.system, start: ctx.opts.start ?? false } });
       return finishTask(ctx, task, done('deployed'));
     }));
 
   for (const [action, verb, description] of STATE_ACTIONS) {
     waitOption(wpar.command(verb).description(description).argument('<name>', 'name or id'))
       .action(remote<WaitOptions>(async (ctx) => {
-        const task = await ctx.client.post<TaskView>(`/wpars/${seg(ctx.args[0])}/actions/${action}`);
+        const task = await ctx.client.call(routes.wpars[action], { params: { id: String(ctx.args[0]) } });
         return finishTask(ctx, task, (t) => `${t.target?.name ?? 'WPAR'}: ${action} done`);
       }));
   }
@@ -164,12 +168,13 @@ export function wparCommands(program: Command): void {
     .option('--preserve-fs', 'system WPARs: keep the root file system for a later deployment')
     .option('--delete-definition', 'also delete the definition'))
     .action(remote<WaitOptions & { preserveFs?: boolean; deleteDefinition?: boolean }>(async (ctx) => {
-      const task = await ctx.client.post<TaskView>(`/wpars/${seg(ctx.args[0])}/actions/remove`, {
-        preserveFileSystems: ctx.opts.preserveFs ?? false, deleteDefinition: ctx.opts.deleteDefinition ?? false,
+      const task = await ctx.client.call(routes.wpars.remove, {
+        params: { id: String(ctx.args[0]) },
+        body: { preserveFileSystems: ctx.opts.preserveFs ?? false, deleteDefinition: ctx.opts.deleteDefinition ?? false },
       });
       return finishTask(ctx, task, done('removed'));
     }));
 
   waitOption(wpar.command('delete').description('Delete a WPAR: remove it from its system if deployed, and its definition').argument('<name>', 'name or id'))
-    .action(remote<WaitOptions>(async (ctx) => finishTask(ctx, await ctx.client.delete<TaskView>(`/wpars/${seg(ctx.args[0])}`), done('deleted'))));
+    .action(remote<WaitOptions>(async (ctx) => finishTask(ctx, await ctx.client.call(routes.wpars.delete, { params: { id: String(ctx.args[0]) } }), done('deleted'))));
 }
