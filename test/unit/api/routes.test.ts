@@ -3,10 +3,10 @@
 // services that are never called: registering routes reads them, handling requests would.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { API_PREFIX } from '../../src/api/paths.js';
-import { allRoutes } from '../../src/api/routes/index.js';
-import { buildApp } from '../../src/manager/http/app.js';
-import type { Services } from '../../src/manager/services.js';
+import { API_PREFIX } from '../../../src/api/paths.js';
+import { allRoutes } from '../../../src/api/routes/index.js';
+import { buildApp } from '../../../src/manager/http/app.js';
+import type { Services } from '../../../src/manager/services.js';
 
 const table = allRoutes();
 const key = (method: string, path: string) => `${method} ${path}`;
