@@ -9,6 +9,14 @@ import { once } from 'node:events';
 
 const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
 
+// Managers this test process started. The test runner ends a file that overruns its limit
+// with SIGTERM, before any after() hook: they go with it rather than live on as orphans.
+const managers = new Set<ChildProcess>();
+process.once('SIGTERM', () => {
+  for (const m of managers) m.kill('SIGKILL');
+  process.exit(143);
+});
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -54,6 +62,8 @@ export class CliWorld {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.manager = child;
+    managers.add(child);
+    child.once('exit', () => managers.delete(child));
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     let buffered = '';
