@@ -102,8 +102,10 @@ describe('isolation of a default WPAR', () => {
     const count = async (file: string): Promise<number> => Number((await readFile(join(cgroup, file), 'utf8')).trim());
     assert.equal(await count('pids.max'), DEFAULT_PIDS_LIMIT);
     // Sleepers rather than a recursive bomb: the same pressure on the limit, kinder to a
-    // shared machine. The shell ends at its first refused fork ("can't fork").
-    const bomb = await inside(`i=0; while [ $i -lt ${DEFAULT_PIDS_LIMIT + 500} ]; do sleep 600 & i=$((i+1)); done`);
+    // shared machine. 80 shells of 64 each (a shell's job table is slow to grow long); a
+    // shell ends at its first refused fork ("can't fork"). The sleepers let go of the output,
+    // or `runc exec` would wait for them.
+    const bomb = await inside('for a in $(seq 80); do (for b in $(seq 64); do sleep 600 >/dev/null 2>&1 & done) & done; wait');
     assert.match(bomb.stderr, /can't fork/);
     assert.ok((await count('pids.current')) <= DEFAULT_PIDS_LIMIT, 'held at the limit');
     assert.match(await readFile(join(cgroup, 'pids.events'), 'utf8'), /^max [1-9]/m, 'forks were refused');
