@@ -82,6 +82,24 @@ describe('engine checkpoint and restart', () => {
     await countReaches(h.engine, name, held + 2);
     const c = await lastCount(h.engine, name);
     assert.ok(c < held + 10, 'it went on from where it was');
+    assert.ok((await readdir(join(states, name))).includes('criu'), 'a state directory given to pause is the caller\'s: resume keeps it');
+  });
+
+  it('a pause given no state directory keeps its checkpoint until resume or the end, one per WPAR', async () => {
+    const name = h.name('kept');
+    await h.engine.create(counter(name, 'system'), { start: true });
+    await countReaches(h.engine, name, 2);
+    const kept = h.engine.layout.wpar(name).pauseCheckpoint;
+    const contents = (): Promise<string[]> => readdir(kept).catch(() => []);
+    assert.equal((await h.engine.checkpoint(name, { mode: 'pause' }))?.state, 'Paused');
+    assert.ok((await contents()).includes('criu'), 'the checkpoint is in the WPAR\'s own directory');
+    assert.equal((await h.engine.resume(name)).state, 'Active');
+    assert.deepEqual(await contents(), [], 'resume removed it');
+    await h.engine.checkpoint(name, { mode: 'pause' });
+    assert.ok((await contents()).includes('criu'));
+    await h.engine.stop(name, { force: true });
+    assert.deepEqual(await contents(), [], 'the end of the WPAR removed it');
+    assert.deepEqual((await readdir(h.engine.layout.wpar(name).dir)).filter((f) => f.includes('checkpoint')), [], 'no other checkpoint left');
   });
 
   it('freeze stops the counter, a frozen WPAR can be checkpointed, resume continues', async () => {

@@ -17,10 +17,13 @@ import { packLayer } from './rootfs.js';
 import type { RuncStatus } from './runc.js';
 import { checkLogFile, checkNewStateDir, criuImages, LAYER_FILE, makeStateDir, readCheckpoint, writeManifest, type CheckpointMode } from './state-dir.js';
 import { badState, HELD_STATES, mustBeCheckpointable, refusal, settledState } from './state-rules.js';
-import { usesOverlay } from './teardown.js';
+import { dropPauseCheckpoint, usesOverlay } from './teardown.js';
 
 export interface CheckpointOptions {
-  /** The state directory; may be omitted for a WPAR frozen with a directory (chkptwpar -f -d). */
+  /**
+   * The state directory; may be omitted for a WPAR frozen with a directory (chkptwpar -f -d),
+   * and by a pause, whose checkpoint the engine then keeps until resume (WparPaths.pauseCheckpoint).
+   */
   dir?: string;
   mode: CheckpointMode;
   logFile?: string;
@@ -54,14 +57,17 @@ export async function checkpoint(ctx: EngineContext, name: string, opts: Checkpo
     throw e;
   };
   let dir = opts.dir;
+  const kept = ctx.layout.wpar(name).pauseCheckpoint;
   const settled = await operate(ctx, name, 'checkpoint', async (rec) => {
     mustBeCheckpointable(rec);
     if (refusal('checkpoint', rec)) throw badState(rec, 'checkpoint');
-    dir ??= rec.freezeStateDir;
+    dir ??= rec.freezeStateDir ?? (opts.mode === 'pause' ? kept : undefined);
     if (!dir) throw new CapstanError('CAP-E1003', 'no state directory given');
-    await checkNewStateDir(dir);
+    if (dir !== kept) await checkNewStateDir(dir);
     if (opts.logFile) await checkLogFile(opts.logFile);
   }, async (rec, status) => {
+    // One left by a pause that never settled (the agent died) is replaced.
+    if (dir === kept) await dropPauseCheckpoint(ctx.layout, name);
     await dump(ctx, rec, dir as string, opts, status === 'running');
     delete rec.freezeStateDir;
     if (opts.mode === 'kill') return endWpar(ctx, rec, 0, 'paused'); // dump leaves it frozen
@@ -78,6 +84,7 @@ export async function resume(ctx: EngineContext, name: string): Promise<WparInfo
     if (refusal('resume', rec)) throw badState(rec, 'resume');
   }, async (rec) => {
     await ctx.runc.resume(name); // refuses a container that is not paused: see operate
+    await dropPauseCheckpoint(ctx.layout, name);
     delete rec.freezeStateDir;
     rec.state = settledState('resume', rec.spec);
   }, { singleRuncStep: true });

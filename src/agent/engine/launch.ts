@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createWparNetns, netnsPath } from '../net/index.js';
 import { sliceCpuCeiling } from '../host/cgroups.js';
+import { ensureSlicePidsLimit } from '../host/slice-pids.js';
 import { allSettledOrThrow } from './concurrently.js';
 import type { EngineContext } from './context.js';
 import { writeJsonAtomic } from './json-file.js';
@@ -47,6 +48,7 @@ export async function launch(ctx: EngineContext, rec: WparRecord, lower: string,
       ? createWparNetns(nsName, spec.interfaces, { defaultBridge: ctx.defaultBridge, detached: !!restoreFrom }).then((p) => (nsPath = p))
       : undefined,
     mkdir(paths.bundle, { recursive: true }),
+    ensureSlicePidsLimit(layout.cgroupParent),
   ]);
   const { config, resources } = buildConfig(await runcDefaultConfig(), {
     spec,

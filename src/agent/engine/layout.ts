@@ -34,6 +34,13 @@ export interface WparPaths {
   relocation: string;
   /** CRIU's configuration for this container; there only while a relocation dumps or restores it (see relocate/criu-config.ts). */
   criuConfig: string;
+  /**
+   * The checkpoint a pause takes when given no state directory (the manager's pause). It is
+   * the only checkpoint the engine keeps of its own: one per WPAR at most, replaced by the
+   * next pause, removed on resume, on the WPAR's end and with the WPAR — so this host holds
+   * no more of them than it has WPARs.
+   */
+  pauseCheckpoint: string;
 }
 
 export class Layout {
@@ -100,6 +107,7 @@ export class Layout {
       supervisorStatus: join(dir, 'supervisor-status.json'),
       relocation: join(dir, 'relocation'),
       criuConfig: join(dir, 'criu.conf'),
+      pauseCheckpoint: join(dir, 'pause-checkpoint'),
     };
   }
 }

@@ -1,11 +1,12 @@
 // The OCI runtime configuration of a WPAR, derived from its spec on top of runc's own
-// defaults (`runc spec`), so every WPAR gets runc's default capabilities, masked paths and
-// device rules unless the spec says otherwise.
+// defaults (`runc spec`), so every WPAR gets runc's default capabilities and device rules
+// unless the spec says otherwise, and always the engine's hardening (hardening.ts).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Mount, WparSpec } from '../../api/wpar.js';
 import { runOk } from '../exec.js';
+import { harden } from './hardening.js';
 import type { AppliedResources } from './records.js';
 
 /** The parts of the OCI spec the engine reads or changes; the rest passes through untouched. */
@@ -69,6 +70,8 @@ export async function currentHardLimits(): Promise<Map<string, number>> {
 }
 
 const CFS_PERIOD_US = 100_000;
+/** A WPAR's process (and thread) limit when its spec sets none: a fork bomb stops there. */
+export const DEFAULT_PIDS_LIMIT = 4096;
 const MIB = 1024 * 1024;
 
 export interface ConfigInputs {
@@ -110,7 +113,7 @@ export function resourcesFor(spec: WparSpec, defaultCaps: string[], cpuCeilingCo
     // Memory+swap equal to memory: no swap to escape into, so the OOM killer acts at the limit.
     applied.memorySwapBytes = applied.memoryLimitBytes;
   }
-  if (r.processLimit !== undefined) applied.pidsLimit = r.processLimit;
+  applied.pidsLimit = r.processLimit ?? DEFAULT_PIDS_LIMIT;
   return applied;
 }
 
@@ -126,6 +129,7 @@ export function buildConfig(base: OciConfig, inputs: ConfigInputs): { config: Oc
   if (config.process.capabilities) {
     for (const set of Object.keys(config.process.capabilities)) config.process.capabilities[set] = resources.capabilities;
   }
+  harden(config, resources.capabilities);
   config.process.rlimits = (config.process.rlimits ?? []).map((l) => {
     const hard = Math.min(l.hard, inputs.hardLimits.get(l.type) ?? l.hard);
     return { type: l.type, hard, soft: Math.min(l.soft, hard) };

@@ -11,6 +11,7 @@ import type { WparRecord } from './records.js';
 import { writeCriuConfig } from './relocate/criu-config.js';
 import { startLazyPages, stopLazyPages } from './relocate/lazy-pages.js';
 import type { PageEndpoint } from './relocate/transport.js';
+import { unmountWithin } from './rootfs.js';
 import { criuImages, type CheckpointManifest } from './state-dir.js';
 
 export interface RestartOptions {
@@ -62,8 +63,9 @@ export async function restore(
     if (opts.logFile) {
       await writeOperationLog(opts.logFile, opts.logLevel ?? 'error', `restart of ${spec.name} from ${opts.dir}: ${outcome}`, join(work, 'restore.log'));
     }
-    // The lazy-pages daemon still works there (it removes it once all memory came).
-    if (!relocation?.pageSource) await rm(work, { recursive: true, force: true });
+    // The lazy-pages daemon still works there (it removes it once all memory came). A failed
+    // restore may leave CRIU's cgroup yard mounted inside.
+    if (!relocation?.pageSource) await unmountWithin(work).then(() => rm(work, { recursive: true, force: true }));
     // CRIU read it when the restore began; a later checkpoint must not find it.
     await rm(paths.criuConfig, { force: true });
   }

@@ -72,6 +72,11 @@ export async function removeWparDir(layout: Layout, name: string): Promise<void>
   await rm(doomed, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 }
 
+/** Removes the checkpoint a pause kept (see WparPaths.pauseCheckpoint): the WPAR no longer needs it. */
+export async function dropPauseCheckpoint(layout: Layout, name: string): Promise<void> {
+  await rm(layout.wpar(name).pauseCheckpoint, { recursive: true, force: true });
+}
+
 /**
  * The container has ended: a system WPAR goes back to Defined; an application WPAR is gone
  * (Undeployed), and when its command ended by itself the exit status is kept for the agent.
@@ -88,6 +93,7 @@ export async function settleEnded(
     await removeWparDir(layout, spec.name);
     return;
   }
+  await dropPauseCheckpoint(layout, spec.name);
   rec.state = 'Defined';
   delete rec.runId;
   delete rec.operation;

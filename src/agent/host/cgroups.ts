@@ -217,7 +217,7 @@ export async function sliceCpuCeiling(path: string): Promise<number | undefined>
 }
 
 /** "/a/b/c" → ["/a", "/a/b"]. */
-function ancestors(path: string): string[] {
+export function ancestors(path: string): string[] {
   const parts = path.split('/').filter(Boolean);
   return parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
 }
