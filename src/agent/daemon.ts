@@ -256,7 +256,7 @@ export class Agent {
   private async act(req: ActionRequest): Promise<void> {
     this.log.info({ action: req.action, wpar: req.spec.name }, 'action');
     try {
-      const r = await performAction(this.engine, req, this.stateDir);
+      const r = await performAction(this.engine, req);
       this.channel?.send({ type: 'result', id: req.id, ok: true, state: r.state, output: r.output });
     } catch (e) {
       this.log.warn({ err: e, action: req.action, wpar: req.spec.name }, 'action failed');

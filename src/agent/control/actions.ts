@@ -1,6 +1,5 @@
 // What the agent does when the manager asks for a WPAR action: the engine call the seed's
 // action means, and the WPAR's state on this host afterwards.
-import { join } from 'node:path';
 import type { ActionRequest } from '../../api/agents.js';
 import type { WparState } from '../../api/wpar-states.js';
 import type { Engine } from '../engine/index.js';
@@ -10,8 +9,7 @@ export interface ActionOutcome {
   output: string[];
 }
 
-/** `stateDir`: where pause keeps the checkpoint it takes. */
-export async function performAction(engine: Engine, req: ActionRequest, stateDir: string): Promise<ActionOutcome> {
+export async function performAction(engine: Engine, req: ActionRequest): Promise<ActionOutcome> {
   const name = req.spec.name;
   const output: string[] = [];
   switch (req.action) {
@@ -28,10 +26,10 @@ export async function performAction(engine: Engine, req: ActionRequest, stateDir
       output.push(`stopped ${name}`);
       break;
     case 'pause': {
-      // The seed's pause: checkpointed, its processes left stopped, resumable at once.
-      const dir = join(stateDir, `${name}-${Date.now()}`);
-      await engine.checkpoint(name, { dir, mode: 'pause' });
-      output.push(`paused ${name}: checkpoint in ${dir}`);
+      // The seed's pause: checkpointed, its processes left stopped, resumable at once. The
+      // engine keeps that checkpoint with the WPAR and drops it on resume: nothing piles up.
+      await engine.checkpoint(name, { mode: 'pause' });
+      output.push(`paused ${name}`);
       break;
     }
     case 'freeze':
