@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { PairState } from '../../../src/api/compatibility.js';
 import type { MemoryMethod } from '../../../src/api/relocation.js';
 import { feasible } from '../../../src/manager/scheduler/feasible.js';
-import { moveCost } from '../../../src/manager/scheduler/rank.js';
+import { moveCost } from '../../../src/manager/scheduler/move-cost.js';
 import type { SystemSnapshot } from '../../../src/manager/scheduler/types.js';
 import { GIB, ask, system } from './fixtures.js';
 
