@@ -26,7 +26,7 @@ export interface Plan {
 const ZERO: Use = { cpuCores: 0, memoryBytes: 0 };
 
 /** Each system's use as the plan leaves it: a move adds the WPAR's use to its arrival and takes it from its departure. */
-class Ledger {
+export class Ledger {
   private readonly byId = new Map<string, SystemSnapshot>();
 
   constructor(systems: readonly SystemSnapshot[]) {
@@ -35,6 +35,10 @@ class Ledger {
 
   get systems(): Iterable<SystemSnapshot> {
     return this.byId.values();
+  }
+
+  system(id: string): SystemSnapshot | undefined {
+    return this.byId.get(id);
   }
 
   apply(m: Move): void {
@@ -50,21 +54,34 @@ class Ledger {
   }
 }
 
+/**
+ * How the planner chooses among feasible systems: spread (the least busy after the move, the
+ * default) or pack (the busiest that stays at or under maxLoad: consolidation onto fewer systems).
+ */
+export type Strategy = { spread: true } | { pack: { maxLoad: number } };
+
+function better(strategy: Strategy, a: Ranked, b: Ranked): boolean {
+  if ('spread' in strategy) return compareRanked(a, b) < 0;
+  return (b.load - b.moveCost) - (a.load - a.moveCost) < 0 || ((a.load - a.moveCost) === (b.load - b.moveCost) && compareRanked(a, b) < 0);
+}
+
 /** The best system for one ask on the ledger as it stands, or every system's reason for refusing it. */
-function choose(ask: PlanAsk, ledger: Ledger): { best: Ranked } | { reasons: string[] } {
+function choose(ask: PlanAsk, ledger: Ledger, strategy: Strategy): { best: Ranked } | { reasons: string[] } {
   let best: Ranked | null = null;
   for (const s of ledger.systems) {
     if (s.system.id === ask.from?.id || !s.capacity) continue;
     if (feasible(ask, s).length > 0) continue;
     const r = rank(ask, { ...s, capacity: s.capacity });
-    if (!best || compareRanked(r, best) < 0) best = r;
+    if ('pack' in strategy && r.load > strategy.pack.maxLoad) continue;
+    if (!best || better(strategy, r, best)) best = r;
   }
   if (best) return { best };
   // Only on refusal: spell out why, system by system.
   const reasons: string[] = [];
   for (const s of ledger.systems) {
     if (s.system.id === ask.from?.id) continue;
-    reasons.push(`${s.system.name}: ${feasible(ask, s).join('; ')}`);
+    const why = feasible(ask, s);
+    reasons.push(`${s.system.name}: ${why.length > 0 ? why.join('; ') : 'it would be busier than consolidation allows'}`);
   }
   return { reasons: reasons.sort() };
 }
@@ -75,12 +92,12 @@ function largestFirst(a: PlanAsk, b: PlanAsk): number {
 }
 
 /** Places every ask it can on the systems, counting the moves already in flight. */
-export function plan(asks: readonly PlanAsk[], systems: readonly SystemSnapshot[], inFlight: readonly Move[] = []): Plan {
+export function plan(asks: readonly PlanAsk[], systems: readonly SystemSnapshot[], inFlight: readonly Move[] = [], strategy: Strategy = { spread: true }): Plan {
   const ledger = new Ledger(systems);
   for (const m of inFlight) ledger.apply(m);
   const out: Plan = { placements: [], unplaced: [] };
   for (const ask of [...asks].sort(largestFirst)) {
-    const choice = choose(ask, ledger);
+    const choice = choose(ask, ledger, strategy);
     if ('reasons' in choice) {
       out.unplaced.push({ wpar: ask.wpar, reasons: choice.reasons });
       continue;
