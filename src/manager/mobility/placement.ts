@@ -32,7 +32,7 @@ export function place(req: PlacementRequest, candidates: readonly Candidate[]): 
   for (const c of candidates) {
     const notAutomatic = feasible(ask, c);
     if (notAutomatic.length === 0 && c.capacity) {
-      ranked.push(rank(ask, { ...c, capacity: c.capacity }));
+      ranked.push(rank(ask, c, c.capacity));
       continue;
     }
     const why = notOffered(c);

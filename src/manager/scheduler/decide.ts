@@ -8,7 +8,7 @@
 // margin (plus the move's own cost), and the fleet runs at most so many moves at once.
 import type { RelocationPolicy } from '../../api/groups.js';
 import type { ResourceRef } from '../../api/resources.js';
-import { plan, type Placement, type Strategy } from './plan.js';
+import { choose, ledgerOf, type Strategy } from './plan.js';
 import { distanceOutside, groupState, heat, wparState, type GroupState, type Heat, type Normalised } from './policy.js';
 import { predictMetrics } from './predict.js';
 import type { Move, PlanAsk, SystemSnapshot } from './types.js';
@@ -34,6 +34,12 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = { settleMs: 15 * 60_000, marginPoints: 2, maxConcurrentMoves: 4 };
+
+/**
+ * WPARs tried per decision, in order: the busiest (or, cold, the cheapest on the idlest system)
+ * first; past these a move would gain less still, and a pass over many groups stays quick.
+ */
+const TRIES = 8;
 
 export interface MobilityEvent {
   heat: Heat;
@@ -88,13 +94,15 @@ export function decide(input: DecisionInput): Decision {
   }
   const strategy: Strategy = kind === 'hot' ? { spread: true } : { pack: { maxLoad: input.policy.maxThreshold / 100 } };
   const distance = distanceOutside(before.state, input.policy);
+  const ledger = ledgerOf(input.systems, input.inFlight);
   let closest = '';
-  for (const w of candidates(input, kind, limits)) {
-    const placement: Placement | undefined = plan([w.ask], input.systems, input.inFlight, strategy).placements[0];
-    if (!placement) continue;
-    const after = stateOf(input.policy, predictMetrics(input.wpars, input.systems, input.inFlight, placement));
+  for (const w of candidates(input, kind, limits).slice(0, TRIES)) {
+    const choice = choose(w.ask, ledger, strategy, false);
+    if (!('best' in choice)) continue;
+    const placement = { wpar: w.ask.wpar, from: w.ask.from, to: choice.best.system, use: w.ask.use };
+    const after = stateOf(input.policy, predictMetrics(input.wpars, ledger, placement));
     const gain = distance - distanceOutside(after.state, input.policy);
-    const cost = placement.rank.moveCost * 100;
+    const cost = choice.best.moveCost * 100;
     if (gain >= limits.marginPoints + cost) {
       const why = kind === 'hot' ? `the group is hot (${pct(before.state)} > ${input.policy.maxThreshold}%): its busiest movable WPAR goes where it fits best` : `the group is cold (${pct(before.state)} < ${input.policy.minThreshold}%): a WPAR leaves its least busy system to run on fewer`;
       return { event: { heat: kind, wpar: w.ask.wpar, from: w.ask.from, to: placement.to, before, after, gain, cost, reason: `${why}; predicted ${pct(after.state)}` } };

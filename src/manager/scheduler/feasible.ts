@@ -24,17 +24,21 @@ export interface Fit {
   problems: string[];
 }
 
+const ratio = (n: number, of: number): number => (of > 0 ? n / of : 1);
+
 /** The WPAR's use on the candidate: the resulting utilisation of each resource, and what does not fit. */
 export function fit(use: Use, capacity: Use, used: Use | null): Fit {
-  const busy = used ?? { cpuCores: 0, memoryBytes: 0 };
-  const free = { cpuCores: Math.max(0, capacity.cpuCores - busy.cpuCores), memoryBytes: Math.max(0, capacity.memoryBytes - busy.memoryBytes) };
+  // Scalars, no closures: the planner calls this for every system of every ask.
+  const busyCpu = used?.cpuCores ?? 0;
+  const busyMemory = used?.memoryBytes ?? 0;
+  const freeCpu = Math.max(0, capacity.cpuCores - busyCpu);
+  const freeMemory = Math.max(0, capacity.memoryBytes - busyMemory);
   const problems: string[] = [];
-  if (use.cpuCores > free.cpuCores) problems.push(`not enough free CPU: the WPAR uses ${cores(use.cpuCores)}, ${cores(free.cpuCores)} free`);
-  if (use.memoryBytes > free.memoryBytes) problems.push(`not enough free memory: the WPAR uses ${gib(use.memoryBytes)}, ${gib(free.memoryBytes)} free`);
-  const ratio = (n: number, of: number): number => (of > 0 ? n / of : 1);
+  if (use.cpuCores > freeCpu) problems.push(`not enough free CPU: the WPAR uses ${cores(use.cpuCores)}, ${cores(freeCpu)} free`);
+  if (use.memoryBytes > freeMemory) problems.push(`not enough free memory: the WPAR uses ${gib(use.memoryBytes)}, ${gib(freeMemory)} free`);
   return {
-    cpuUtil: ratio(busy.cpuCores + use.cpuCores, capacity.cpuCores),
-    memoryUtil: ratio(busy.memoryBytes + use.memoryBytes, capacity.memoryBytes),
+    cpuUtil: ratio(busyCpu + use.cpuCores, capacity.cpuCores),
+    memoryUtil: ratio(busyMemory + use.memoryBytes, capacity.memoryBytes),
     problems,
   };
 }

@@ -65,19 +65,30 @@ function better(strategy: Strategy, a: Ranked, b: Ranked): boolean {
   return (b.load - b.moveCost) - (a.load - a.moveCost) < 0 || ((a.load - a.moveCost) === (b.load - b.moveCost) && compareRanked(a, b) < 0);
 }
 
-/** The best system for one ask on the ledger as it stands, or every system's reason for refusing it. */
-function choose(ask: PlanAsk, ledger: Ledger, strategy: Strategy): { best: Ranked } | { reasons: string[] } {
+/** A ledger of the systems with the moves in flight already counted. */
+export function ledgerOf(systems: readonly SystemSnapshot[], inFlight: readonly Move[]): Ledger {
+  const ledger = new Ledger(systems);
+  for (const m of inFlight) ledger.apply(m);
+  return ledger;
+}
+
+/**
+ * The best system for one ask on the ledger as it stands, or (when `explain`) every system's
+ * reason for refusing it.
+ */
+export function choose(ask: PlanAsk, ledger: Ledger, strategy: Strategy, explain = true): { best: Ranked } | { reasons: string[] } {
   let best: Ranked | null = null;
   for (const s of ledger.systems) {
     if (s.system.id === ask.from?.id || !s.capacity) continue;
     if (feasible(ask, s).length > 0) continue;
-    const r = rank(ask, { ...s, capacity: s.capacity });
+    const r = rank(ask, s, s.capacity);
     if ('pack' in strategy && r.load > strategy.pack.maxLoad) continue;
     if (!best || better(strategy, r, best)) best = r;
   }
   if (best) return { best };
   // Only on refusal: spell out why, system by system.
   const reasons: string[] = [];
+  if (!explain) return { reasons };
   for (const s of ledger.systems) {
     if (s.system.id === ask.from?.id) continue;
     const why = feasible(ask, s);
@@ -93,8 +104,7 @@ function largestFirst(a: PlanAsk, b: PlanAsk): number {
 
 /** Places every ask it can on the systems, counting the moves already in flight. */
 export function plan(asks: readonly PlanAsk[], systems: readonly SystemSnapshot[], inFlight: readonly Move[] = [], strategy: Strategy = { spread: true }): Plan {
-  const ledger = new Ledger(systems);
-  for (const m of inFlight) ledger.apply(m);
+  const ledger = ledgerOf(systems, inFlight);
   const out: Plan = { placements: [], unplaced: [] };
   for (const ask of [...asks].sort(largestFirst)) {
     const choice = choose(ask, ledger, strategy);

@@ -40,11 +40,18 @@ export interface WparSample {
 export function normalise(policy: Pick<RelocationPolicy, 'metrics'>, readings: readonly Reading[]): Normalised {
   const out: Normalised = {};
   for (const m of policy.metrics) {
-    const values = readings.map((r) => r[m.metric]).filter((v): v is number => v !== undefined);
-    if (values.length === 0) continue;
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    // Plain loops: a balancing pass runs this for every WPAR over every reading of its period.
+    let sum = 0;
+    let count = 0;
+    for (const r of readings) {
+      const v = r[m.metric];
+      if (v === undefined) continue;
+      sum += v;
+      count++;
+    }
+    if (count === 0) continue;
     const limit = POLICY_METRICS[m.metric] === 'utilization' ? 1 : m.limit;
-    out[m.metric] = (mean / limit) * 100;
+    out[m.metric] = (sum / count / limit) * 100;
   }
   return out;
 }

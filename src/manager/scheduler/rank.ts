@@ -4,7 +4,7 @@
 // the move itself costs (move-cost.ts), so that a move that gains little is not worth a long freeze.
 import type { ResourceRef } from '../../api/resources.js';
 import { fit, profileRank } from './feasible.js';
-import type { Ask, SystemSnapshot } from './types.js';
+import type { Ask, SystemSnapshot, Use } from './types.js';
 
 export interface Ranked {
   system: ResourceRef;
@@ -20,9 +20,9 @@ export interface Ranked {
   score: number;
 }
 
-/** The WPAR on a feasible system (one with a known size). */
-export function rank(ask: Ask, s: SystemSnapshot & { capacity: NonNullable<SystemSnapshot['capacity']> }): Ranked {
-  const f = fit(ask.use, s.capacity, s.used);
+/** The WPAR on a feasible system of this (known) capacity. */
+export function rank(ask: Ask, s: SystemSnapshot, capacity: Use): Ranked {
+  const f = fit(ask.use, capacity, s.used);
   const load = Math.max(f.cpuUtil, f.memoryUtil);
   const cost = ask.moveCost?.(s.system.id) ?? 0;
   return { system: s.system, systemProfile: s.systemProfile, cpuUtil: f.cpuUtil, memoryUtil: f.memoryUtil, load, moveCost: cost, profileRank: profileRank(ask, s), score: load + cost };
