@@ -55,3 +55,14 @@ describe('scheduler plan', () => {
     assert.equal(p.placements[0]!.rank.moveCost, 0);
   });
 });
+
+describe('scheduler plan, packing', () => {
+  it('packs onto the busiest system that stays at or under the load it is given', () => {
+    const systems = [system('empty'), system('half', { cpuCores: 4, memoryBytes: 0 }), system('nearly', { cpuCores: 6, memoryBytes: 0 })];
+    const one = (maxLoad: number) => to(plan([ask('w', null, { cpuCores: 1, memoryBytes: 0 })], systems, [], { pack: { maxLoad } }));
+    assert.deepEqual(one(0.9), { w: 'nearly' });
+    assert.deepEqual(one(0.7), { w: 'half' });
+    const none = plan([ask('w', null, { cpuCores: 1, memoryBytes: 0 })], systems, [], { pack: { maxLoad: 0.1 } });
+    assert.deepEqual(none.unplaced[0]!.reasons, ['empty: it would be busier than consolidation allows', 'half: it would be busier than consolidation allows', 'nearly: it would be busier than consolidation allows']);
+  });
+});
