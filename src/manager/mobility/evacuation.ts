@@ -1,8 +1,10 @@
-// Evacuation (the seed could not do it): every WPAR off a system, each live to the best fully
+// Evacuation (the seed could not do it): every WPAR off a system, each live to a fully
 // compatible system with room, as one task with its progress. The system is marked first so
-// that nothing is placed on it until it is restored. Each move is a relocation task of its
-// own, which settles itself whatever interrupts it; an evacuation run again (after a
-// manager restart) carries on with the WPARs still there.
+// that nothing is placed on it until it is restored; then the scheduler plans all its WPARs
+// at once (each placement sees the ones before it and the moves in flight, so they spread
+// instead of piling onto the system that looked idlest). Each move is a relocation task of
+// its own, which settles itself whatever interrupts it; an evacuation run again (after a
+// manager restart) plans again for the WPARs still there.
 import type { TaskView } from '../../api/tasks.js';
 import { CapstanError, isCapstanError } from '../../api/errors.js';
 import type { Kysely } from 'kysely';
@@ -11,8 +13,14 @@ import type { Inventory } from '../inventory/index.js';
 import type { TaskContext, TaskEngine } from '../tasks/engine.js';
 import type { CompatibilityService } from './compatibility-service.js';
 import type { RelocationService } from './relocation.js';
+import type { Fleet } from './fleet.js';
+import type { TargetService } from './targets.js';
+import { plan, type Plan } from '../scheduler/plan.js';
+import type { PlanAsk, SystemSnapshot } from '../scheduler/types.js';
 import { EVACUATE_TASK } from '../../api/task-kinds.js';
 
+/** Moves started this long ago or since count as in flight with their WPAR's recent use. */
+const IN_FLIGHT_USE_WINDOW_MS = 10 * 60_000;
 
 export interface EvacuationResult {
   systemId: string;
@@ -27,6 +35,9 @@ export class EvacuationService {
     private readonly tasks: TaskEngine,
     private readonly testing: CompatibilityService,
     private readonly relocation: RelocationService,
+    private readonly targets: TargetService,
+    private readonly fleet: Fleet,
+    private readonly now: () => number = Date.now,
   ) {
     tasks.register({ kind: EVACUATE_TASK, onRestart: 'resume', run: (ctx) => this.run(ctx) });
   }
@@ -50,12 +61,22 @@ export class EvacuationService {
       op.log(`nothing is relocated onto ${system.name} until it is restored`);
     });
     const wpars = await this.db.selectFrom('wpars').select(['id', 'name', 'state']).where('system_id', '=', systemId).orderBy('name').execute();
+    const planned = await ctx.operation(`plan where ${wpars.length} WPARs go`, async (op) => {
+      const p = await this.plan(wpars.map((w) => w.id));
+      for (const x of p.placements) op.log(`${x.wpar.name} → ${x.to.name} (${Math.round(x.rank.load * 100)}% busy with it)`);
+      for (const u of p.unplaced) op.log(`${u.wpar.name}: no system takes it`);
+      return p;
+    });
+    const targetOf = new Map(planned.placements.map((p) => [p.wpar.id, p.to.name]));
+    const unplaced = new Map(planned.unplaced.map((u) => [u.wpar.id, u.reasons]));
     const result: EvacuationResult = { systemId, moved: [], left: [] };
     for (const [i, w] of wpars.entries()) {
       await ctx.progress(i / Math.max(1, wpars.length), `${w.name} (${i + 1} of ${wpars.length})`);
       await ctx.operation(`relocate ${w.name}`, async (op) => {
         try {
-          const task = await this.relocation.relocate(w.id, {}, `evacuation of ${system.name}`);
+          const target = targetOf.get(w.id);
+          if (!target) throw new CapstanError('CAP-E0926', `${w.name}: ${(unplaced.get(w.id) ?? []).join('; ')}`);
+          const task = await this.relocation.relocate(w.id, { to: target }, `evacuation of ${system.name}`);
           op.log(`task ${task.id}`);
           const done = await this.tasks.wait(task.id);
           if (done.status !== 'succeeded') throw new CapstanError('CAP-E0922', done.error?.message ?? done.status);
@@ -74,5 +95,18 @@ export class EvacuationService {
       throw new CapstanError('CAP-E0927', result.left.map((l) => `${l.wpar}: ${l.reason}`).join('; '));
     }
     return result;
+  }
+
+  /** One plan for all the system's WPARs; a WPAR the targets view refuses (not on a system) is left out of it. */
+  private async plan(wparIds: string[]): Promise<Plan> {
+    const asks: PlanAsk[] = [];
+    let systems: SystemSnapshot[] = [];
+    for (const id of wparIds) {
+      const got = await this.targets.planAsk(id).catch(() => null);
+      if (!got) continue;
+      asks.push(got.ask);
+      systems = got.systems;
+    }
+    return plan(asks, systems, await this.fleet.inFlight(this.now() - IN_FLIGHT_USE_WINDOW_MS));
   }
 }

@@ -13,6 +13,7 @@ import type { TaskEngine } from '../tasks/engine.js';
 import { EvacuationService } from './evacuation.js';
 import { RelocationService } from './relocation.js';
 import { TargetService } from './targets.js';
+import { Fleet } from './fleet.js';
 
 export interface Mobility {
   compatibility: CompatibilityService;
@@ -28,14 +29,15 @@ export interface Mobility {
 export function createMobility(db: Kysely<Database>, log: Logger, inventory: Inventory, agents: AgentService, tasks: TaskEngine, capacity: CapacityService): Mobility {
   const compatibility = new CompatibilityService(db, log.child({ component: 'compatibility' }));
   const views = new CompatibilityViews(db, compatibility, inventory.systems);
-  const targets = new TargetService(db, inventory, compatibility, views, agents.metrics);
+  const fleet = new Fleet(db, compatibility, agents.metrics);
+  const targets = new TargetService(db, inventory, views, fleet);
   const relocation = new RelocationService(db, log.child({ component: 'relocation' }), inventory, tasks, agents.client, targets, capacity);
   return {
     compatibility,
     views,
     targets,
     relocation,
-    evacuation: new EvacuationService(db, inventory, tasks, compatibility, relocation),
+    evacuation: new EvacuationService(db, inventory, tasks, compatibility, relocation, targets, fleet),
     start: () => compatibility.start(),
     stop: () => compatibility.stop(),
   };

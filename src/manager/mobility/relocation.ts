@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { HostProfile } from '../../api/agents.js';
 import { CapstanError, ERRORS } from '../../api/errors.js';
-import type { ImageTransport, MemoryMethod, RelocateRequest, RelocationPeer, RelocationResult } from '../../api/relocation.js';
+import type { ImageTransport, RelocateRequest, RelocationPeer, RelocationResult } from '../../api/relocation.js';
 import { RELOCATE_TASK, type RelocationParams } from '../../api/task-kinds.js';
 import type { TaskView } from '../../api/tasks.js';
 import type { AgentClient } from '../agents/agent-client.js';
@@ -19,6 +19,10 @@ import type { Database } from '../db/schema.js';
 import type { Inventory } from '../inventory/index.js';
 import type { TaskContext, TaskEngine } from '../tasks/engine.js';
 import type { TargetService } from './targets.js';
+import { memoryMethod } from '../scheduler/move-cost.js';
+
+// Kept here for its callers: the method is chosen by the scheduler's move-cost module.
+export { memoryMethod };
 
 /** How long settling waits for an agent that is away (killed and restarting, reconnecting). */
 const AGENT_RETURN_MS = 60_000;
@@ -26,13 +30,6 @@ const AGENT_RETURN_MS = 60_000;
 /** Through the state directory both hosts share, if they do; else straight between their agents. */
 export function imageTransport(from: HostProfile | null, to: HostProfile | null): ImageTransport {
   return from?.sharedStateId && from.sharedStateId === to?.sharedStateId ? 'sharedStateDir' : 'agents';
-}
-
-/** The best memory method both hosts support, unless the group switched post-copy off. */
-export function memoryMethod(from: HostProfile | null, to: HostProfile | null, postCopyAllowed: boolean): MemoryMethod {
-  if (postCopyAllowed && from?.memoryTransfer.postCopy && to?.memoryTransfer.postCopy) return 'postCopy';
-  if (from?.memoryTransfer.preCopy && to?.memoryTransfer.preCopy) return 'preCopy';
-  return 'stopAndCopy';
 }
 
 export class RelocationService {

@@ -4,17 +4,15 @@
 // before it moves anything.
 import type { Kysely } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
-import type { HostProfile } from '../../api/agents.js';
 import type { TargetCheck, TargetsView } from '../../api/placement.js';
-import type { SystemState } from '../../api/systems.js';
 import type { Database } from '../db/schema.js';
 import type { Inventory } from '../inventory/index.js';
-import { systemProfileId } from '../inventory/system-profile.js';
-import type { MetricsStore } from '../metrics/store.js';
-import type { CompatibilityService } from './compatibility-service.js';
 import type { CompatibilityViews } from './compatibility-views.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { place, type Candidate, type Use } from './placement.js';
+import type { Fleet } from './fleet.js';
+import { place, type Candidate } from './placement.js';
+import { memoryMethod, moveCost } from '../scheduler/move-cost.js';
+import type { PlanAsk, SystemSnapshot } from '../scheduler/types.js';
 
 /** How long a restart after a host loss waits for systems whose compatibility testing is not done. */
 const RESTART_WAIT_MS = 60_000;
@@ -31,9 +29,8 @@ export class TargetService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly inventory: Inventory,
-    private readonly testing: CompatibilityService,
     private readonly views: CompatibilityViews,
-    private readonly metrics: MetricsStore,
+    private readonly fleet: Fleet,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -80,12 +77,21 @@ export class TargetService {
     return { state: c.compatibility, needsConfirmation: c.compatibility !== 'fully' };
   }
 
-  private async snapshot(wparRef: string, opts: { cpuShared?: boolean } = {}): Promise<{ view: TargetsView; candidates: Candidate[] }> {
+  /**
+   * What the scheduler's planner needs to move this WPAR: its ask (with the cost of the move to
+   * each system, by its memory and the method the two systems would use) and the systems it sees.
+   */
+  async planAsk(wparRef: string): Promise<{ ask: PlanAsk; systems: SystemSnapshot[] }> {
+    const { ask, candidates } = await this.snapshot(wparRef);
+    return { ask, systems: candidates };
+  }
+
+  private async snapshot(wparRef: string, opts: { cpuShared?: boolean } = {}): Promise<{ view: TargetsView; candidates: Candidate[]; ask: PlanAsk }> {
     const wpar = await this.inventory.wpars.get(wparRef);
     if (!wpar.system) throw new CapstanError('CAP-E0902', wpar.name);
     const group = await this.inventory.groups.get(wpar.group.id);
     const policy = group.policy;
-    const systems = await this.systems();
+    const systems = await this.fleet.systems();
     const departure = systems.find((s) => s.id === wpar.system?.id);
     if (!departure) throw new CapstanError('CAP-E0002', `managed system ${wpar.system.name}`);
     const domainId = policy.domain ?? departure.domain.id;
@@ -97,8 +103,8 @@ export class TargetService {
     const windowStart = this.now() - policy.averagingPeriodMinutes * 60_000;
     const [states, use, used] = await Promise.all([
       this.views.statesFrom(departure.id, optional),
-      this.recentUse('wpar', [wpar.id], windowStart),
-      this.recentUse('system', systems.map((s) => s.id), windowStart),
+      this.fleet.recentUse('wpar', [wpar.id], windowStart),
+      this.fleet.recentUse('system', systems.map((s) => s.id), windowStart),
     ]);
     const wparUse = use.get(wpar.id) ?? { cpuCores: 0, memoryBytes: 0 };
     const candidates: Candidate[] = systems.filter((s) => s.id !== departure.id).map((s) => ({
@@ -123,49 +129,16 @@ export class TargetService {
       ranked,
       others,
     };
-    return { view, candidates };
-  }
-
-  /** Every system with what placement needs of it. */
-  private async systems() {
-    const [rows, states] = await Promise.all([
-      this.db.selectFrom('systems')
-        .innerJoin('relocation_domains', 'relocation_domains.id', 'systems.domain_id')
-        .select(['systems.id', 'systems.name', 'systems.state', 'systems.domain_id', 'systems.profile', 'relocation_domains.name as domain_name'])
-        .orderBy('systems.name')
-        .execute(),
-      this.testing.states(),
-    ]);
-    return rows.map((r) => {
-      const profile = r.profile === null ? null : (JSON.parse(r.profile) as Partial<HostProfile>);
-      const capacity = profile?.cpu?.cores && profile.memoryBytes ? { cpuCores: profile.cpu.cores, memoryBytes: profile.memoryBytes } : null;
-      return {
-        id: r.id,
-        name: r.name,
-        state: r.state as SystemState,
-        domain: { id: r.domain_id, name: r.domain_name },
-        systemProfile: systemProfileId(r.domain_id, profile as HostProfile | null),
-        placementBlocked: states.get(r.id)?.placementBlocked ?? false,
-        capacity,
-      };
-    });
-  }
-
-  /** Mean CPU cores and memory in use since `from`, per subject; the newest sample when none is that recent. */
-  private async recentUse(kind: 'system' | 'wpar', ids: string[], from: number): Promise<Map<string, Use>> {
-    const out = new Map<string, Use>();
-    if (ids.length === 0) return out;
-    const rows = await this.db.selectFrom('metric_samples')
-      .select((eb) => ['subject_id', eb.fn.avg<number>('cpu_cores').as('cpu'), eb.fn.avg<number>('memory_bytes').as('memory')])
-      .where('subject_kind', '=', kind).where('subject_id', 'in', ids).where('t', '>=', from)
-      .groupBy('subject_id')
-      .execute();
-    // PostgreSQL answers averages as numeric, which its driver gives as strings.
-    for (const r of rows) out.set(r.subject_id, { cpuCores: Number(r.cpu), memoryBytes: Number(r.memory) });
-    for (const id of ids) {
-      const latest = this.metrics.latest.get(`${kind}/${id}`);
-      if (!out.has(id) && latest) out.set(id, { cpuCores: latest.values.cpuCores, memoryBytes: latest.values.memoryBytes });
-    }
-    return out;
+    const profiles = new Map(systems.map((s) => [s.id, s.profile]));
+    const ask: PlanAsk = {
+      wpar: view.wpar,
+      from: view.departure,
+      use: need,
+      domain,
+      systemProfiles: policy.systemProfiles,
+      compatibility: (id) => states.get(id) ?? 'testing',
+      moveCost: (id) => moveCost(wparUse.memoryBytes, memoryMethod(departure.profile, profiles.get(id) ?? null, policy.postCopy)),
+    };
+    return { view, candidates, ask };
   }
 }
