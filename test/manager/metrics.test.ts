@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MetricValues } from '../../src/api/metrics.js';
-import { effectiveUtilisation } from '../../src/agent/host/metrics.js';
+import { effectiveUtilisation } from '../../src/api/utilisation.js';
 import { prometheusText } from '../../src/manager/metrics/prometheus.js';
 import { MetricsStore } from '../../src/manager/metrics/store.js';
 import { startTestManager, type TestManager } from '../helpers/manager.js';

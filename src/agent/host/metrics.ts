@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import type { MetricSample } from '../../api/agents.js';
 import type { MetricValues } from '../../api/metrics.js';
+import { effectiveUtilisation } from '../../api/utilisation.js';
 import type { Engine } from '../engine/index.js';
 import { Slice } from './cgroups.js';
 
@@ -21,13 +22,6 @@ interface Counters {
 interface Gauges {
   memoryBytes: number;
   processes: number;
-}
-
-/** The seed's effective utilisation: WPAR use / (1 − (system use − WPAR use)), as fractions of the host. */
-export function effectiveUtilisation(wparUse: number, systemUse: number): number {
-  const free = 1 - Math.max(0, systemUse - wparUse);
-  if (free <= 0) return wparUse > 0 ? 1 : 0;
-  return Math.min(1, wparUse / free);
 }
 
 export class MetricsSampler {
