@@ -17,6 +17,6 @@ fi
 
 mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/unit/*' | sort)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
-# A limit per test file (node applies it to each file as a whole), so one stuck file fails by
+# A limit per test file (node applies it to each file as a whole: 30 minutes), so one stuck file fails by
 # name instead of eating the CI run's time; inside, every wait has its own named limit.
-exec node --import tsx --test --test-concurrency=1 --test-timeout=1200000 --test-reporter=spec "${files[@]}"
+exec node --import tsx --test --test-concurrency=1 --test-timeout=1800000 --test-reporter=spec "${files[@]}"
