@@ -14,9 +14,8 @@ import {
   type ComplexView,
   type ComponentCounts,
 } from '../../../../src/api/capacity.js';
-import type { Page } from '../../../../src/api/resources.js';
-import type { SystemView } from '../../../../src/api/systems.js';
-import { get, patch, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, checkedBody } from '../../api/client.js';
 import { Dialog } from '../../components/Dialog.js';
 import { CheckboxGroup, DialogButtons, Field } from '../../components/Field.js';
 import { ResourceForm } from '../../components/ResourceForm.js';
@@ -63,7 +62,7 @@ export function ApplyCodewordDialog({ complex, onDone, onClose }: Props) {
     const form = e.currentTarget;
     const body = { codeword: codeword.trim(), complex: complex.id };
     return run(form, schemaErrors(ApplyCodewordRequest, body), async () => {
-      finish(onDone, onClose, describeApplied(await post<AppliedCodeword>('/capacity/codewords', body)));
+      finish(onDone, onClose, describeApplied(await call(routes.capacity.applyCodeword, { body })));
     }, (err) => {
       // Every refusal of a codeword is about the codeword: it goes beside the field.
       const s = serverErrors(err);
@@ -110,7 +109,7 @@ export function ActivationDialog({ complex, system, action, onDone, onClose }: P
       found[`/${keys[0]}`] = `Give how many to ${action}.`;
     }
     return run(e.currentTarget, found, async () => {
-      await post<ComplexView>(`/capacity/systems/${encodeURIComponent(system.id)}/${action}`, body);
+      await call(routes.capacity[action], { params: { id: system.id }, body: checkedBody(routes.capacity[action], body) });
       const what = keys.filter((k) => body[k] !== undefined).map((k) => `${String(body[k])} ${LABELS[k].toLowerCase()}`).join(', ');
       finish(onDone, onClose, `${verb}d ${what} on ${system.name}: pending until its agent reports it applied.`);
     });
@@ -188,7 +187,7 @@ export function ContactsDialog({ complex, onDone, onClose }: Props) {
     const w = lines(webhooks);
     const body = { contacts: c, webhooks: w };
     return run(e.currentTarget, contactErrors(schemaErrors(ModifyComplexRequest, body), c, w), async () => {
-      await patch<ComplexView>(`/capacity/complexes/${encodeURIComponent(complex.id)}`, body);
+      await call(routes.capacity.modify, { params: { id: complex.id }, body });
       finish(onDone, onClose, `Contacts of ${complex.name} saved.`);
     }, (err) => {
       const s = serverErrors(err);
@@ -234,7 +233,7 @@ function setAt(body: Record<string, unknown>, path: string, value: unknown) {
 
 /** Declares a complex: its serial, systems (each in one complex at most), rights and totals. */
 export function DeclareComplexDialog({ complexes, onDone, onClose }: { complexes: readonly ComplexView[]; onDone: (message: string) => void; onClose: () => void }) {
-  const systems = usePoll(() => get<Page<SystemView>>('/systems', { limit: 1000 }), [], 15_000);
+  const systems = usePoll(() => call(routes.systems.list, { query: { limit: 1000 } }), [], 15_000);
   const [values, setValues] = useState<Record<string, string>>({});
   const [chosen, setChosen] = useState<string[]>([]);
   const [exhaustion, setExhaustion] = useState('deactivate');
@@ -271,7 +270,7 @@ export function DeclareComplexDialog({ complexes, onDone, onClose }: { complexes
     for (const k of Object.keys(unparsed)) delete checked[k];
     const found = { ...checked, ...contactErrors(checked, c, w), ...unparsed };
     return run(form, found, async () => {
-      const v = await post<ComplexView>('/capacity/complexes', body);
+      const v = await call(routes.capacity.create, { body: checkedBody(routes.capacity.create, body) });
       finish(onDone, onClose, `Complex ${v.name} declared: ${v.cores.rights} core usage ${v.cores.rights === 1 ? 'right' : 'rights'} on ${v.systems.map((s) => s.name).join(', ')}.`);
     }, (err) => {
       const s = serverErrors(err);
@@ -365,7 +364,7 @@ export function ModifyComplexDialog({ complex, onDone, onClose }: Props) {
       changesOnly
       submitLabel="Save"
       onSubmit={async (body) => {
-        const v = await patch<ComplexView>(`/capacity/complexes/${encodeURIComponent(complex.id)}`, body);
+        const v = await call(routes.capacity.modify, { params: { id: complex.id }, body: checkedBody(routes.capacity.modify, body) });
         report(onDone, `Complex ${v.name} saved.`);
       }}
       onClose={onClose}
@@ -395,7 +394,7 @@ export function MoveCoresDialog({ complex, onDone, onClose }: Props) {
       initial={{ from: complex.systems[0]?.id ?? '', to: complex.systems[1]?.id ?? '', cores: '' }}
       submitLabel="Move"
       onSubmit={async (body) => {
-        await post<ComplexView>('/capacity/move', body);
+        await call(routes.capacity.move, { body: checkedBody(routes.capacity.move, body) });
         const n = Number(body.cores);
         report(onDone, `Moved ${n} ${n === 1 ? 'core' : 'cores'} from ${nameOf(body.from)} to ${nameOf(body.to)}: pending until their agents report it applied.`);
       }}
