@@ -76,43 +76,6 @@ export async function call<R extends RouteDefinition>(route: R, ...[input]: Call
  */
 export const checkedBody = <R extends RouteDefinition>(_route: R, body: Record<string, unknown>): BodyOf<R> => body as BodyOf<R>;
 
-// Untyped helpers, gone once every call site goes through call().
-export function apiUrl(path: string, query?: Query): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
-  }
-  const qs = params.toString();
-  return `${API_PREFIX}${path}${qs ? `?${qs}` : ''}`;
-}
-
-export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, query?: Query): Promise<T> {
-  const res = await fetch(apiUrl(path, query), {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  const data: unknown = text ? JSON.parse(text) : undefined;
-  if (!res.ok) {
-    const e = data as Partial<ErrorBody> | undefined;
-    const err = new ApiError(res.status, e?.code ?? `HTTP ${res.status}`, e?.message ?? res.statusText, e?.details);
-    // A 401 on anything but the login itself means the session ended under us.
-    if (res.status === 401 && path !== '/auth/login') for (const l of authListeners) l(err);
-    throw err;
-  }
-  return data as T;
-}
-
-export const get = <T>(path: string, query?: Query) => api<T>('GET', path, undefined, query);
-export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
-export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
-export const del = <T>(path: string, body?: unknown) => api<T>('DELETE', path, body);
-
 /** A message for people: the stable code first, as the CLI prints it. */
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) return `${e.code}: ${e.message}`;
