@@ -18,7 +18,8 @@ import { announceChange } from '../../lib/changes.js';
 import { formatTime } from '../../lib/format.js';
 import { usePoll } from '../../lib/usePoll.js';
 import { formatCoreSeconds, formatDuration } from './capacity-format.js';
-import { ActivationDialog, ApplyCodewordDialog, ContactsDialog, ModifyComplexDialog, MoveCoresDialog } from './dialogs.js';
+import { ModifyComplexDialog, MoveCoresDialog } from './complex-forms.js';
+import { ActivationDialog, ApplyCodewordDialog, ContactsDialog } from './dialogs.js';
 import { BalanceChart } from './BalanceChart.js';
 
 type Open = { kind: 'codeword' | 'contacts' | 'move' | 'modify' | 'remove' } | { kind: 'activate' | 'deactivate'; system: CapacitySystemView } | null;
