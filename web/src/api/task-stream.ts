@@ -1,7 +1,8 @@
 // Follows one task live over the manager's Server-Sent Events: the snapshot, then each event
 // until the end. The stream closes itself after "end"; callers close it when they unmount.
 import type { TaskEvent, TaskView } from '../../../src/api/tasks.js';
-import { apiUrl } from './client.js';
+import { routes } from '../../../src/api/routes/index.js';
+import { routeUrl } from './client.js';
 
 export interface TaskFollower {
   onSnapshot(task: TaskView): void;
@@ -13,7 +14,7 @@ export interface TaskFollower {
 const EVENT_TYPES = ['status', 'operation', 'output', 'progress', 'end'] as const;
 
 export function followTask(id: string, f: TaskFollower): () => void {
-  const source = new EventSource(apiUrl(`/tasks/${encodeURIComponent(id)}/events`), { withCredentials: true });
+  const source = new EventSource(routeUrl(routes.tasks.events, { params: { id } }), { withCredentials: true });
   let ended = false;
   source.addEventListener('snapshot', (m) => f.onSnapshot(JSON.parse((m as MessageEvent<string>).data) as TaskView));
   for (const type of EVENT_TYPES) {

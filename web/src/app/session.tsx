@@ -2,7 +2,8 @@
 // permissions, the same table the manager enforces on every route (it still refuses alone).
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { ROLES, rolesAllow, type Permission, type Role } from '../../../src/api/roles.js';
-import { api, ApiError, onSessionLost } from '../api/client.js';
+import { routes } from '../../../src/api/routes/index.js';
+import { ApiError, call, onSessionLost } from '../api/client.js';
 
 export interface Me {
   id: string;
@@ -25,8 +26,6 @@ export interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
-interface WhoAmI { id: string; name: string; groups: string[]; roles: string[] }
-
 const asRoles = (roles: readonly string[]): Role[] => roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
 
 export function SessionProvider({ children }: { children: ReactNode }) {
@@ -35,9 +34,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     try {
-      const w = await api<WhoAmI>('GET', '/whoami');
+      const w = await call(routes.meta.whoami);
       // whoami is open before the password change; a protected probe tells whether one is due.
-      const mustChange = await api('GET', '/auth/tokens').then(() => false, (e: unknown) => e instanceof ApiError && e.code === 'CAP-E0107');
+      const mustChange = await call(routes.auth.tokens).then(() => false, (e: unknown) => e instanceof ApiError && e.code === 'CAP-E0107');
       setMe({ id: w.id, name: w.name, groups: w.groups, roles: asRoles(w.roles), mustChangePassword: mustChange });
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) throw e;
@@ -57,11 +56,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     ready,
     can: (permission) => me !== null && !me.mustChangePassword && rolesAllow(permission, me.roles),
     login: async (name, password) => {
-      await api('POST', '/auth/login', { name, password });
+      await call(routes.auth.login, { body: { name, password } });
       await refresh();
     },
     logout: async () => {
-      await api('POST', '/auth/logout').catch(() => undefined);
+      await call(routes.auth.logout).catch(() => undefined);
       setMe(null);
     },
     refresh,

@@ -1,8 +1,9 @@
 // Performance metrics of a system or a WPAR: current values as text, and history as charts,
 // over a chosen range. Where the manager has no metrics route yet, says so plainly.
 import { useState } from 'react';
-import { SAMPLE_INTERVAL_MS, type MetricPoint, type MetricSeries } from '../../../src/api/metrics.js';
-import { ApiError, get } from '../api/client.js';
+import { SAMPLE_INTERVAL_MS, type MetricPoint } from '../../../src/api/metrics.js';
+import { routes } from '../../../src/api/routes/index.js';
+import { ApiError, call } from '../api/client.js';
 import { formatBytes, formatPercent } from '../lib/format.js';
 import { usePoll } from '../lib/usePoll.js';
 import { Chart, type ChartSeries } from './Chart.js';
@@ -56,12 +57,15 @@ function charts(points: MetricPoint[], wpar: boolean): { title: string; series: 
   ];
 }
 
-export default function MetricsPanel({ kind, id, name }: { kind: 'systems' | 'wpars'; id: string; name: string }) {
+/** The metrics routes of systems and of WPARs: the same query, the same answer. */
+const METRICS = { systems: routes.systems.metrics, wpars: routes.wpars.metrics } as const;
+
+export default function MetricsPanel({ kind, id, name }: { kind: keyof typeof METRICS; id: string; name: string }) {
   const [range, setRange] = useState(0);
   const series = usePoll(() => {
     const to = new Date();
     const from = new Date(to.getTime() - RANGES[range]!.ms);
-    return get<MetricSeries>(`/${kind}/${encodeURIComponent(id)}/metrics`, { from: from.toISOString(), to: to.toISOString() });
+    return call(METRICS[kind], { params: { id }, query: { from: from.toISOString(), to: to.toISOString() } });
   }, [kind, id, range], SAMPLE_INTERVAL_MS);
 
   if (series.error instanceof ApiError && series.error.code === 'CAP-E0006') {

@@ -5,7 +5,8 @@
 import { useRef, useSyncExternalStore } from 'react';
 import type { TaskView } from '../../../src/api/tasks.js';
 import { ENDED_STATUSES } from '../../../src/api/tasks.js';
-import { get } from '../api/client.js';
+import { routes } from '../../../src/api/routes/index.js';
+import { call } from '../api/client.js';
 import { applyTaskEvent, followTask } from '../api/task-stream.js';
 import { announce } from './announce.js';
 import { announceChange } from './changes.js';
@@ -39,7 +40,7 @@ function ended(task: TaskView): void {
 
 function poll(id: string): void {
   const again = () => setTimeout(() => poll(id), REPOLL_MS);
-  get<TaskView>(`/tasks/${encodeURIComponent(id)}`).then(
+  call(routes.tasks.get, { params: { id } }).then(
     (t) => (ENDED_STATUSES.includes(t.status) ? ended(t) : (update(t), again())),
     again,
   );

@@ -1,7 +1,8 @@
 // Changing one's own password: at first login (required) and from My account.
 import { useState, type FormEvent } from 'react';
 import { ChangeOwnPasswordRequest } from '../../../src/api/users.js';
-import { put } from '../api/client.js';
+import { routes } from '../../../src/api/routes/index.js';
+import { call } from '../api/client.js';
 import { Field, FormError } from '../components/Field.js';
 import { useFormSubmit } from '../lib/use-form-submit.js';
 import { schemaErrors } from '../lib/validation.js';
@@ -18,7 +19,7 @@ export function PasswordForm({ onDone, submitLabel }: { onDone: () => void | Pro
     const found = schemaErrors(ChangeOwnPasswordRequest, body);
     if (newPassword !== repeat) found['/repeat'] = 'The two new passwords differ.';
     return run(null, found, async () => {
-      await put('/auth/password', body);
+      await call(routes.auth.changePassword, { body });
       await onDone();
     });
   };

@@ -9,10 +9,10 @@ import {
   DEPLOY_CHECK_MODES,
   ISSUER_PUBLIC_KEY,
   type DeployCheckMode,
-  type IssuerKeyList,
   type IssuerKeyView,
 } from '../../../../src/api/capacity.js';
-import { del, get, post, put } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, checkedBody } from '../../api/client.js';
 import { Link } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
@@ -46,7 +46,7 @@ function DeployCheckForm({ current, mayManage, onSaved }: { current: DeployCheck
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const body: CapacitySettings = { deployCheck: mode };
-    return run(e.currentTarget, schemaErrors(CapacitySettings, body), async () => onSaved(await put<CapacitySettings>('/capacity/settings', body)));
+    return run(e.currentTarget, schemaErrors(CapacitySettings, body), async () => onSaved(await call(routes.capacity.setSettings, { body })));
   };
   return (
     <form onSubmit={(e) => void submit(e)} noValidate aria-labelledby="deploy-check-title">
@@ -69,8 +69,8 @@ function DeployCheckForm({ current, mayManage, onSaved }: { current: DeployCheck
 
 export default function CapacitySettingsView() {
   const mayManage = useSession().can('system.manage');
-  const issuers = usePoll(() => get<IssuerKeyList>('/capacity/issuers'), [], 10_000);
-  const settings = usePoll(() => get<CapacitySettings>('/capacity/settings'), [], 10_000);
+  const issuers = usePoll(() => call(routes.capacity.issuers), [], 10_000);
+  const settings = usePoll(() => call(routes.capacity.settings), [], 10_000);
   const [open, setOpen] = useState<{ kind: 'add' } | { kind: 'remove'; key: IssuerKeyView } | null>(null);
   const [notice, setNotice] = useState('');
   const say = (message: string) => {
@@ -132,7 +132,7 @@ export default function CapacitySettingsView() {
           initial={{ name: '', publicKey: '' }}
           submitLabel="Add"
           onSubmit={async (body) => {
-            const k = await post<IssuerKeyView>('/capacity/issuers', body);
+            const k = await call(routes.capacity.addIssuer, { body: checkedBody(routes.capacity.addIssuer, body) });
             say(`Issuer ${k.name} trusted (key id ${k.id}).`);
             issuers.reload();
           }}
@@ -145,7 +145,7 @@ export default function CapacitySettingsView() {
           message="Codewords signed with this key are refused from now on; those already applied stay applied."
           confirmLabel="Remove"
           onConfirm={async () => {
-            await del(`/capacity/issuers/${encodeURIComponent(open.key.id)}`);
+            await call(routes.capacity.removeIssuer, { params: { id: open.key.id } });
             say(`Issuer ${open.key.name} is no longer trusted.`);
             issuers.reload();
           }}

@@ -1,8 +1,9 @@
 // Instant capacity: every complex at a glance (rights, active cores, temporary capacity,
 // compliance), live; each links to its page. Administrators declare complexes here.
 import { useState } from 'react';
-import type { ComplexList, ComplexView } from '../../../../src/api/capacity.js';
-import { get } from '../../api/client.js';
+import type { ComplexView } from '../../../../src/api/capacity.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { Link } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
@@ -27,7 +28,7 @@ const COLUMNS: Column<ComplexView>[] = [
 
 export default function CapacityView() {
   const mayManage = useSession().can('system.manage');
-  const list = usePoll(() => get<ComplexList>('/capacity/complexes'), []);
+  const list = usePoll(() => call(routes.capacity.list), []);
   const [declaring, setDeclaring] = useState(false);
   const [notice, setNotice] = useState('');
   return (

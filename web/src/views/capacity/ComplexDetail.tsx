@@ -3,8 +3,9 @@
 // the ledger, contacts. Administrators apply codewords, activate and deactivate, move cores
 // between its systems, edit the contacts, modify and remove it; everyone else reads.
 import { useState } from 'react';
-import type { ComplexView, ComponentCounts, CapacitySystemView, Components, LedgerList } from '../../../../src/api/capacity.js';
-import { del, get } from '../../api/client.js';
+import type { ComponentCounts, CapacitySystemView, Components } from '../../../../src/api/capacity.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { Link, navigate } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
@@ -17,7 +18,8 @@ import { announceChange } from '../../lib/changes.js';
 import { formatTime } from '../../lib/format.js';
 import { usePoll } from '../../lib/usePoll.js';
 import { formatCoreSeconds, formatDuration } from './capacity-format.js';
-import { ActivationDialog, ApplyCodewordDialog, ContactsDialog, ModifyComplexDialog, MoveCoresDialog } from './dialogs.js';
+import { ModifyComplexDialog, MoveCoresDialog } from './complex-forms.js';
+import { ActivationDialog, ApplyCodewordDialog, ContactsDialog } from './dialogs.js';
 import { BalanceChart } from './BalanceChart.js';
 
 type Open = { kind: 'codeword' | 'contacts' | 'move' | 'modify' | 'remove' } | { kind: 'activate' | 'deactivate'; system: CapacitySystemView } | null;
@@ -42,8 +44,8 @@ export default function ComplexDetail({ params }: { params: Record<string, strin
   const session = useSession();
   const mayManage = session.can('system.manage');
   const id = params.id!;
-  const complex = usePoll(() => get<ComplexView>(`/capacity/complexes/${encodeURIComponent(id)}`), [id]);
-  const ledger = usePoll(() => get<LedgerList>(`/capacity/complexes/${encodeURIComponent(id)}/ledger`, { limit: 200 }), [id], 10_000);
+  const complex = usePoll(() => call(routes.capacity.get, { params: { id } }), [id]);
+  const ledger = usePoll(() => call(routes.capacity.ledger, { params: { id }, query: { limit: 200 } }), [id], 10_000);
   const [open, setOpen] = useState<Open>(null);
   const [notice, setNotice] = useState('');
   const c = complex.data;
@@ -172,7 +174,7 @@ export default function ComplexDetail({ params }: { params: Record<string, strin
           title={`Remove complex ${c.name}`}
           message={`The complex goes with its usage rights and its temporary capacity ledger (balance ${formatCoreSeconds(t.balanceSeconds)}); its systems (${c.systems.map((s) => s.name).join(', ')}) are no longer governed by instant capacity.`}
           confirmLabel="Remove"
-          onConfirm={() => del(`/capacity/complexes/${encodeURIComponent(c.id)}`).then(() => {
+          onConfirm={() => call(routes.capacity.remove, { params: { id: c.id } }).then(() => {
             announce(`Complex ${c.name} removed.`);
             announceChange();
             // Its page is gone: back to the list, which no longer shows it.

@@ -1,6 +1,6 @@
-// The changes an administrator makes to instant capacity: declare, modify and remove a
-// complex, apply a codeword, activate or deactivate components on one system, move active
-// cores between two systems, edit who is notified. Each checks against the shared schema
+// The changes an administrator makes to instant capacity: declare a complex, apply a
+// codeword, activate or deactivate components on one system, edit who is notified (modifying
+// a complex and moving cores: complex-forms.tsx). Each checks against the shared schema
 // first and shows the manager's refusal (its stable code and message) beside the form.
 import { useState, type FormEvent } from 'react';
 import {
@@ -8,34 +8,29 @@ import {
   ApplyCodewordRequest,
   CreateComplexRequest,
   ModifyComplexRequest,
-  MoveRequest,
   type AppliedCodeword,
   type CapacitySystemView,
   type ComplexView,
-  type ComponentCounts,
 } from '../../../../src/api/capacity.js';
-import type { Page } from '../../../../src/api/resources.js';
-import type { SystemView } from '../../../../src/api/systems.js';
-import { get, patch, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, checkedBody } from '../../api/client.js';
 import { Dialog } from '../../components/Dialog.js';
 import { CheckboxGroup, DialogButtons, Field } from '../../components/Field.js';
-import { ResourceForm } from '../../components/ResourceForm.js';
 import { announce } from '../../lib/announce.js';
 import { announceChange } from '../../lib/changes.js';
 import { focusInvalid, useFormSubmit } from '../../lib/use-form-submit.js';
 import { usePoll } from '../../lib/usePoll.js';
 import { serverErrors, schemaErrors, type FieldErrors } from '../../lib/validation.js';
-import { durationText } from '../../../../src/api/duration.js';
 import { formatCoreSeconds, parseCount, parseDuration } from './capacity-format.js';
 
-interface Props {
+export interface Props {
   complex: ComplexView;
   onDone: (message: string) => void;
   onClose: () => void;
 }
 
 /** Says what was done, and has every list on screen reload. */
-function report(onDone: (m: string) => void, message: string) {
+export function report(onDone: (m: string) => void, message: string) {
   announce(message);
   announceChange();
   onDone(message);
@@ -63,7 +58,7 @@ export function ApplyCodewordDialog({ complex, onDone, onClose }: Props) {
     const form = e.currentTarget;
     const body = { codeword: codeword.trim(), complex: complex.id };
     return run(form, schemaErrors(ApplyCodewordRequest, body), async () => {
-      finish(onDone, onClose, describeApplied(await post<AppliedCodeword>('/capacity/codewords', body)));
+      finish(onDone, onClose, describeApplied(await call(routes.capacity.applyCodeword, { body })));
     }, (err) => {
       // Every refusal of a codeword is about the codeword: it goes beside the field.
       const s = serverErrors(err);
@@ -110,7 +105,7 @@ export function ActivationDialog({ complex, system, action, onDone, onClose }: P
       found[`/${keys[0]}`] = `Give how many to ${action}.`;
     }
     return run(e.currentTarget, found, async () => {
-      await post<ComplexView>(`/capacity/systems/${encodeURIComponent(system.id)}/${action}`, body);
+      await call(routes.capacity[action], { params: { id: system.id }, body: checkedBody(routes.capacity[action], body) });
       const what = keys.filter((k) => body[k] !== undefined).map((k) => `${String(body[k])} ${LABELS[k].toLowerCase()}`).join(', ');
       finish(onDone, onClose, `${verb}d ${what} on ${system.name}: pending until its agent reports it applied.`);
     });
@@ -188,7 +183,7 @@ export function ContactsDialog({ complex, onDone, onClose }: Props) {
     const w = lines(webhooks);
     const body = { contacts: c, webhooks: w };
     return run(e.currentTarget, contactErrors(schemaErrors(ModifyComplexRequest, body), c, w), async () => {
-      await patch<ComplexView>(`/capacity/complexes/${encodeURIComponent(complex.id)}`, body);
+      await call(routes.capacity.modify, { params: { id: complex.id }, body });
       finish(onDone, onClose, `Contacts of ${complex.name} saved.`);
     }, (err) => {
       const s = serverErrors(err);
@@ -207,11 +202,11 @@ export function ContactsDialog({ complex, onDone, onClose }: Props) {
   );
 }
 
-const EXHAUSTION_CHOICES = [
+export const EXHAUSTION_CHOICES = [
   { value: 'deactivate', label: 'Deactivate back to the usage rights, and notify' },
   { value: 'notify', label: 'Notify only' },
 ];
-const DURATION_HINT = 'As the CLI takes it: 30d, 12h, 90m, or seconds.';
+export const DURATION_HINT = 'As the CLI takes it: 30d, 12h, 90m, or seconds.';
 
 /** The text fields of the declaration, by the path of their value in the request. */
 const DECLARE_FIELDS: { path: string; label: string; hint?: string; duration?: boolean }[] = [
@@ -234,7 +229,7 @@ function setAt(body: Record<string, unknown>, path: string, value: unknown) {
 
 /** Declares a complex: its serial, systems (each in one complex at most), rights and totals. */
 export function DeclareComplexDialog({ complexes, onDone, onClose }: { complexes: readonly ComplexView[]; onDone: (message: string) => void; onClose: () => void }) {
-  const systems = usePoll(() => get<Page<SystemView>>('/systems', { limit: 1000 }), [], 15_000);
+  const systems = usePoll(() => call(routes.systems.list, { query: { limit: 1000 } }), [], 15_000);
   const [values, setValues] = useState<Record<string, string>>({});
   const [chosen, setChosen] = useState<string[]>([]);
   const [exhaustion, setExhaustion] = useState('deactivate');
@@ -271,7 +266,7 @@ export function DeclareComplexDialog({ complexes, onDone, onClose }: { complexes
     for (const k of Object.keys(unparsed)) delete checked[k];
     const found = { ...checked, ...contactErrors(checked, c, w), ...unparsed };
     return run(form, found, async () => {
-      const v = await post<ComplexView>('/capacity/complexes', body);
+      const v = await call(routes.capacity.create, { body: checkedBody(routes.capacity.create, body) });
       finish(onDone, onClose, `Complex ${v.name} declared: ${v.cores.rights} core usage ${v.cores.rights === 1 ? 'right' : 'rights'} on ${v.systems.map((s) => s.name).join(', ')}.`);
     }, (err) => {
       const s = serverErrors(err);
@@ -333,73 +328,5 @@ export function DeclareComplexDialog({ complexes, onDone, onClose }: { complexes
         <DialogButtons error={formError} submit="Declare" busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
-  );
-}
-
-const installed = (c: ComponentCounts | null) => (c === null || c.total === null ? '' : String(c.total));
-/** An installed total: a count, or empty for "from the host profiles" (null). */
-const totalOf = (t: string) => (t.trim() === '' ? null : parseCount(t));
-
-/** Changes a complex's name, installed totals and temporary capacity handling (only what changed is sent). */
-export function ModifyComplexDialog({ complex, onDone, onClose }: Props) {
-  return (
-    <ResourceForm
-      title={`Modify ${complex.name}`}
-      schema={ModifyComplexRequest}
-      fields={[
-        { key: 'name', label: 'Name' },
-        { key: 'totalCores', label: 'Installed cores', hint: "Empty: the sum of the systems' host profiles.", numeric: true, parse: totalOf },
-        { key: 'totalMemoryGiB', label: 'Installed memory (GiB)', hint: "Empty: the sum of the systems' host profiles.", numeric: true, parse: totalOf },
-        { key: 'totalCells', label: 'Installed cells', hint: 'Empty: unknown.', numeric: true, parse: totalOf },
-        { key: 'warningPeriodSeconds', label: 'Warning period', hint: `How long before temporary capacity runs out the contacts are warned. ${DURATION_HINT}`, parse: parseDuration },
-        { key: 'exhaustionAction', label: 'When temporary capacity runs out', options: EXHAUSTION_CHOICES },
-      ]}
-      initial={{
-        name: complex.name,
-        totalCores: installed(complex.cores),
-        totalMemoryGiB: installed(complex.memoryGiB),
-        totalCells: installed(complex.cells),
-        warningPeriodSeconds: durationText(complex.temporary.warningPeriodSeconds),
-        exhaustionAction: complex.temporary.exhaustionAction,
-      }}
-      changesOnly
-      submitLabel="Save"
-      onSubmit={async (body) => {
-        const v = await patch<ComplexView>(`/capacity/complexes/${encodeURIComponent(complex.id)}`, body);
-        report(onDone, `Complex ${v.name} saved.`);
-      }}
-      onClose={onClose}
-    />
-  );
-}
-
-/** Moves intended active cores from one system of the complex to another (two or more systems). */
-export function MoveCoresDialog({ complex, onDone, onClose }: Props) {
-  const options = complex.systems.map((s) => ({ value: s.id, label: s.name }));
-  const nameOf = (id: unknown) => complex.systems.find((s) => s.id === id)?.name ?? String(id);
-  return (
-    <ResourceForm
-      title={`Move active cores in ${complex.name}`}
-      schema={MoveRequest}
-      fields={[
-        { key: 'from', label: 'From system', options },
-        { key: 'to', label: 'To system', options },
-        {
-          key: 'cores',
-          label: 'Cores to move',
-          hint: `Intended active now: ${complex.systems.map((s) => `${s.name} ${s.intended.cores}`).join(', ')}.`,
-          numeric: true,
-          parse: parseCount,
-        },
-      ]}
-      initial={{ from: complex.systems[0]?.id ?? '', to: complex.systems[1]?.id ?? '', cores: '' }}
-      submitLabel="Move"
-      onSubmit={async (body) => {
-        await post<ComplexView>('/capacity/move', body);
-        const n = Number(body.cores);
-        report(onDone, `Moved ${n} ${n === 1 ? 'core' : 'cores'} from ${nameOf(body.from)} to ${nameOf(body.to)}: pending until their agents report it applied.`);
-      }}
-      onClose={onClose}
-    />
   );
 }

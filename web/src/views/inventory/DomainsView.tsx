@@ -1,8 +1,8 @@
 // Relocation domains: which systems serve the same purpose. Managed by system administrators.
 import { useState } from 'react';
 import { CreateDomainRequest, ModifyDomainRequest, type DomainView } from '../../../../src/api/domains.js';
-import type { Page } from '../../../../src/api/resources.js';
-import { del, get, patch, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, checkedBody } from '../../api/client.js';
 import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
@@ -22,7 +22,7 @@ type Open = { kind: 'create' } | { kind: 'modify' | 'remove'; domain: DomainView
 
 export default function DomainsView() {
   const mayManage = useSession().can('system.manage');
-  const list = usePoll(() => get<Page<DomainView>>('/domains', { limit: 1000 }), []);
+  const list = usePoll(() => call(routes.domains.list, { query: { limit: 1000 } }), []);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<Open>(null);
   const rows = list.data?.items ?? [];
@@ -43,17 +43,17 @@ export default function DomainsView() {
         <ResourceForm title="Create a relocation domain" schema={CreateDomainRequest}
           fields={[{ key: 'name', label: 'Name' }, { key: 'description', label: 'Description', multiline: true }]}
           initial={{ name: '', description: '' }} submitLabel="Create"
-          onSubmit={(body) => post('/domains', body).then(announceChange)} onClose={() => setOpen(null)} />
+          onSubmit={(body) => call(routes.domains.create, { body: checkedBody(routes.domains.create, body) }).then(announceChange)} onClose={() => setOpen(null)} />
       )}
       {open?.kind === 'modify' && (
         <ResourceForm title={`Modify ${open.domain.name}`} schema={ModifyDomainRequest}
           fields={[{ key: 'name', label: 'Name' }, { key: 'description', label: 'Description', multiline: true }]}
           initial={{ name: open.domain.name, description: open.domain.description }} changesOnly submitLabel="Save"
-          onSubmit={(body) => patch(`/domains/${open.domain.id}`, body).then(announceChange)} onClose={() => setOpen(null)} />
+          onSubmit={(body) => call(routes.domains.modify, { params: { id: open.domain.id }, body: checkedBody(routes.domains.modify, body) }).then(announceChange)} onClose={() => setOpen(null)} />
       )}
       {open?.kind === 'remove' && (
         <ConfirmDialog title={`Remove ${open.domain.name}`} message="Refused while systems belong to it." confirmLabel="Remove"
-          onConfirm={() => del(`/domains/${open.domain.id}`).then(() => { setSelected(new Set()); announceChange(); })} onClose={() => setOpen(null)} />
+          onConfirm={() => call(routes.domains.remove, { params: { id: open.domain.id } }).then(() => { setSelected(new Set()); announceChange(); })} onClose={() => setOpen(null)} />
       )}
     </section>
   );

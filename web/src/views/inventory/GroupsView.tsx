@@ -2,8 +2,8 @@
 import { useState } from 'react';
 import { Value } from 'typebox/value';
 import { CreateGroupRequest, ModifyGroupRequest, policyProblems, RelocationPolicy, type GroupView } from '../../../../src/api/groups.js';
-import type { Page } from '../../../../src/api/resources.js';
-import { del, get, patch, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, checkedBody } from '../../api/client.js';
 import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
@@ -61,7 +61,7 @@ type Open = { kind: 'create' } | { kind: 'modify' | 'remove'; group: GroupView }
 
 export default function GroupsView() {
   const mayManage = useSession().can('system.manage');
-  const list = usePoll(() => get<Page<GroupView>>('/groups', { limit: 1000 }), []);
+  const list = usePoll(() => call(routes.groups.list, { query: { limit: 1000 } }), []);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<Open>(null);
   const rows = list.data?.items ?? [];
@@ -92,15 +92,15 @@ export default function GroupsView() {
       )}
       {open?.kind === 'create' && (
         <PolicyEditor title="Create a WPAR group" create initial={Value.Default(RelocationPolicy, {}) as RelocationPolicy}
-          onSubmit={(body) => post('/groups', body).then(announceChange)} onClose={() => setOpen(null)} />
+          onSubmit={(body) => call(routes.groups.create, { body: checkedBody(routes.groups.create, body) }).then(announceChange)} onClose={() => setOpen(null)} />
       )}
       {open?.kind === 'modify' && (
         <PolicyEditor title={`Modify ${open.group.name}`} create={false} group={open.group} initial={open.group.policy}
-          onSubmit={(body) => patch(`/groups/${open.group.id}`, body).then(announceChange)} onClose={() => setOpen(null)} />
+          onSubmit={(body) => call(routes.groups.modify, { params: { id: open.group.id }, body: checkedBody(routes.groups.modify, body) }).then(announceChange)} onClose={() => setOpen(null)} />
       )}
       {open?.kind === 'remove' && (
         <ConfirmDialog title={`Remove ${open.group.name}`} message="Refused while WPARs belong to it." confirmLabel="Remove"
-          onConfirm={() => del(`/groups/${open.group.id}`).then(() => { setSelected(new Set()); announceChange(); })} onClose={() => setOpen(null)} />
+          onConfirm={() => call(routes.groups.remove, { params: { id: open.group.id } }).then(() => { setSelected(new Set()); announceChange(); })} onClose={() => setOpen(null)} />
       )}
     </section>
   );

@@ -5,8 +5,9 @@
 // adds them would get. Until this system's own testing is done it is not offered for
 // relocation, and the panel says so.
 import { useState } from 'react';
-import { COMPATIBILITY_TESTS, OPTIONAL_TESTS, TEST_DESCRIPTIONS, type DirectionView, type OptionalTest, type PairView, type SystemCompatibilityView } from '../../../../src/api/compatibility.js';
-import { get } from '../../api/client.js';
+import { COMPATIBILITY_TESTS, OPTIONAL_TESTS, TEST_DESCRIPTIONS, type DirectionView, type OptionalTest, type PairView } from '../../../../src/api/compatibility.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { Link } from '../../app/router.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { CheckboxGroup } from '../../components/Field.js';
@@ -25,7 +26,7 @@ export function CompatibilityPanel({ system }: { system: { id: string; name: str
   const [tests, setTests] = useState<OptionalTest[]>([]);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const view = usePoll(
-    () => get<SystemCompatibilityView>(`/systems/${encodeURIComponent(system.id)}/compatibility`, { tests }),
+    () => call(routes.systems.compatibility, { params: { id: system.id }, query: { tests } }),
     [system.id, tests.join()],
     SLOW_MS,
   );

@@ -7,13 +7,14 @@
 // and the dialog then shows that step with the state as it is now. Once submitted: the task's
 // progress, live, and where the WPAR runs when it is done.
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { STATE_LABELS, type PairState, type SystemCompatibilityView } from '../../../../src/api/compatibility.js';
+import { STATE_LABELS, type PairState } from '../../../../src/api/compatibility.js';
 import type { OtherTarget, TargetsView } from '../../../../src/api/placement.js';
 import { MEMORY_METHODS, type MemoryMethod, type RelocateRequest, type RelocationResult } from '../../../../src/api/relocation.js';
 import type { ResourceRef } from '../../../../src/api/resources.js';
 import type { TaskView } from '../../../../src/api/tasks.js';
 import type { WparView } from '../../../../src/api/wpar.js';
-import { ApiError, describeError, get, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { ApiError, call, describeError } from '../../api/client.js';
 import { Link } from '../../app/router.js';
 import { DataTable } from '../../components/DataTable.js';
 import { Dialog } from '../../components/Dialog.js';
@@ -56,11 +57,10 @@ export function RelocateDialog({ wpar, onClose }: { wpar: WparView; onClose: () 
   const { errors, setErrors, busy, run } = useFormSubmit();
   const heading = useRef<HTMLHeadingElement>(null);
   const opened = useRef(false);
-  const base = `/wpars/${encodeURIComponent(wpar.id)}`;
 
   // The list is a snapshot to decide on: loaded once (not polled under the user's choice), and
   // again when the manager says it changed (CAP-E0925).
-  const load = () => get<TargetsView>(`${base}/targets`).then((t) => {
+  const load = () => call(routes.wpars.targets, { params: { id: wpar.id } }).then((t) => {
     setTargets(t);
     setLoadError(undefined);
     setAutomatic((chosen) => (chosen && t.ranked.some((r) => r.system.id === chosen) ? chosen : t.ranked[0]?.system.id));
@@ -83,7 +83,7 @@ export function RelocateDialog({ wpar, onClose }: { wpar: WparView; onClose: () 
   const send = (target: ResourceRef, confirmed: boolean) => {
     const body: RelocateRequest = { to: target.name, ...(confirmed ? { confirm: true } : {}), ...(method ? { method } : {}) };
     return run(null, {}, async () => {
-      const task = await post<TaskView>(`${base}/actions/relocate`, body);
+      const task = await call(routes.wpars.relocate, { params: { id: wpar.id }, body });
       track(task);
       setStep({ kind: 'running', task, target });
     }, (err) => {
@@ -263,7 +263,7 @@ function RadioChoice({ name, checked, disabled, onChange, children }: { name: st
 
 /** The applied tests that fail each way between the two systems, as the compatibility view has them. */
 function FailingTests({ departure, target, optional }: { departure: ResourceRef; target: ResourceRef; optional: TargetsView['optionalTests'] }) {
-  const view = usePoll(() => get<SystemCompatibilityView>(`/systems/${encodeURIComponent(departure.id)}/compatibility`, { tests: optional }), [departure.id, optional.join()], 15_000);
+  const view = usePoll(() => call(routes.systems.compatibility, { params: { id: departure.id }, query: { tests: optional } }), [departure.id, optional.join()], 15_000);
   const pair = view.data?.pairs.find((p) => p.other.id === target.id);
   if (!pair?.outbound || !pair.inbound) return <LoadError error={view.error} />;
   return (

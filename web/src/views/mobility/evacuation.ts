@@ -4,7 +4,8 @@
 // with "<wpar> runs on <system>" or "<wpar> stays on <this system>: <reason>". Read as they
 // come, these also show the WPARs handled so far while the task runs.
 import { outputLines, type TaskView } from '../../../../src/api/tasks.js';
-import { describeError, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, describeError } from '../../api/client.js';
 import { announce } from '../../lib/announce.js';
 import { announceChange } from '../../lib/changes.js';
 
@@ -32,13 +33,13 @@ export function evacuationOutcome(task: TaskView): EvacuationOutcome {
 }
 
 export async function evacuate(system: { id: string }): Promise<TaskView> {
-  return post<TaskView>(`/systems/${encodeURIComponent(system.id)}/actions/evacuate`);
+  return call(routes.systems.evacuate, { params: { id: system.id } });
 }
 
 /** Lets placement choose the system again; the refusal as text, announced. */
 export async function restore(system: { id: string; name: string }): Promise<string | undefined> {
   try {
-    await post(`/systems/${encodeURIComponent(system.id)}/actions/restore`);
+    await call(routes.systems.restore, { params: { id: system.id } });
     announce(`${system.name} takes WPARs again.`);
     announceChange();
     return undefined;

@@ -1,7 +1,8 @@
 // The user's own account: change the password, and the API tokens for the CLI and automation.
 import { useState, type FormEvent } from 'react';
 import { CreateTokenRequest, type CreatedToken, type TokenView } from '../../../../src/api/users.js';
-import { del, get, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { Field, FormError } from '../../components/Field.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
@@ -13,7 +14,7 @@ import { schemaErrors } from '../../lib/validation.js';
 import { PasswordForm } from '../PasswordForm.js';
 
 export default function AccountView() {
-  const tokens = usePoll(() => get<TokenView[]>('/auth/tokens'), []);
+  const tokens = usePoll(() => call(routes.auth.tokens), []);
   const [name, setName] = useState('');
   const { errors, run } = useFormSubmit();
   const [created, setCreated] = useState<CreatedToken>();
@@ -23,14 +24,14 @@ export default function AccountView() {
     { key: 'created', header: 'Created', cell: (t) => formatTime(t.createdAt), sortValue: (t) => t.createdAt },
     { key: 'expires', header: 'Expires', cell: (t) => (t.expiresAt ? formatTime(t.expiresAt) : 'never') },
     { key: 'used', header: 'Last used', cell: (t) => formatTime(t.lastUsedAt) },
-    { key: 'revoke', header: 'Revoke', cell: (t) => <button type="button" onClick={() => void del(`/auth/tokens/${t.id}`).then(tokens.reload)}>Revoke {t.name}</button> },
+    { key: 'revoke', header: 'Revoke', cell: (t) => <button type="button" onClick={() => void call(routes.auth.revokeToken, { params: { id: t.id } }).then(tokens.reload)}>Revoke {t.name}</button> },
   ];
 
   const create = (e: FormEvent) => {
     e.preventDefault();
     const body = { name: name.trim() };
     return run(null, schemaErrors(CreateTokenRequest, body), async () => {
-      setCreated(await post<CreatedToken>('/auth/tokens', body));
+      setCreated(await call(routes.auth.createToken, { body }));
       setName('');
       tokens.reload();
     });

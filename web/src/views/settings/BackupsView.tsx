@@ -1,7 +1,7 @@
 // Online backups of the manager's database: the files, and starting one (a task).
-import type { BackupList, BackupFile } from '../../../../src/api/backup.js';
-import type { TaskView } from '../../../../src/api/tasks.js';
-import { describeError, get, post } from '../../api/client.js';
+import type { BackupFile } from '../../../../src/api/backup.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, describeError } from '../../api/client.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
 import { formatBytes, formatTime } from '../../lib/format.js';
@@ -17,9 +17,9 @@ const COLUMNS: Column<BackupFile>[] = [
 ];
 
 export default function BackupsView() {
-  const list = usePoll(() => get<BackupList>('/backups'), []);
+  const list = usePoll(() => call(routes.backups.list), []);
   const [error, setError] = useState<string>();
-  const start = () => post<TaskView>('/backups').then(track, (e: unknown) => setError(describeError(e)));
+  const start = () => call(routes.backups.start).then(track, (e: unknown) => setError(describeError(e)));
   return (
     <section aria-labelledby="backups-title">
       <h1 id="backups-title">Database backups</h1>

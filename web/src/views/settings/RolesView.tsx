@@ -2,7 +2,8 @@
 // user groups mapped to it; map and unmap.
 import { useState } from 'react';
 import { MappingRequest, type RoleView } from '../../../../src/api/users.js';
-import { del, get, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { LoadError } from '../../components/LoadError.js';
 import { ResourceForm } from '../../components/ResourceForm.js';
 import { announceChange } from '../../lib/changes.js';
@@ -12,7 +13,7 @@ const names = (s: unknown) => String(s ?? '').split(/[\s,]+/).filter(Boolean);
 type Open = { kind: 'add' | 'remove'; role: RoleView } | null;
 
 export default function RolesView() {
-  const list = usePoll(() => get<RoleView[]>('/roles'), []);
+  const list = usePoll(() => call(routes.roles.list), []);
   const [open, setOpen] = useState<Open>(null);
 
   const mapping = (body: Record<string, unknown>) => {
@@ -49,7 +50,7 @@ export default function RolesView() {
           ]}
           initial={{ users: '', groups: '' }}
           submitLabel={open.kind === 'add' ? 'Map' : 'Unmap'}
-          onSubmit={(body) => (open.kind === 'add' ? post : del)(`/roles/${open.role.role}/mappings`, mapping(body)).then(announceChange)}
+          onSubmit={(body) => call(open.kind === 'add' ? routes.roles.map : routes.roles.unmap, { params: { role: open.role.role }, body: mapping(body) }).then(announceChange)}
           onClose={() => setOpen(null)}
         />
       )}

@@ -1,9 +1,9 @@
 // The Console User Authority's users: create (a one-time password is shown once), change
 // full name, user groups and whether disabled, set a new one-time password, delete.
 import { useState } from 'react';
-import type { Page } from '../../../../src/api/resources.js';
-import { CreateUserRequest, ModifyUserRequest, type CreatedUser, type PasswordSet, type UserView } from '../../../../src/api/users.js';
-import { del, get, patch, post, put } from '../../api/client.js';
+import { CreateUserRequest, ModifyUserRequest, type UserView } from '../../../../src/api/users.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, checkedBody } from '../../api/client.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { Dialog } from '../../components/Dialog.js';
 import { LoadError } from '../../components/LoadError.js';
@@ -27,7 +27,7 @@ const BOOL = [{ value: 'false', label: 'No' }, { value: 'true', label: 'Yes' }];
 type Open = { kind: 'create' } | { kind: 'modify' | 'password' | 'delete'; user: UserView } | null;
 
 export default function UsersView() {
-  const list = usePoll(() => get<Page<UserView>>('/users', { limit: 1000 }), []);
+  const list = usePoll(() => call(routes.users.list, { query: { limit: 1000 } }), []);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<Open>(null);
   /** A one-time password to hand over, shown once after the dialog that made it closes. */
@@ -53,7 +53,7 @@ export default function UsersView() {
           fields={[{ key: 'name', label: 'User name' }, { key: 'fullName', label: 'Full name' }]}
           initial={{ name: '', fullName: '' }} submitLabel="Create"
           onSubmit={async (body) => {
-            const created = await post<CreatedUser>('/users', body);
+            const created = await call(routes.users.create, { body: checkedBody(routes.users.create, body) });
             announceChange();
             if (created.oneTimePassword) setSecret({ user: created.user.name, password: created.oneTimePassword });
           }}
@@ -68,17 +68,17 @@ export default function UsersView() {
           ]}
           initial={{ fullName: open.user.fullName, groups: open.user.groups.join(' '), disabled: String(open.user.disabled) }}
           changesOnly submitLabel="Save"
-          onSubmit={(body) => patch(`/users/${open.user.name}`, {
+          onSubmit={(body) => call(routes.users.modify, { params: { name: open.user.name }, body: checkedBody(routes.users.modify, {
             ...body,
             ...(body.groups !== undefined ? { groups: groupsOf(String(body.groups)) } : {}),
             ...(body.disabled !== undefined ? { disabled: body.disabled === 'true' } : {}),
-          }).then(announceChange)}
+          }) }).then(announceChange)}
           onClose={close} />
       )}
       {open?.kind === 'password' && (
         <ConfirmDialog title={`New password for ${open.user.name}`} message="A one-time password is generated; the user must change it at the next login." confirmLabel="Generate"
           onConfirm={async () => {
-            const set = await put<PasswordSet>(`/users/${open.user.name}/password`, {});
+            const set = await call(routes.users.setPassword, { params: { name: open.user.name }, body: {} });
             announceChange();
             if (set.oneTimePassword) setSecret({ user: open.user.name, password: set.oneTimePassword });
           }}
@@ -86,7 +86,7 @@ export default function UsersView() {
       )}
       {open?.kind === 'delete' && (
         <ConfirmDialog title={`Delete ${open.user.name}`} message="Deletes the user, its sessions, tokens and role mappings." confirmLabel="Delete"
-          onConfirm={() => del(`/users/${open.user.name}`).then(() => { setSelected(new Set()); announceChange(); })} onClose={close} />
+          onConfirm={() => call(routes.users.remove, { params: { name: open.user.name } }).then(() => { setSelected(new Set()); announceChange(); })} onClose={close} />
       )}
       {secret && !open && (
         <Dialog title={`One-time password of ${secret.user}`} onClose={() => setSecret(null)}>

@@ -1,7 +1,8 @@
 // Agents: the capstan agent of each managed system, its certificate and whether its control
 // channel is connected now (live).
 import type { AgentView } from '../../../../src/api/agents.js';
-import { get } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { Link } from '../../app/router.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
@@ -20,7 +21,7 @@ const COLUMNS: Column<AgentView>[] = [
 ];
 
 export default function AgentsView() {
-  const list = usePoll(() => get<AgentView[]>('/agents'), []);
+  const list = usePoll(() => call(routes.agents.list), []);
   return (
     <section aria-labelledby="agents-title">
       <h1 id="agents-title">Agents</h1>

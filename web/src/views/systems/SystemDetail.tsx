@@ -4,10 +4,8 @@
 // task, followed in the task tray), evacuate it (every WPAR off it, then no placement on it)
 // and restore it.
 import { lazy, Suspense, useState } from 'react';
-import type { Page } from '../../../../src/api/resources.js';
-import type { SystemView } from '../../../../src/api/systems.js';
-import type { WparView } from '../../../../src/api/wpar.js';
-import { get } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { Link } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { FormError } from '../../components/Field.js';
@@ -32,8 +30,8 @@ export default function SystemDetail({ params }: { params: Record<string, string
   const [refusal, setRefusal] = useState<string>();
   const [evacuating, setEvacuating] = useState(false);
   const id = params.id!;
-  const system = usePoll(() => get<SystemView>(`/systems/${encodeURIComponent(id)}`), [id]);
-  const wpars = usePoll(() => get<Page<WparView>>('/wpars', { system: id, limit: 1000 }), [id]);
+  const system = usePoll(() => call(routes.systems.get, { params: { id } }), [id]);
+  const wpars = usePoll(() => call(routes.wpars.list, { query: { system: id, limit: 1000 } }), [id]);
   const s = system.data;
   const ask = async (action: AgentAction) => {
     if (!s) return;

@@ -2,10 +2,9 @@
 // ask the agents of the selected systems to Discover their WPARs or update their profile, and
 // evacuate a system (every WPAR off it, no placement on it) or restore it.
 import { useState } from 'react';
-import type { DomainView } from '../../../../src/api/domains.js';
-import type { Page } from '../../../../src/api/resources.js';
 import { AddSystemRequest, ModifySystemRequest, type SystemView } from '../../../../src/api/systems.js';
-import { del, get, patch, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, checkedBody } from '../../api/client.js';
 import { Link } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
@@ -37,8 +36,8 @@ type Open = { kind: 'add' } | { kind: 'modify' | 'remove' | 'evacuate'; system: 
 export default function SystemsView() {
   const session = useSession();
   const mayManage = session.can('system.manage');
-  const list = usePoll(() => get<Page<SystemView>>('/systems', { limit: 1000 }), []);
-  const domains = usePoll(() => get<Page<DomainView>>('/domains', { limit: 1000 }), [], 15_000);
+  const list = usePoll(() => call(routes.systems.list, { query: { limit: 1000 } }), []);
+  const domains = usePoll(() => call(routes.domains.list, { query: { limit: 1000 } }), [], 15_000);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<Open>(null);
   const rows = list.data?.items ?? [];
@@ -84,7 +83,7 @@ export default function SystemsView() {
           ]}
           initial={{ name: '', host: '', domain: '' }}
           submitLabel="Add"
-          onSubmit={(body) => post('/systems', body).then(done)}
+          onSubmit={(body) => call(routes.systems.create, { body: checkedBody(routes.systems.create, body) }).then(done)}
           onClose={() => setOpen(null)}
         />
       )}
@@ -96,7 +95,7 @@ export default function SystemsView() {
           initial={{ name: open.system.name, domain: open.system.domain.name }}
           changesOnly
           submitLabel="Save"
-          onSubmit={(body) => patch(`/systems/${open.system.id}`, body).then(done)}
+          onSubmit={(body) => call(routes.systems.modify, { params: { id: open.system.id }, body: checkedBody(routes.systems.modify, body) }).then(done)}
           onClose={() => setOpen(null)}
         />
       )}
@@ -106,7 +105,7 @@ export default function SystemsView() {
           title={`Remove ${open.system.name}`}
           message="The system leaves the manager. Refused while WPARs are deployed on it."
           confirmLabel="Remove"
-          onConfirm={() => del(`/systems/${open.system.id}`).then(() => { setSelected(new Set()); done(); })}
+          onConfirm={() => call(routes.systems.remove, { params: { id: open.system.id } }).then(() => { setSelected(new Set()); done(); })}
           onClose={() => setOpen(null)}
         />
       )}

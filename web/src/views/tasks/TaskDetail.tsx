@@ -2,7 +2,8 @@
 // its output and error (the seed's Task Details).
 import { useEffect, useState } from 'react';
 import { ENDED_STATUSES, type TaskView } from '../../../../src/api/tasks.js';
-import { describeError, get, post } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call, describeError } from '../../api/client.js';
 import { applyTaskEvent, followTask } from '../../api/task-stream.js';
 import { useSession } from '../../app/session.js';
 import { Properties, PropertyList } from '../../components/PropertyList.js';
@@ -23,7 +24,7 @@ export default function TaskDetail({ params }: { params: Record<string, string> 
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Without the stream (it broke, or a proxy ate it), waiting on the task still follows it.
     const poll = () => {
-      get<TaskView>(`/tasks/${encodeURIComponent(id)}/wait`, { timeout: REPOLL_MS / 1000 }).then(
+      call(routes.tasks.wait, { params: { id }, query: { timeout: REPOLL_MS / 1000 } }).then(
         (t) => {
           if (stopped) return;
           setTask(t);
@@ -53,7 +54,7 @@ export default function TaskDetail({ params }: { params: Record<string, string> 
 
   if (!task) return <><h1>Task</h1>{error ? <p role="alert">{error}</p> : <p role="status">Loading…</p>}</>;
   const running = !ENDED_STATUSES.includes(task.status);
-  const cancel = () => post<TaskView>(`/tasks/${encodeURIComponent(task.id)}/cancel`).then(setTask, (e: unknown) => setError(describeError(e)));
+  const cancel = () => call(routes.tasks.cancel, { params: { id: task.id } }).then(setTask, (e: unknown) => setError(describeError(e)));
 
   return (
     <section aria-labelledby="task-title">

@@ -1,7 +1,8 @@
 // Task management: every task, newest first, live; filter by status; page back in time.
 import { useState } from 'react';
-import { TASK_STATUSES, type TaskList, type TaskStatus } from '../../../../src/api/tasks.js';
-import { get } from '../../api/client.js';
+import { TASK_STATUSES, type TaskStatus } from '../../../../src/api/tasks.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { Field } from '../../components/Field.js';
 import { LoadError } from '../../components/LoadError.js';
 import { usePoll } from '../../lib/usePoll.js';
@@ -14,7 +15,7 @@ export default function TasksView() {
   /** The last task of each earlier page, to come back. */
   const [cursors, setCursors] = useState<string[]>([]);
   const before = cursors[cursors.length - 1];
-  const list = usePoll(() => get<TaskList>('/tasks', { status: status || undefined, limit: PAGE, before }), [status, before]);
+  const list = usePoll(() => call(routes.tasks.list, { query: { status: status || undefined, limit: PAGE, before } }), [status, before]);
   const items = list.data?.items ?? [];
 
   return (

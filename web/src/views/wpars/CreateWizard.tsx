@@ -2,7 +2,8 @@
 // the next. With ?from=<WPAR> it starts from that WPAR as a template, to review and change.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { WparView } from '../../../../src/api/wpar.js';
-import { get } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { navigate, useLocation } from '../../app/router.js';
 import { FormError } from '../../components/Field.js';
 import { PropertyList } from '../../components/PropertyList.js';
@@ -47,7 +48,7 @@ export default function CreateWizard() {
 
   useEffect(() => {
     if (!from) return;
-    get<WparView>(`/wpars/${encodeURIComponent(from)}`).then(
+    call(routes.wpars.get, { params: { id: from } }).then(
       (w) => {
         setTemplate(w);
         setDraft(draftFrom(w));

@@ -1,8 +1,7 @@
 // One WPAR: its properties and state (live), its actions, its metrics, its recent tasks.
 import { lazy, Suspense } from 'react';
-import type { TaskList } from '../../../../src/api/tasks.js';
-import type { WparView } from '../../../../src/api/wpar.js';
-import { get } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { Link, navigate } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { LoadError } from '../../components/LoadError.js';
@@ -18,9 +17,9 @@ const MetricsPanel = lazy(() => import('../../components/MetricsPanel.js'));
 export default function WparDetail({ params }: { params: Record<string, string> }) {
   const session = useSession();
   const id = params.id!;
-  const wpar = usePoll(() => get<WparView>(`/wpars/${encodeURIComponent(id)}`), [id]);
+  const wpar = usePoll(() => call(routes.wpars.get, { params: { id } }), [id]);
   const w = wpar.data;
-  const tasks = usePoll(() => (w ? get<TaskList>('/tasks', { targetKind: 'wpar', targetId: w.id, limit: 20 }) : Promise.resolve({ items: [] })), [w?.id]);
+  const tasks = usePoll(() => (w ? call(routes.tasks.list, { query: { targetKind: 'wpar', targetId: w.id, limit: 20 } }) : Promise.resolve({ items: [] })), [w?.id]);
 
   if (!w) return <><h1>WPAR {id}</h1><LoadError error={wpar.error} />{!wpar.error && <p role="status">Loading…</p>}</>;
   return (

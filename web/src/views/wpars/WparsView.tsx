@@ -1,10 +1,10 @@
 // Workload partitions: the table with their states, kept live; actions on the selected ones;
 // the ways to create one (wizard, quick create, from the selected one as a template).
 import { useState } from 'react';
-import type { Page } from '../../../../src/api/resources.js';
 import { WPAR_STATES, type WparState } from '../../../../src/api/wpar-states.js';
 import type { WparView } from '../../../../src/api/wpar.js';
-import { get } from '../../api/client.js';
+import { routes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { Link, navigate } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
@@ -29,7 +29,7 @@ export default function WparsView() {
   const session = useSession();
   const mayCreate = session.can('wpar.manage');
   const [states, setStates] = useState<WparState[]>([]);
-  const list = usePoll(() => get<Page<WparView>>('/wpars', { limit: 1000, state: states }), [states.join()]);
+  const list = usePoll(() => call(routes.wpars.list, { query: { limit: 1000, state: states } }), [states.join()]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [quick, setQuick] = useState(false);
   const rows = list.data?.items ?? [];

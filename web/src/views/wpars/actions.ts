@@ -3,7 +3,8 @@
 import type { TaskView } from '../../../../src/api/tasks.js';
 import { refuseAction, type WparAction } from '../../../../src/api/wpar-states.js';
 import type { DeployRequest, RemoveRequest, WparView } from '../../../../src/api/wpar.js';
-import { del, post } from '../../api/client.js';
+import { routes, wparStateActionRoutes } from '../../../../src/api/routes/index.js';
+import { call } from '../../api/client.js';
 import { track } from '../../lib/tracked-tasks.js';
 
 export type ConsoleAction = Exclude<WparAction, 'checkpoint' | 'modify'>;
@@ -55,13 +56,17 @@ export interface ActionOptions {
   remove?: RemoveRequest;
 }
 
+// Without options, the manager's defaults, spelt out: the request types require them.
+const DEPLOY_DEFAULTS: DeployRequest = { start: false };
+const REMOVE_DEFAULTS: RemoveRequest = { preserveFileSystems: false, deleteDefinition: false };
+
 function request(action: ConsoleAction, w: WparView, opts: ActionOptions): Promise<TaskView> {
-  const base = `/wpars/${encodeURIComponent(w.id)}`;
+  const params = { id: w.id };
   switch (action) {
-    case 'deploy': return post(`${base}/actions/deploy`, opts.deploy ?? {});
-    case 'remove': return post(`${base}/actions/remove`, opts.remove ?? {});
-    case 'delete': return del(base);
-    default: return post(`${base}/actions/${action}`);
+    case 'deploy': return call(routes.wpars.deploy, { params, body: opts.deploy ?? DEPLOY_DEFAULTS });
+    case 'remove': return call(routes.wpars.remove, { params, body: opts.remove ?? REMOVE_DEFAULTS });
+    case 'delete': return call(routes.wpars.delete, { params });
+    default: return call(wparStateActionRoutes[action], { params });
   }
 }
 
