@@ -20,11 +20,8 @@ import { SAMPLE_INTERVAL_MS, type MetricValues } from '../../src/api/metrics.js'
 import { API_PREFIX } from '../../src/api/paths.js';
 import { normalizeWparSpec, type WparSpec } from '../../src/api/wpar.js';
 import { certificateRequest, newKey } from '../../src/pki/x509.js';
+import { arg } from '../args.js';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const AGENTS = arg('agents', 500);
 const WPARS = arg('wpars', 20);
 const SECONDS = arg('seconds', 60);

@@ -16,11 +16,8 @@ import { moveCost } from '../../src/manager/scheduler/move-cost.js';
 import { plan } from '../../src/manager/scheduler/plan.js';
 import { normalise, type Reading } from '../../src/manager/scheduler/policy.js';
 import type { Move, PlanAsk, SystemSnapshot } from '../../src/manager/scheduler/types.js';
+import { arg } from '../args.js';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const SYSTEMS = arg('systems', 500);
 const WPARS = arg('wpars', 10_000);
 const GROUPS = arg('groups', 100);
