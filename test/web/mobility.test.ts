@@ -364,7 +364,7 @@ describe('web console: application mobility', () => {
     await dialog.getByRole('status').filter({ hasText: /^Status: failed/ }).waitFor();
     await dialog.locator('.form-error').filter({ hasText: /^CAP-E0927: the evacuation left WPARs on the system: ev2: / }).waitFor();
     const steps = dialog.getByRole('list', { name: 'Steps: evacuation of evac1' }).getByRole('listitem');
-    assert.deepEqual((await steps.allTextContents()).map((s) => s.trim()), ['mark evac1: no placement succeeded', 'relocate ev1 succeeded', 'relocate ev2 succeeded']);
+    assert.deepEqual((await steps.allTextContents()).map((s) => s.trim()), ['mark evac1: no placement succeeded', 'plan where 2 WPARs go succeeded', 'relocate ev1 succeeded', 'relocate ev2 succeeded']);
     const moved = dialog.getByRole('table', { name: 'WPARs moved off evac1' });
     assert.deepEqual(await cellTexts(moved.getByRole('row').nth(1)), ['ev1', 'dep']);
     const left = dialog.getByRole('table', { name: 'WPARs left on evac1' });
