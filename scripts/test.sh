@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: the unit lane first (a broken build fails in seconds), lint, then
-# every other test file under test/ with node's test runner. Starts the PostgreSQL the
-# data-layer tests need (see scripts/test-postgres.sh). With file arguments: just those.
+# every other test file under test/ with node's test runner, in two lanes side by side:
+# the files that bring up lab hosts (machine-wide names: one such file at a time), and all
+# the others. Starts the PostgreSQL the data-layer tests need (see scripts/test-postgres.sh).
+# With file arguments: just those, one after another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +17,26 @@ if [ -x scripts/test-postgres.sh ]; then
   export CAPSTAN_TEST_PG
 fi
 
-mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/unit/*' | sort)
-if [ "$#" -gt 0 ]; then files=("$@"); fi
 # A limit per test file (node applies it to each file as a whole: 30 minutes), so one stuck file fails by
 # name instead of eating the CI run's time; inside, every wait has its own named limit.
-exec node --import tsx --test --test-concurrency=1 --test-timeout=1800000 --test-reporter=spec "${files[@]}"
+lane=(node --import tsx --test --test-concurrency=1 --test-timeout=1800000 --test-reporter=spec)
+
+if [ "$#" -gt 0 ]; then exec "${lane[@]}" "$@"; fi
+
+mapfile -t lab < <(grep -l "new LabHosts" test/agent/*.test.ts | sort)
+mapfile -t rest < <(find test -name '*.test.ts' -not -path 'test/unit/*' | sort | grep -vxF -f <(printf '%s\n' "${lab[@]}"))
+
+# The lab lane's report is kept and printed whole after the other lane's, so neither interleaves.
+lab_log="$(mktemp -t capstan-lab-lane.XXXXXX)"
+"${lane[@]}" "${lab[@]}" >"$lab_log" 2>&1 &
+lab_pid=$!
+trap 'kill "$lab_pid" 2>/dev/null || true; rm -f "$lab_log"' EXIT
+trap 'exit 143' INT TERM
+rest_rc=0
+"${lane[@]}" "${rest[@]}" || rest_rc=$?
+lab_rc=0
+wait "$lab_pid" || lab_rc=$?
+printf '\n── lab lane: %s ──\n' "${lab[*]}"
+cat "$lab_log"
+printf '\nlanes: others exit %s, lab hosts exit %s\n' "$rest_rc" "$lab_rc"
+[ "$rest_rc" -eq 0 ] && [ "$lab_rc" -eq 0 ]

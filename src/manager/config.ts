@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CapstanError } from '../api/errors.js';
-import { dbKindOf } from './db/index.js';
+import { dbKindOf } from './db/kind.js';
 import type { CapacityConfig } from './capacity/settings.js';
 import type { NotificationConfig } from './notify/config.js';
 

@@ -8,9 +8,7 @@ import { DEFAULT_AGENT_PORT } from '../../api/agents.js';
 import { routes } from '../../api/routes/index.js';
 import { CapstanError } from '../../api/errors.js';
 import { AgentFiles, agentDirFromEnv, LOG_LEVELS, type AgentLogLevel } from '../../agent/control/config.js';
-import { configureAgent } from '../../agent/control/configure.js';
 import { readStatus, runningPid, startAgentProcess, stopAgentProcess } from '../../agent/control/process.js';
-import { Agent } from '../../agent/daemon.js';
 import { hostNetworkOf } from '../../agent/host-engine.js';
 import { DEFAULT_BRIDGE_ADDRESS, subnetOf } from '../../agent/net/host-network.js';
 import { validateIfname } from '../../agent/net/names.js';
@@ -70,6 +68,7 @@ export function agentCommands(program: Command): void {
     .option('--fingerprint <sha256>', "refuse a manager whose certificate has another SHA-256 fingerprint")
     .option('--password-file <file>', 'read the registration password from a file (else $CAPSTAN_REGISTRATION_PASSWORD, else a prompt)')
     .action(local<ConfigureOpts>(async (o) => {
+      const { configureAgent } = await import('../../agent/control/configure.js');
       const s = await configureAgent(files(o), {
         managerHost: o.hostname, managerPort: o.pubport, agentPort: o.agentport, password: await registrationPassword(o),
         ...(o.force ? { force: true } : {}), ...(o.name ? { name: o.name } : {}), ...(o.address ? { host: o.address } : {}),
@@ -83,6 +82,8 @@ export function agentCommands(program: Command): void {
     .action(local<Record<string, never>>(async (o) => {
       const f = files(o);
       if (runningPid(f) !== undefined) throw new CapstanError('CAP-E0608', `pid ${runningPid(f)}`);
+      // Loaded here: only the agent process itself needs the engine.
+      const { Agent } = await import('../../agent/daemon.js');
       const a = new Agent(f, pino({ level: 'info' }));
       await a.start();
       process.on('SIGHUP', () => a.reloadLogLevel());

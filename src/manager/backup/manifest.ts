@@ -2,7 +2,7 @@
 // which schema version. Restore checks it before touching anything.
 import { sql, DEFAULT_MIGRATION_TABLE, type Kysely } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
-import type { DbKind } from '../db/index.js';
+import type { DbKind } from '../db/kind.js';
 import { migrationProvider } from '../db/migrations.js';
 import type { Database } from '../db/schema.js';
 import { readMember, readMembers, type ArchiveMember } from './archive.js';

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CapstanError } from '../../api/errors.js';
-import { dbKindOf } from '../db/index.js';
+import { dbKindOf } from '../db/kind.js';
 import { extractMember } from './archive.js';
 import { knownSchemaVersions, openBackup, type BackupManifest } from './manifest.js';
 import { DEFAULT_SCHEMA, restorePostgres } from './postgres.js';

@@ -7,8 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
-
-export type DbKind = 'sqlite' | 'postgres';
+import { dbKindOf, type DbKind } from './kind.js';
 
 export interface DbHandle {
   db: Kysely<Database>;
@@ -20,10 +19,6 @@ export interface DbHandle {
   /** The PostgreSQL schema the tables live in, when not the default one (tests use a private one each). */
   schema?: string;
   close(): Promise<void>;
-}
-
-export function dbKindOf(location: string): DbKind {
-  return /^postgres(ql)?:\/\//.test(location) ? 'postgres' : 'sqlite';
 }
 
 /** Opens `location` (a file path or a postgres:// URL) and migrates it. */

@@ -3,18 +3,17 @@
 // in. Also the database commands: backup through the manager, restore offline.
 import { join } from 'node:path';
 import type { Command } from 'commander';
+// The manager, the agent and the restore are imported where a command runs them: every other
+// CLI call (most of them talk to a manager over HTTPS) then starts without loading them.
 import pino from 'pino';
 import type { BackupResult } from '../../../api/backup.js';
 import { routes } from '../../../api/routes/index.js';
 import { loadManagerConfig, recordedDatabase, shownDatabase, type ManagerConfig } from '../../../manager/config.js';
-import { startManager, type RunningManager } from '../../../manager/main.js';
+import type { RunningManager } from '../../../manager/main.js';
 import { runningManager } from '../../../manager/pidfile.js';
-import { restoreBackup } from '../../../manager/backup/restore.js';
 import { INITIAL_PASSWORD_FILE } from '../../../manager/users/bootstrap.js';
 import { DEFAULT_AGENT_PORT } from '../../../api/agents.js';
 import { AgentFiles } from '../../../agent/control/config.js';
-import { configureAgent } from '../../../agent/control/configure.js';
-import { Agent } from '../../../agent/daemon.js';
 import { formatTable, note, print, printJson, when } from '../../output.js';
 import { exitFor, remote } from '../context.js';
 import { finishTask, type WaitOptions } from '../follow-task.js';
@@ -87,6 +86,7 @@ async function serve(m: RunningManager, before: () => Promise<void> = async () =
 async function startLocalAgent(m: RunningManager, log: pino.Logger): Promise<{ systemName: string; stop: () => Promise<void> }> {
   const files = new AgentFiles(join(m.services.config.dataDir, 'agent'));
   if (!files.configured()) {
+    const { configureAgent } = await import('../../../agent/control/configure.js');
     await configureAgent(files, {
       managerHost: '127.0.0.1',
       managerPort: Number(new URL(m.url).port),
@@ -95,6 +95,7 @@ async function startLocalAgent(m: RunningManager, log: pino.Logger): Promise<{ s
       password: m.services.agents.enrolment.registrationPassword(),
     });
   }
+  const { Agent } = await import('../../../agent/daemon.js');
   const agent = new Agent(files, log.child({ component: 'agent' }));
   await agent.start();
   return { systemName: files.settings().systemName, stop: () => agent.stop() };
@@ -112,6 +113,7 @@ export function serverCommands(program: Command): void {
     .action(async (opts: ServerOptions) => {
       try {
         const config = configOf(opts);
+        const { startManager } = await import('../../../manager/main.js');
         const m = await startManager(config, pino({ level: config.logLevel }));
         if (m.initialAdmin) note(firstLogin(m));
         await serve(m);
@@ -130,6 +132,7 @@ export function serverCommands(program: Command): void {
           { level: 'warn', stream: process.stderr },
           { level: config.logLevel as pino.Level, stream: pino.destination({ dest: logFile, mkdir: true, sync: false }) },
         ]));
+        const { startManager } = await import('../../../manager/main.js');
         const m = await startManager(config, log);
         const agent = await startLocalAgent(m, log);
         print([
@@ -189,6 +192,7 @@ export function serverCommands(program: Command): void {
           process.exitCode = EXIT.failed;
           return;
         }
+        const { restoreBackup } = await import('../../../manager/backup/restore.js');
         const manifest = await restoreBackup(file, target.location);
         note(`restored ${manifest.dbKind} database ${shown} from ${file} (made ${when(manifest.createdAt)}, schema ${manifest.schemaVersion})`);
       } catch (e) {
