@@ -118,11 +118,12 @@ class Client {
     socket.on('close', () => this.problems.push('closed'));
   }
 
-  static async open(host: string, port: number): Promise<Client> {
+  /** `within`: how long the server may take to listen (a WPAR that first fills memory takes its time on a loaded host). */
+  static async open(host: string, port: number, within = 60_000): Promise<Client> {
     return until(`a connection to ${host}:${port}`, () => new Promise<Client | undefined>((resolve) => {
       const s = connect({ host, port }, () => resolve(new Client(s)));
       s.once('error', () => resolve(undefined));
-    }));
+    }), { within });
   }
 
   /** The counter the WPAR answers with. */
@@ -153,7 +154,8 @@ async function createServer(name: string, address: string, system: string, holdM
     ...(holdMiB > 0
       ? [`(x=$(head -c ${holdMiB * 3 * 256 * 1024} /dev/urandom | base64); : > /tmp/held; while :; do sleep 1; done) &`, 'while [ ! -e /tmp/held ]; do sleep 0.2; done']
       : []),
-    'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done &',
+    // Renamed into place: a reader never sees the file truncated and not yet written.
+    'i=0; while :; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.1; done &',
     'printf "#!/bin/sh\\nwhile read l; do echo \\"\\$l \\$(cat /tmp/count)\\"; done\\n" > /tmp/answer; chmod +x /tmp/answer',
     // busybox nc: -ll keeps listening, each connection answered by /tmp/answer.
     'exec nc -ll -p 7000 -e /tmp/answer',
@@ -350,7 +352,7 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
   /** The hog moves to lab-h2 by post-copy; lab-h1 dies while pages are owed; the group restarts it on lab-h2. */
   async function restartsTheHog(): Promise<void> {
     await createServer('hog', '10.240.3.20', 'lab-h1', 1024);
-    const client = await Client.open('10.240.3.20', 7000);
+    const client = await Client.open('10.240.3.20', 7000, 300_000);
     client.close();
     const task = await json<Task>(['wpar', 'relocate', 'hog', '--to', 'lab-h2', '--no-wait']);
     // The arrival resumed it and fetches its memory from lab-h1: lab-h1 dies now, as a host does.
