@@ -22,6 +22,8 @@ export interface GroupWpar {
   metrics: Normalised;
   /** When it last moved (ms); null if never. */
   movedAt: number | null;
+  /** Pinned by its group's policy: the balancer never moves it (it still counts in the group's state). */
+  pinned?: boolean;
 }
 
 export interface Limits {
@@ -75,7 +77,7 @@ function stateOf(policy: GroupPolicy, metrics: readonly Normalised[]): GroupStat
 /** WPARs worth trying, in the order the event's kind wants them. */
 function candidates(input: DecisionInput, kind: Heat, limits: Limits): GroupWpar[] {
   const moving = new Set(input.inFlight.map((m) => m.wpar.id));
-  const free = input.wpars.filter((w) => w.ask.from && !moving.has(w.ask.wpar.id) && (w.movedAt === null || input.now - w.movedAt >= limits.settleMs));
+  const free = input.wpars.filter((w) => w.ask.from && !w.pinned && !moving.has(w.ask.wpar.id) && (w.movedAt === null || input.now - w.movedAt >= limits.settleMs));
   const state = new Map(free.map((w) => [w, wparState(input.policy, w.metrics)]));
   if (kind === 'hot') return free.sort((a, b) => state.get(b)! - state.get(a)! || a.ask.wpar.name.localeCompare(b.ask.wpar.name));
   // Cold: empty the least busy system first, its smallest WPARs first (the cheapest to move).
@@ -94,7 +96,7 @@ export function decide(input: DecisionInput): Decision {
   }
   const strategy: Strategy = kind === 'hot' ? { spread: true } : { pack: { maxLoad: input.policy.maxThreshold / 100 } };
   const distance = distanceOutside(before.state, input.policy);
-  const ledger = ledgerOf(input.systems, input.inFlight);
+  const ledger = ledgerOf(input.systems, input.inFlight, input.wpars.map((w) => w.ask));
   let closest = '';
   for (const w of candidates(input, kind, limits).slice(0, TRIES)) {
     const choice = choose(w.ask, ledger, strategy, false);
@@ -109,5 +111,5 @@ export function decide(input: DecisionInput): Decision {
     }
     closest ||= `moving ${w.ask.wpar.name} to ${placement.to.name} would gain ${gain.toFixed(1)} points, less than the margin ${limits.marginPoints} plus its cost ${cost.toFixed(1)}`;
   }
-  return { event: null, state: before, reason: `the group is ${kind} (${pct(before.state)}) but no move helps enough${closest ? `: ${closest}` : ' (none movable, settled, or with room)'}` };
+  return { event: null, state: before, reason: `the group is ${kind} (${pct(before.state)}) but no move helps enough${closest ? `: ${closest}` : ' (none movable: pinned, settling, held by an affinity rule, or without a system with room)'}` };
 }
