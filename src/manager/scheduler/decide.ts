@@ -8,7 +8,7 @@
 // margin (plus the move's own cost), and the fleet runs at most so many moves at once.
 import type { RelocationPolicy } from '../../api/groups.js';
 import type { ResourceRef } from '../../api/resources.js';
-import { choose, ledgerOf, type Strategy } from './plan.js';
+import { choose, Ledger, ledgerOf, type Strategy } from './plan.js';
 import { distanceOutside, groupState, heat, wparState, type GroupState, type Heat, type Normalised } from './policy.js';
 import { predictMetrics } from './predict.js';
 import type { Move, PlanAsk, SystemSnapshot } from './types.js';
@@ -97,12 +97,14 @@ export function decide(input: DecisionInput): Decision {
   const strategy: Strategy = kind === 'hot' ? { spread: true } : { pack: { maxLoad: input.policy.maxThreshold / 100 } };
   const distance = distanceOutside(before.state, input.policy);
   const ledger = ledgerOf(input.systems, input.inFlight, input.wpars.map((w) => w.ask));
+  // The metrics were measured on the systems as they are, before the moves in flight land.
+  const measured = input.inFlight.length > 0 ? new Ledger(input.systems) : ledger;
   let closest = '';
   for (const w of candidates(input, kind, limits).slice(0, TRIES)) {
     const choice = choose(w.ask, ledger, strategy, false);
     if (!('best' in choice)) continue;
     const placement = { wpar: w.ask.wpar, from: w.ask.from, to: choice.best.system, use: w.ask.use };
-    const after = stateOf(input.policy, predictMetrics(input.wpars, ledger, placement));
+    const after = stateOf(input.policy, predictMetrics(input.wpars, ledger, placement, measured));
     const gain = distance - distanceOutside(after.state, input.policy);
     const cost = choice.best.moveCost * 100;
     if (gain >= limits.marginPoints + cost) {
