@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BalanceEventView, BalancePlan, BalanceStatus } from '../../src/api/balance.js';
+import type { TargetsView } from '../../src/api/placement.js';
 import type { Page } from '../../src/api/resources.js';
 import { RELOCATE_TASK, type RelocationParams } from '../../src/api/task-kinds.js';
 import type { TestManager } from '../helpers/manager.js';
@@ -140,6 +141,17 @@ for (const { kind, skip } of DB_KINDS) {
       const after = (await events('?group=rec'))[0]!;
       assert.deepEqual([after.status, after.taskId, after.decidedBy !== null], ['applied', applied.json().id, true]);
       await m.services.tasks.wait(applied.json().id, 10_000);
+    });
+
+    it("manual and automatic selection honour the group's affinity rules", async () => {
+      const targets = async () => (await call('GET', '/wpars/q1/targets', mgr.monitor)).json() as TargetsView;
+      assert.deepEqual((await targets()).ranked.map((r) => r.system.name), ['idle']);
+      const res = await call('PATCH', '/groups/quiet', mgr.admin, { policy: { ...policy('automatic'), enabled: false, affinity: [['q1', 'a1']] } });
+      assert.equal(res.statusCode, 200, res.body);
+      const t = await targets();
+      assert.deepEqual(t.ranked, []);
+      assert.deepEqual(t.others.find((o) => o.system.name === 'idle')?.notAutomatic, ['affinity: it stays with a1, which runs elsewhere']);
+      refused(await call('POST', '/wpars/q1/actions/relocate', mgr.admin, {}), 409, 'CAP-E0926');
     });
 
     it('stops its loop: start and stop leave no pass running', async () => {

@@ -4,7 +4,6 @@
 // affinity rules, when each last moved, and every system with its recent use.
 import type { Kysely } from 'kysely';
 import type { GroupView } from '../../api/groups.js';
-import type { ResourceRef } from '../../api/resources.js';
 import { RELOCATE_TASK } from '../../api/task-kinds.js';
 import type { Database } from '../db/schema.js';
 import type { Inventory } from '../inventory/index.js';
@@ -17,11 +16,8 @@ import type { SystemSnapshot } from '../scheduler/types.js';
 export interface GroupSnapshot {
   wpars: GroupWpar[];
   systems: SystemSnapshot[];
-}
-
-/** Each WPAR's partners in the sets that name it, as refs (names as the group's WPARs have them). */
-function partners(sets: readonly string[][], id: string, names: ReadonlyMap<string, string>): ResourceRef[] {
-  return sets.filter((s) => s.includes(id)).flat().filter((p) => p !== id).map((p) => ({ id: p, name: names.get(p) ?? p }));
+  /** Where the WPARs' affinity partners run, by id (those of other groups included). */
+  located: Map<string, string>;
 }
 
 export class GroupSnapshots {
@@ -44,27 +40,27 @@ export class GroupSnapshots {
       system: { id: s.id, name: s.name }, state: s.state, domain: s.domain, systemProfile: s.systemProfile,
       placementBlocked: s.placementBlocked, capacity: s.capacity, used: used.get(s.id) ?? null,
     }));
-    if (rows.length === 0) return { wpars: [], systems };
+    const located = new Map<string, string>();
+    if (rows.length === 0) return { wpars: [], systems, located };
     const ids = rows.map((r) => r.id);
     const [readings, moved] = await Promise.all([this.readings(ids, from), this.lastMoves(ids)]);
-    // Rules may name WPARs of other groups; their names come with their ids.
-    const ruled = [...new Set([...policy.affinity.flat(), ...policy.antiAffinity.flat()])];
-    const names = new Map(ruled.length === 0 ? [] : (await this.db.selectFrom('wpars').select(['id', 'name']).where('id', 'in', ruled).execute()).map((r) => [r.id, r.name] as const));
     const pinned = new Set(policy.pinned);
     const wpars: GroupWpar[] = [];
     for (const r of rows) {
-      // The targets service builds the ask as manual and automatic relocation see it: compatibility from its system, move costs.
-      const { ask } = await this.targets.planAsk(r.id);
+      // The targets service builds the ask as manual and automatic relocation see it: compatibility
+      // from its system, move costs, the group's affinity rules.
+      const { ask, partners } = await this.targets.planAsk(r.id);
+      for (const [wpar, system] of partners) located.set(wpar, system);
       const spec = await this.inventory.wparStore.spec(r.id);
       wpars.push({
-        ask: { ...ask, together: partners(policy.affinity, r.id, names), apart: partners(policy.antiAffinity, r.id, names) },
+        ask,
         metrics: normalise(policy, readings.get(r.id) ?? []),
         movedAt: moved.get(r.id) ?? null,
         // Only a checkpointable WPAR relocates live: the others count in the group's state but stay.
         pinned: pinned.has(r.id) || !spec.checkpointable,
       });
     }
-    return { wpars, systems };
+    return { wpars, systems, located };
   }
 
   /** Each WPAR's readings since `from`, each against its system's sample of the same moment. */

@@ -66,6 +66,8 @@ export interface DecisionInput {
   inFlight: readonly Move[];
   now: number;
   limits?: Limits;
+  /** Where WPARs outside the group that its affinity rules name run, by id. */
+  located?: ReadonlyMap<string, string>;
 }
 
 const pct = (n: number): string => `${n.toFixed(1)}%`;
@@ -96,7 +98,7 @@ export function decide(input: DecisionInput): Decision {
   }
   const strategy: Strategy = kind === 'hot' ? { spread: true } : { pack: { maxLoad: input.policy.maxThreshold / 100 } };
   const distance = distanceOutside(before.state, input.policy);
-  const ledger = ledgerOf(input.systems, input.inFlight, input.wpars.map((w) => w.ask));
+  const ledger = ledgerOf(input.systems, input.inFlight, input.wpars.map((w) => w.ask), input.located);
   // The metrics were measured on the systems as they are, before the moves in flight land.
   const measured = input.inFlight.length > 0 ? new Ledger(input.systems) : ledger;
   let closest = '';
