@@ -91,6 +91,8 @@ function candidates(input: DecisionInput, kind: Heat, limits: Limits): GroupWpar
 export function decide(input: DecisionInput): Decision {
   const limits = input.limits ?? DEFAULT_LIMITS;
   const before = stateOf(input.policy, input.wpars.map((w) => w.metrics));
+  // An empty group is not cold: it has nothing to consolidate.
+  if (input.wpars.length === 0) return { event: null, state: before, reason: 'the group has no Active WPAR on a system' };
   const kind = heat(before.state, input.policy);
   if (!kind) return { event: null, state: before, reason: `the group's state ${pct(before.state)} is within ${input.policy.minThreshold}–${input.policy.maxThreshold}%` };
   if (input.inFlight.length >= limits.maxConcurrentMoves) {

@@ -20,6 +20,11 @@ describe('mobility events', () => {
     assert.ok(!d.event && /within 30–70%/.test(d.reason));
   });
 
+  it('none for a group with no WPAR running (not cold: nothing to consolidate)', () => {
+    const d = run([sys('a')], []);
+    assert.ok(!d.event && d.reason === 'the group has no Active WPAR on a system');
+  });
+
   it('hot: the busiest WPAR goes to the system where it fits best, with the numbers', () => {
     const d = run([sys('a', 8, 4), sys('b'), sys('c', 8, 2)], [w('w1', 'a', 3), w('w2', 'a', 1), w('w3', 'c', 3)]);
     assert.ok(d.event);
