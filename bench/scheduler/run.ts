@@ -48,6 +48,10 @@ const policy: RelocationPolicy = {
   compatibilityTests: [],
   postCopy: true,
   restartOnHostFailure: false,
+  automation: 'automatic',
+  pinned: [],
+  affinity: [],
+  antiAffinity: [],
 };
 
 interface SimWpar {

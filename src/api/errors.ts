@@ -98,6 +98,9 @@ export const ERRORS = {
   'CAP-E0925': { status: 409, message: 'the arrival system is not fully compatible: confirm the relocation to go ahead' },
   'CAP-E0926': { status: 409, message: 'no system is eligible for automatic relocation (fully compatible, online, in the group\'s domain, with room)' },
   'CAP-E0927': { status: 409, message: 'the evacuation left WPARs on the system' },
+  // 093x: the balancer (policy-based relocation)
+  'CAP-E0930': { status: 400, message: 'the relocation policy names an unknown WPAR' },
+  'CAP-E0931': { status: 409, message: 'the recommendation is no longer open (applied, dismissed or superseded)' },
   // 1xxx: engine (local partition engine)
   'CAP-E1000': { status: 404, message: 'unknown WPAR name' },
   'CAP-E1001': { status: 409, message: 'the WPAR is busy in a checkpoint or restart operation' },

@@ -34,6 +34,9 @@ export const PolicyMetric = Type.Object(
 );
 export type PolicyMetric = Static<typeof PolicyMetric>;
 
+const RuleSets = (description: string) =>
+  Type.Array(Type.Array(Ref, { minItems: 2, maxItems: 100 }), { default: [], maxItems: 100, description });
+
 export const RelocationPolicy = Type.Object(
   {
     enabled: Type.Boolean({ default: false, description: 'policy-based relocation of the group\'s WPARs' }),
@@ -50,6 +53,11 @@ export const RelocationPolicy = Type.Object(
     compatibilityTests: Type.Array(OptionalTestSchema, { default: [], maxItems: OPTIONAL_TESTS.length, description: 'optional compatibility tests applied on top of the critical ones' }),
     postCopy: Type.Boolean({ default: true, description: 'live relocation may use post-copy (lazy pages) where both systems support it' }),
     restartOnHostFailure: Type.Boolean({ default: false, description: 'a WPAR lost with its system is restarted from scratch on a healthy one' }),
+    // Balancing: what the policy engine does with a mobility event, and the rules it keeps.
+    automation: Type.Enum(['recommend', 'automatic'], { default: 'recommend', description: 'with the policy enabled: recommend (mobility events become recommendations a WPARAdministrator applies or dismisses) or automatic (the balancer relocates)' }),
+    pinned: Type.Array(Ref, { default: [], maxItems: 1000, description: 'WPARs the balancer never moves (id or name; stored as the id)' }),
+    affinity: RuleSets('sets of WPARs kept on one system (id or name; stored as the id)'),
+    antiAffinity: RuleSets('sets of WPARs never two on one system (id or name; stored as the id)'),
   },
   { additionalProperties: false },
 );
@@ -68,6 +76,14 @@ export function policyProblems(policy: RelocationPolicy): string[] {
   if (policy.minThreshold >= policy.maxThreshold) problems.push('minThreshold must be below maxThreshold');
   for (const [name, list] of [['compatibilityTests', policy.compatibilityTests], ['systemProfiles', policy.systemProfiles]] as const) {
     if (list && new Set<string>(list).size !== list.length) problems.push(`${name} lists an entry twice`);
+  }
+  for (const [name, sets] of [['affinity', policy.affinity], ['antiAffinity', policy.antiAffinity]] as const) {
+    for (const set of sets) if (new Set(set).size !== set.length) problems.push(`${name} lists a WPAR twice in one set`);
+  }
+  for (const a of policy.affinity) {
+    for (const b of policy.antiAffinity) {
+      if (b.filter((w) => a.includes(w)).length >= 2) problems.push('two WPARs are kept both together (affinity) and apart (antiAffinity)');
+    }
   }
   // The seed: with every weight at zero the performance state is always zero.
   if (policy.enabled && !policy.metrics.some((m) => m.weight > 0)) problems.push('policy-based relocation needs a metric with a weight above zero');

@@ -6,6 +6,7 @@ import { CapstanError } from '../api/errors.js';
 import { dbKindOf } from './db/kind.js';
 import type { CapacityConfig } from './capacity/settings.js';
 import type { NotificationConfig } from './notify/config.js';
+import type { BalancerConfig } from './balance/service.js';
 
 export interface ManagerConfig {
   dataDir: string;
@@ -21,6 +22,8 @@ export interface ManagerConfig {
   notifications?: NotificationConfig;
   /** Agents: how long their certificates last (default 30 days); they renew with a third left. */
   agents?: { certificateLifetimeSeconds?: number };
+  /** The balancer: its interval and its limits against ping-pong. */
+  balancer?: BalancerConfig;
 }
 
 export const DEFAULT_DATA_DIR = '/var/lib/capstan';

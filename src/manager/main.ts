@@ -47,6 +47,7 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     await services.mobility.start();
     await app.listen({ host: config.host, port: config.port });
     services.capacity.startMeter();
+    services.balance.start();
     const port = (app.server.address() as { port: number }).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = `https://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
@@ -55,6 +56,7 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        await services.balance.stop();
         await services.agents.stop();
         await services.mobility.stop();
         await services.capacity.stop();

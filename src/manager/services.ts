@@ -16,6 +16,7 @@ import { CapacityService } from './capacity/service.js';
 import { NotifyService } from './notify/service.js';
 import { AgentService } from './agents/index.js';
 import { createMobility, type Mobility } from './mobility/index.js';
+import { createBalancer, type BalanceService } from './balance/index.js';
 
 export interface Services {
   config: ManagerConfig;
@@ -31,6 +32,8 @@ export interface Services {
   agents: AgentService;
   capacity: CapacityService;
   mobility: Mobility;
+  /** Policy-based relocation; main.ts starts its loop. */
+  balance: BalanceService;
 }
 
 export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: Logger): Services {
@@ -69,5 +72,6 @@ export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: L
     agents,
     capacity,
     mobility,
+    balance: createBalancer(db, log, inventory, mobility, config.balancer),
   };
 }

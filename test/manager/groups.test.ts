@@ -68,6 +68,10 @@ for (const { kind, skip } of DB_KINDS) {
         compatibilityTests: [],
         postCopy: true,
         restartOnHostFailure: false,
+        automation: 'recommend',
+        pinned: [],
+        affinity: [],
+        antiAffinity: [],
       });
       assert.equal(g.wparCount, 0);
       assert.deepEqual((await call('GET', `/groups/${g.id}`, mgr.monitor)).json(), g);

@@ -125,6 +125,13 @@ const EXPECTED: Record<string, readonly Who[]> = {
   'GET /systems/:id/compatibility': VIEW,
   'GET /compatibility': VIEW,
   'GET /wpars/:id/targets': VIEW,
+  // The balancer: its state, dry run and events are views; applying or dismissing a
+  // recommendation acts on relocation policy, which WPARUser may not (the seed).
+  'GET /balance': VIEW,
+  'GET /balance/plan': VIEW,
+  'GET /balance/events': VIEW,
+  'POST /balance/events/:id/apply': ADMINISTRATION,
+  'POST /balance/events/:id/dismiss': ADMINISTRATION,
 
   // Instant capacity: everyone who views sees it; changing rights and active capacity is
   // administration of the managed systems.

@@ -3,6 +3,7 @@
 // through it (see route-definition.ts for the types callers get).
 import type { RouteDefinition } from '../route-definition.js';
 import { authRoutes, metaRoutes, roleRoutes, userRoutes } from './access.js';
+import { balanceRoutes } from './balance.js';
 import { capacityRoutes } from './capacity.js';
 import { agentRoutes, compatibilityRoutes, domainRoutes, groupRoutes, systemRoutes } from './inventory.js';
 import { backupRoutes, taskRoutes } from './tasks.js';
@@ -24,6 +25,7 @@ export const routes = {
   tasks: taskRoutes,
   backups: backupRoutes,
   capacity: capacityRoutes,
+  balance: balanceRoutes,
 } as const satisfies Record<string, Record<string, RouteDefinition>>;
 
 /** Every route of the table, each named by its group and key (e.g. "wpars.get"). */

@@ -320,6 +320,27 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // The balancer's mobility events: recommendations waiting for a WPARAdministrator and the
+  // moves it started, with why and the numbers. They go with their group.
+  '0014_balance_events': {
+    async up(db: AnyDb) {
+      await db.schema.createTable('balance_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('group_id', 'text', (c) => c.notNull().references('wpar_groups.id').onDelete('cascade'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('wpar_id', 'text', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('proposal', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'text')
+        .execute();
+      await db.schema.createIndex('balance_events_group_idx').on('balance_events').columns(['group_id', 'created_at']).execute();
+      await db.schema.createIndex('balance_events_status_idx').on('balance_events').column('status').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -177,6 +177,7 @@ export interface Database {
   compatibility_results: CompatibilityResultsTable;
   system_mobility: SystemMobilityTable;
   relocation_leftovers: RelocationLeftoversTable;
+  balance_events: BalanceEventsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -309,4 +310,20 @@ export interface RelocationLeftoversTable {
   /** 'keep': the WPAR is still that system's (Broken, to be started again); 'drop': it runs elsewhere now. */
   outcome: 'keep' | 'drop';
   created_at: string;
+}
+
+// ---- The balancer (0014_balance_events) ----
+export interface BalanceEventsTable {
+  id: string;
+  group_id: string;
+  created_at: string;
+  mode: 'recommend' | 'automatic';
+  wpar_id: string;
+  trigger: string;
+  /** The MobilityProposal, as JSON. */
+  proposal: string;
+  status: 'open' | 'applied' | 'dismissed' | 'started';
+  task_id: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
 }

@@ -29,6 +29,7 @@ import { agentRoutes } from './routes/agents.js';
 import { metricRoutes, prometheusRoute } from './routes/metrics.js';
 import { mobilityRoutes } from './routes/mobility.js';
 import { evacuationRoutes, relocationRoutes } from './routes/relocation.js';
+import { balanceRoutes } from './routes/balance.js';
 
 export interface AppOptions {
   tls?: TlsMaterial;
@@ -93,7 +94,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   await app.register(async (api) => {
     const a = api as unknown as App;
-    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes, agentRoutes, metricRoutes, capacityRoutes, mobilityRoutes, relocationRoutes, evacuationRoutes]) {
+    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes, agentRoutes, metricRoutes, capacityRoutes, mobilityRoutes, relocationRoutes, evacuationRoutes, balanceRoutes]) {
       await routes(a, services);
     }
   }, { prefix: API_PREFIX });

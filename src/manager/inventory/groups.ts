@@ -61,7 +61,26 @@ export class GroupService {
       if (!domain) throw new CapstanError('CAP-E0900', policy.domain);
       policy.domain = domain.id;
     }
+    const id = await this.wparIds([...policy.pinned, ...policy.affinity.flat(), ...policy.antiAffinity.flat()]);
+    policy.pinned = policy.pinned.map(id);
+    policy.affinity = policy.affinity.map((set) => set.map(id));
+    policy.antiAffinity = policy.antiAffinity.map((set) => set.map(id));
+    // Names and ids of one WPAR in a set are one WPAR: checked again once resolved.
+    checkedPolicy(policy);
     return JSON.stringify(policy);
+  }
+
+  /** The rules' WPARs by id: a rename keeps them; CAP-E0930 for a WPAR that does not exist. */
+  private async wparIds(refs: string[]): Promise<(ref: string) => string> {
+    const wanted = [...new Set(refs)];
+    const rows = wanted.length === 0 ? [] : await this.db.selectFrom('wpars').select(['id', 'name'])
+      .where((eb) => eb.or([eb('id', 'in', wanted), eb('name', 'in', wanted)])).execute();
+    const byRef = new Map<string, string>();
+    for (const r of rows) byRef.set(r.name, r.id);
+    for (const r of rows) byRef.set(r.id, r.id);
+    const unknown = wanted.filter((r) => !byRef.has(r));
+    if (unknown.length > 0) throw new CapstanError('CAP-E0930', unknown.join(', '));
+    return (ref) => byRef.get(ref)!;
   }
 
   private views() {

@@ -101,12 +101,14 @@ export class EvacuationService {
   private async plan(wparIds: string[]): Promise<Plan> {
     const asks: PlanAsk[] = [];
     let systems: SystemSnapshot[] = [];
+    const partners = new Map<string, string>();
     for (const id of wparIds) {
       const got = await this.targets.planAsk(id).catch(() => null);
       if (!got) continue;
       asks.push(got.ask);
       systems = got.systems;
+      for (const [wpar, system] of got.partners) partners.set(wpar, system);
     }
-    return plan(asks, systems, await this.fleet.inFlight(this.now() - IN_FLIGHT_USE_WINDOW_MS));
+    return plan(asks, systems, await this.fleet.inFlight(this.now() - IN_FLIGHT_USE_WINDOW_MS), { spread: true }, partners);
   }
 }

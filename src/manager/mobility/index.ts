@@ -21,6 +21,8 @@ export interface Mobility {
   targets: TargetService;
   relocation: RelocationService;
   evacuation: EvacuationService;
+  /** The snapshot of systems, their use and the moves under way that the scheduler decides on. */
+  fleet: Fleet;
   /** Resumes compatibility testing a previous process left unfinished. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -38,6 +40,7 @@ export function createMobility(db: Kysely<Database>, log: Logger, inventory: Inv
     targets,
     relocation,
     evacuation: new EvacuationService(db, inventory, tasks, compatibility, relocation, targets, fleet),
+    fleet,
     start: () => compatibility.start(),
     stop: () => compatibility.stop(),
   };

@@ -6,7 +6,7 @@ import type { PairState } from '../../api/compatibility.js';
 import type { OtherTarget, RankedTarget } from '../../api/placement.js';
 import { feasible, notOffered } from '../scheduler/feasible.js';
 import { compareRanked, rank, type Ranked } from '../scheduler/rank.js';
-import type { Ask, SystemSnapshot } from '../scheduler/types.js';
+import type { Ask, SystemSnapshot, Whereabouts } from '../scheduler/types.js';
 
 export { fit, notOffered } from '../scheduler/feasible.js';
 export type { Use } from '../scheduler/types.js';
@@ -24,13 +24,14 @@ export interface Placement {
   others: OtherTarget[];
 }
 
-export function place(req: PlacementRequest, candidates: readonly Candidate[]): Placement {
+/** `where`: where the WPAR's affinity partners run, for its group's rules. */
+export function place(req: PlacementRequest, candidates: readonly Candidate[], where?: Whereabouts): Placement {
   const states = new Map(candidates.map((c) => [c.system.id, c.compatibility]));
   const ask: Ask = { ...req, compatibility: (id) => states.get(id) ?? 'testing' };
   const ranked: Ranked[] = [];
   const others: OtherTarget[] = [];
   for (const c of candidates) {
-    const notAutomatic = feasible(ask, c);
+    const notAutomatic = feasible(ask, c, where);
     if (notAutomatic.length === 0 && c.capacity) {
       ranked.push(rank(ask, c, c.capacity));
       continue;

@@ -13,6 +13,8 @@ import type { Fleet } from './fleet.js';
 import { place, type Candidate } from './placement.js';
 import { memoryMethod, moveCost } from '../scheduler/move-cost.js';
 import type { PlanAsk, SystemSnapshot } from '../scheduler/types.js';
+import type { RelocationPolicy } from '../../api/groups.js';
+import type { ResourceRef } from '../../api/resources.js';
 
 /** How long a restart after a host loss waits for systems whose compatibility testing is not done. */
 const RESTART_WAIT_MS = 60_000;
@@ -81,12 +83,26 @@ export class TargetService {
    * What the scheduler's planner needs to move this WPAR: its ask (with the cost of the move to
    * each system, by its memory and the method the two systems would use) and the systems it sees.
    */
-  async planAsk(wparRef: string): Promise<{ ask: PlanAsk; systems: SystemSnapshot[] }> {
-    const { ask, candidates } = await this.snapshot(wparRef);
-    return { ask, systems: candidates };
+  async planAsk(wparRef: string): Promise<{ ask: PlanAsk; systems: SystemSnapshot[]; partners: Map<string, string> }> {
+    const { ask, candidates, departure, partners } = await this.snapshot(wparRef);
+    // The departure too: affinity partners there are leaving with it when it is being evacuated.
+    return { ask, systems: [...candidates, departure], partners };
   }
 
-  private async snapshot(wparRef: string, opts: { cpuShared?: boolean } = {}): Promise<{ view: TargetsView; candidates: Candidate[]; ask: PlanAsk }> {
+  /** The WPAR's partners in its group's affinity and anti-affinity sets, and where each runs (by id). */
+  private async partners(wparId: string, policy: RelocationPolicy): Promise<{ together: ResourceRef[]; apart: ResourceRef[]; located: Map<string, string> }> {
+    const of = (sets: string[][]) => [...new Set(sets.filter((set) => set.includes(wparId)).flat())].filter((id) => id !== wparId);
+    const together = of(policy.affinity);
+    const apart = of(policy.antiAffinity);
+    const ids = [...together, ...apart];
+    const rows = ids.length === 0 ? [] : await this.db.selectFrom('wpars').select(['id', 'name', 'system_id']).where('id', 'in', ids).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    // A partner removed since the rule was written binds nothing.
+    const refs = (list: string[]) => list.flatMap((id) => { const r = byId.get(id); return r ? [{ id: r.id, name: r.name }] : []; });
+    return { together: refs(together), apart: refs(apart), located: new Map(rows.flatMap((r) => (r.system_id ? [[r.id, r.system_id] as [string, string]] : []))) };
+  }
+
+  private async snapshot(wparRef: string, opts: { cpuShared?: boolean } = {}): Promise<{ view: TargetsView; candidates: Candidate[]; departure: SystemSnapshot; ask: PlanAsk; partners: Map<string, string> }> {
     const wpar = await this.inventory.wpars.get(wparRef);
     if (!wpar.system) throw new CapstanError('CAP-E0902', wpar.name);
     const group = await this.inventory.groups.get(wpar.group.id);
@@ -101,10 +117,11 @@ export class TargetService {
 
     const optional = policy.compatibilityTests;
     const windowStart = this.now() - policy.averagingPeriodMinutes * 60_000;
-    const [states, use, used] = await Promise.all([
+    const [states, use, used, rules] = await Promise.all([
       this.views.statesFrom(departure.id, optional),
       this.fleet.recentUse('wpar', [wpar.id], windowStart),
       this.fleet.recentUse('system', systems.map((s) => s.id), windowStart),
+      this.partners(wpar.id, policy),
     ]);
     const wparUse = use.get(wpar.id) ?? { cpuCores: 0, memoryBytes: 0 };
     const candidates: Candidate[] = systems.filter((s) => s.id !== departure.id).map((s) => ({
@@ -118,7 +135,9 @@ export class TargetService {
       used: used.get(s.id) ?? null,
     }));
     const need = opts.cpuShared ? { ...wparUse, cpuCores: 0 } : wparUse;
-    const { ranked, others } = place({ use: need, domain, systemProfiles: policy.systemProfiles }, candidates);
+    const blocked = new Set(systems.filter((s) => s.placementBlocked).map((s) => s.id));
+    const where = { systemOf: (id: string) => rules.located.get(id), blocked: (id: string) => blocked.has(id) };
+    const { ranked, others } = place({ use: need, domain, systemProfiles: policy.systemProfiles, together: rules.together, apart: rules.apart }, candidates, where);
     const view: TargetsView = {
       wpar: { id: wpar.id, name: wpar.name },
       departure: { id: departure.id, name: departure.name },
@@ -138,7 +157,10 @@ export class TargetService {
       systemProfiles: policy.systemProfiles,
       compatibility: (id) => states.get(id) ?? 'testing',
       moveCost: (id) => moveCost(wparUse.memoryBytes, memoryMethod(departure.profile, profiles.get(id) ?? null, policy.postCopy)),
+      together: rules.together,
+      apart: rules.apart,
     };
-    return { view, candidates, ask };
+    const { id, name, profile: _profile, ...rest } = departure;
+    return { view, candidates, departure: { ...rest, system: { id, name }, used: used.get(id) ?? null }, ask, partners: rules.located };
   }
 }

@@ -8,7 +8,7 @@
 // margin (plus the move's own cost), and the fleet runs at most so many moves at once.
 import type { RelocationPolicy } from '../../api/groups.js';
 import type { ResourceRef } from '../../api/resources.js';
-import { choose, ledgerOf, type Strategy } from './plan.js';
+import { choose, Ledger, ledgerOf, type Strategy } from './plan.js';
 import { distanceOutside, groupState, heat, wparState, type GroupState, type Heat, type Normalised } from './policy.js';
 import { predictMetrics } from './predict.js';
 import type { Move, PlanAsk, SystemSnapshot } from './types.js';
@@ -22,6 +22,8 @@ export interface GroupWpar {
   metrics: Normalised;
   /** When it last moved (ms); null if never. */
   movedAt: number | null;
+  /** Pinned by its group's policy: the balancer never moves it (it still counts in the group's state). */
+  pinned?: boolean;
 }
 
 export interface Limits {
@@ -64,6 +66,8 @@ export interface DecisionInput {
   inFlight: readonly Move[];
   now: number;
   limits?: Limits;
+  /** Where WPARs outside the group that its affinity rules name run, by id. */
+  located?: ReadonlyMap<string, string>;
 }
 
 const pct = (n: number): string => `${n.toFixed(1)}%`;
@@ -75,7 +79,7 @@ function stateOf(policy: GroupPolicy, metrics: readonly Normalised[]): GroupStat
 /** WPARs worth trying, in the order the event's kind wants them. */
 function candidates(input: DecisionInput, kind: Heat, limits: Limits): GroupWpar[] {
   const moving = new Set(input.inFlight.map((m) => m.wpar.id));
-  const free = input.wpars.filter((w) => w.ask.from && !moving.has(w.ask.wpar.id) && (w.movedAt === null || input.now - w.movedAt >= limits.settleMs));
+  const free = input.wpars.filter((w) => w.ask.from && !w.pinned && !moving.has(w.ask.wpar.id) && (w.movedAt === null || input.now - w.movedAt >= limits.settleMs));
   const state = new Map(free.map((w) => [w, wparState(input.policy, w.metrics)]));
   if (kind === 'hot') return free.sort((a, b) => state.get(b)! - state.get(a)! || a.ask.wpar.name.localeCompare(b.ask.wpar.name));
   // Cold: empty the least busy system first, its smallest WPARs first (the cheapest to move).
@@ -87,6 +91,8 @@ function candidates(input: DecisionInput, kind: Heat, limits: Limits): GroupWpar
 export function decide(input: DecisionInput): Decision {
   const limits = input.limits ?? DEFAULT_LIMITS;
   const before = stateOf(input.policy, input.wpars.map((w) => w.metrics));
+  // An empty group is not cold: it has nothing to consolidate.
+  if (input.wpars.length === 0) return { event: null, state: before, reason: 'the group has no Active WPAR on a system' };
   const kind = heat(before.state, input.policy);
   if (!kind) return { event: null, state: before, reason: `the group's state ${pct(before.state)} is within ${input.policy.minThreshold}–${input.policy.maxThreshold}%` };
   if (input.inFlight.length >= limits.maxConcurrentMoves) {
@@ -94,13 +100,15 @@ export function decide(input: DecisionInput): Decision {
   }
   const strategy: Strategy = kind === 'hot' ? { spread: true } : { pack: { maxLoad: input.policy.maxThreshold / 100 } };
   const distance = distanceOutside(before.state, input.policy);
-  const ledger = ledgerOf(input.systems, input.inFlight);
+  const ledger = ledgerOf(input.systems, input.inFlight, input.wpars.map((w) => w.ask), input.located);
+  // The metrics were measured on the systems as they are, before the moves in flight land.
+  const measured = input.inFlight.length > 0 ? new Ledger(input.systems) : ledger;
   let closest = '';
   for (const w of candidates(input, kind, limits).slice(0, TRIES)) {
     const choice = choose(w.ask, ledger, strategy, false);
     if (!('best' in choice)) continue;
     const placement = { wpar: w.ask.wpar, from: w.ask.from, to: choice.best.system, use: w.ask.use };
-    const after = stateOf(input.policy, predictMetrics(input.wpars, ledger, placement));
+    const after = stateOf(input.policy, predictMetrics(input.wpars, ledger, placement, measured));
     const gain = distance - distanceOutside(after.state, input.policy);
     const cost = choice.best.moveCost * 100;
     if (gain >= limits.marginPoints + cost) {
@@ -109,5 +117,5 @@ export function decide(input: DecisionInput): Decision {
     }
     closest ||= `moving ${w.ask.wpar.name} to ${placement.to.name} would gain ${gain.toFixed(1)} points, less than the margin ${limits.marginPoints} plus its cost ${cost.toFixed(1)}`;
   }
-  return { event: null, state: before, reason: `the group is ${kind} (${pct(before.state)}) but no move helps enough${closest ? `: ${closest}` : ' (none movable, settled, or with room)'}` };
+  return { event: null, state: before, reason: `the group is ${kind} (${pct(before.state)}) but no move helps enough${closest ? `: ${closest}` : ' (none movable: pinned, settling, held by an affinity rule, or without a system with room)'}` };
 }

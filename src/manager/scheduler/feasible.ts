@@ -2,7 +2,7 @@
 // order, so the console and the CLI can say why a system is left out (Nomad's feasibility
 // iterators, as one pure function).
 import { STATE_LABELS } from '../../api/compatibility.js';
-import type { Ask, SystemSnapshot, Use } from './types.js';
+import type { Ask, SystemSnapshot, Use, Whereabouts } from './types.js';
 
 /** Why manual selection does not offer a system, or null when it does. */
 export function notOffered(c: { compatibility: string; state: string; placementBlocked: boolean }): string | null {
@@ -49,12 +49,29 @@ export function profileRank(ask: Pick<Ask, 'systemProfiles'>, s: Pick<SystemSnap
 }
 
 /**
+ * The group's affinity rules on this system: never with an anti-affinity partner; only where
+ * its affinity partners run (those on a system being evacuated are leaving too, and bind
+ * nothing). Partners on the WPAR's own system hold it there: a balancer move would split them.
+ */
+export function ruleProblems(ask: Pick<Ask, 'together' | 'apart'>, systemId: string, where: Whereabouts): string[] {
+  const out: string[] = [];
+  for (const p of ask.apart ?? []) {
+    if (where.systemOf(p.id) === systemId) out.push(`anti-affinity: ${p.name} runs there`);
+  }
+  for (const p of ask.together ?? []) {
+    const at = where.systemOf(p.id);
+    if (at !== undefined && at !== systemId && !where.blocked(at)) out.push(`affinity: it stays with ${p.name}, which runs elsewhere`);
+  }
+  return out;
+}
+
+/**
  * Why automatic selection may not put the WPAR on the system; empty when it may. The seed:
  * only fully compatible systems (from the WPAR's system to this one: the pair state is
  * directional), of the policy's relocation domain and system profiles, with room for the
- * WPAR's current use.
+ * WPAR's current use; and the group's affinity rules, where the WPARs are known (`where`).
  */
-export function feasible(ask: Ask, s: SystemSnapshot): string[] {
+export function feasible(ask: Ask, s: SystemSnapshot, where?: Whereabouts): string[] {
   const compatibility = ask.compatibility(s.system.id);
   const why = notOffered({ compatibility, state: s.state, placementBlocked: s.placementBlocked });
   const reasons: string[] = why ? [why] : [];
@@ -63,5 +80,6 @@ export function feasible(ask: Ask, s: SystemSnapshot): string[] {
   if (profileRank(ask, s) < 0) reasons.push(`system profile ${s.systemProfile ?? '(none)'} is not one of the group's`);
   if (!s.capacity) reasons.push('its size is unknown (no host profile)');
   else reasons.push(...fit(ask.use, s.capacity, s.used).problems);
+  if (where && (ask.together?.length || ask.apart?.length)) reasons.push(...ruleProblems(ask, s.system.id, where));
   return reasons;
 }

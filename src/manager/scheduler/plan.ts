@@ -6,7 +6,7 @@
 import type { ResourceRef } from '../../api/resources.js';
 import { feasible } from './feasible.js';
 import { compareRanked, rank, type Ranked } from './rank.js';
-import type { Move, PlanAsk, SystemSnapshot, Use } from './types.js';
+import type { Move, PlanAsk, SystemSnapshot, Use, Whereabouts } from './types.js';
 
 export interface Placement extends Move {
   rank: Ranked;
@@ -25,12 +25,25 @@ export interface Plan {
 
 const ZERO: Use = { cpuCores: 0, memoryBytes: 0 };
 
-/** Each system's use as the plan leaves it: a move adds the WPAR's use to its arrival and takes it from its departure. */
-export class Ledger {
+/**
+ * Each system's use as the plan leaves it: a move adds the WPAR's use to its arrival and takes
+ * it from its departure. It also follows where the WPARs it knows of run, for the affinity rules.
+ */
+export class Ledger implements Whereabouts {
   private readonly byId = new Map<string, SystemSnapshot>();
+  private readonly located: Map<string, string>;
 
-  constructor(systems: readonly SystemSnapshot[]) {
+  constructor(systems: readonly SystemSnapshot[], locations: Iterable<readonly [wparId: string, systemId: string]> = []) {
     for (const s of systems) this.byId.set(s.system.id, { ...s, used: s.used ? { ...s.used } : null });
+    this.located = new Map(locations);
+  }
+
+  systemOf(wparId: string): string | undefined {
+    return this.located.get(wparId);
+  }
+
+  blocked(systemId: string): boolean {
+    return this.byId.get(systemId)?.placementBlocked ?? false;
   }
 
   get systems(): Iterable<SystemSnapshot> {
@@ -42,6 +55,7 @@ export class Ledger {
   }
 
   apply(m: Move): void {
+    this.located.set(m.wpar.id, m.to.id);
     this.shift(m.to.id, m.use, 1);
     if (m.from) this.shift(m.from.id, m.use, -1);
   }
@@ -65,9 +79,14 @@ function better(strategy: Strategy, a: Ranked, b: Ranked): boolean {
   return (b.load - b.moveCost) - (a.load - a.moveCost) < 0 || ((a.load - a.moveCost) === (b.load - b.moveCost) && compareRanked(a, b) < 0);
 }
 
+/** Where the asks' WPARs run now, then where other WPARs (their affinity partners) do. */
+function locationsOf(asks: readonly PlanAsk[], others: ReadonlyMap<string, string>): [string, string][] {
+  return [...others, ...asks.flatMap((a): [string, string][] => (a.from ? [[a.wpar.id, a.from.id]] : []))];
+}
+
 /** A ledger of the systems with the moves in flight already counted. */
-export function ledgerOf(systems: readonly SystemSnapshot[], inFlight: readonly Move[]): Ledger {
-  const ledger = new Ledger(systems);
+export function ledgerOf(systems: readonly SystemSnapshot[], inFlight: readonly Move[], asks: readonly PlanAsk[] = [], others: ReadonlyMap<string, string> = new Map()): Ledger {
+  const ledger = new Ledger(systems, locationsOf(asks, others));
   for (const m of inFlight) ledger.apply(m);
   return ledger;
 }
@@ -80,7 +99,7 @@ export function choose(ask: PlanAsk, ledger: Ledger, strategy: Strategy, explain
   let best: Ranked | null = null;
   for (const s of ledger.systems) {
     if (s.system.id === ask.from?.id || !s.capacity) continue;
-    if (feasible(ask, s).length > 0) continue;
+    if (feasible(ask, s, ledger).length > 0) continue;
     const r = rank(ask, s, s.capacity);
     if ('pack' in strategy && r.load > strategy.pack.maxLoad) continue;
     if (!best || better(strategy, r, best)) best = r;
@@ -91,7 +110,7 @@ export function choose(ask: PlanAsk, ledger: Ledger, strategy: Strategy, explain
   if (!explain) return { reasons };
   for (const s of ledger.systems) {
     if (s.system.id === ask.from?.id) continue;
-    const why = feasible(ask, s);
+    const why = feasible(ask, s, ledger);
     reasons.push(`${s.system.name}: ${why.length > 0 ? why.join('; ') : 'it would be busier than consolidation allows'}`);
   }
   return { reasons: reasons.sort() };
@@ -102,9 +121,12 @@ function largestFirst(a: PlanAsk, b: PlanAsk): number {
   return b.use.memoryBytes - a.use.memoryBytes || b.use.cpuCores - a.use.cpuCores || a.wpar.name.localeCompare(b.wpar.name);
 }
 
-/** Places every ask it can on the systems, counting the moves already in flight. */
-export function plan(asks: readonly PlanAsk[], systems: readonly SystemSnapshot[], inFlight: readonly Move[] = [], strategy: Strategy = { spread: true }): Plan {
-  const ledger = ledgerOf(systems, inFlight);
+/**
+ * Places every ask it can on the systems, counting the moves already in flight. `others`: where
+ * WPARs that are not asks run (the asks' affinity partners), by id.
+ */
+export function plan(asks: readonly PlanAsk[], systems: readonly SystemSnapshot[], inFlight: readonly Move[] = [], strategy: Strategy = { spread: true }, others: ReadonlyMap<string, string> = new Map()): Plan {
+  const ledger = ledgerOf(systems, inFlight, asks, others);
   const out: Plan = { placements: [], unplaced: [] };
   for (const ask of [...asks].sort(largestFirst)) {
     const choice = choose(ask, ledger, strategy);

@@ -16,8 +16,12 @@ function room(ledger: Ledger, systemId: string, use: Use, r: Resource, delta: nu
   return s.capacity[r] - ((s.used?.[r] ?? 0) + delta - use[r]);
 }
 
-/** Each WPAR's normalised metrics after `move`, in the order given; `ledger` holds the systems' use before it. */
-export function predictMetrics(wpars: readonly { ask: PlanAsk; metrics: Normalised }[], ledger: Ledger, move: Move): Normalised[] {
+/**
+ * Each WPAR's normalised metrics after `move`, in the order given; `ledger` holds the systems'
+ * use before it (moves in flight counted), `measured` their use when the metrics were taken
+ * (without the moves in flight, which the samples do not show yet).
+ */
+export function predictMetrics(wpars: readonly { ask: PlanAsk; metrics: Normalised }[], ledger: Ledger, move: Move, measured: Ledger = ledger): Normalised[] {
   // What the move adds to or takes from a system's use.
   const delta = (id: string, r: Resource): number => (id === move.to.id ? move.use[r] : 0) - (id === move.from?.id ? move.use[r] : 0);
   const touched = new Set([move.to.id, move.from?.id]);
@@ -28,7 +32,7 @@ export function predictMetrics(wpars: readonly { ask: PlanAsk; metrics: Normalis
     const out: Normalised = { ...metrics };
     for (const r of ['cpuCores', 'memoryBytes'] as const) {
       const v = metrics[METRIC_OF[r]];
-      const roomBefore = room(ledger, was, ask.use, r, 0);
+      const roomBefore = room(measured, was, ask.use, r, 0);
       const roomAfter = room(ledger, now, ask.use, r, delta(now, r));
       if (v === undefined || roomBefore === null || roomAfter === null) continue;
       out[METRIC_OF[r]] = roomAfter <= 0 ? (v > 0 ? 100 : 0) : Math.min(100, (v * roomBefore) / roomAfter);

@@ -36,6 +36,16 @@ export interface Ask {
   compatibility(systemId: string): PairState;
   /** What moving it to the candidate costs, in units of utilisation (see moveCost()); 0 when absent. */
   moveCost?(systemId: string): number;
+  /** Its group's affinity rules: WPARs it runs with (together) and never shares a system with (apart). */
+  together?: readonly ResourceRef[];
+  apart?: readonly ResourceRef[];
+}
+
+/** Where WPARs run, as a plan leaves them: what the group's affinity rules are checked against. */
+export interface Whereabouts {
+  systemOf(wparId: string): string | undefined;
+  /** Marked for evacuation: the WPARs there are leaving, so an affinity with them binds nothing. */
+  blocked(systemId: string): boolean;
 }
 
 /** A WPAR for the planner: the ask, whose it is and where it runs now. */

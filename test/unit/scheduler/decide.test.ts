@@ -20,6 +20,11 @@ describe('mobility events', () => {
     assert.ok(!d.event && /within 30–70%/.test(d.reason));
   });
 
+  it('none for a group with no WPAR running (not cold: nothing to consolidate)', () => {
+    const d = run([sys('a')], []);
+    assert.ok(!d.event && d.reason === 'the group has no Active WPAR on a system');
+  });
+
   it('hot: the busiest WPAR goes to the system where it fits best, with the numbers', () => {
     const d = run([sys('a', 8, 4), sys('b'), sys('c', 8, 2)], [w('w1', 'a', 3), w('w2', 'a', 1), w('w3', 'c', 3)]);
     assert.ok(d.event);
@@ -37,6 +42,15 @@ describe('mobility events', () => {
     const busy = { wpar: { id: 'x', name: 'x' }, from: null, to: { id: 'b', name: 'b' }, use: { cpuCores: 0, memoryBytes: 0 } };
     const d = run([sys('a', 8, 4), sys('b')], [w('w1', 'a', 3)], { inFlight: [busy, busy, busy, busy] });
     assert.ok(!d.event && /4 moves are under way/.test(d.reason));
+  });
+
+  it('a move in flight off the same system leaves the next one its gain (the metrics predate it)', () => {
+    const systems = [sys('a', 8, 5), sys('b')];
+    const alone = run(systems, [w('w1', 'a', 2.4)]);
+    const moving = { wpar: { id: 'x', name: 'x' }, from: { id: 'a', name: 'a' }, to: { id: 'b', name: 'b' }, use: { cpuCores: 2.4, memoryBytes: 0 } };
+    const d = run(systems, [w('w1', 'a', 2.4)], { inFlight: [moving] });
+    assert.ok(alone.event && d.event, JSON.stringify(d));
+    assert.ok(Math.abs(d.event.gain - alone.event.gain) < 5, `${d.event.gain} vs ${alone.event.gain}`);
   });
 
   it('none when no move brings the group closer to its band by the margin', () => {

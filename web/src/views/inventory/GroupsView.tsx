@@ -12,6 +12,7 @@ import { ConfirmDialog, ResourceForm } from '../../components/ResourceForm.js';
 import { announceChange } from '../../lib/changes.js';
 import { usePoll } from '../../lib/usePoll.js';
 import { schemaErrors, type FieldErrors } from '../../lib/validation.js';
+import { BalancePanel } from './BalancePanel.js';
 import { PolicyFields } from './PolicyFields.js';
 
 const COLUMNS: Column<GroupView>[] = [
@@ -82,7 +83,7 @@ export default function GroupsView() {
         <section aria-label={`Policy of ${single.name}`}>
           <h2>Policy of {single.name}</h2>
           <Properties items={[
-            ['Enabled', single.policy.enabled ? 'yes' : 'no'],
+            ['Enabled', single.policy.enabled ? `yes: ${single.policy.automation}` : 'no'],
             ['Thresholds', `${single.policy.minThreshold}% – ${single.policy.maxThreshold}%`],
             ['Averaging period', `${single.policy.averagingPeriodMinutes} minutes`],
             ['Trigger count', String(single.policy.triggerCount)],
@@ -90,6 +91,7 @@ export default function GroupsView() {
           ]} />
         </section>
       )}
+      {single && <BalancePanel key={single.id} group={single} />}
       {open?.kind === 'create' && (
         <PolicyEditor title="Create a WPAR group" create initial={Value.Default(RelocationPolicy, {}) as RelocationPolicy}
           onSubmit={(body) => call(routes.groups.create, { body: checkedBody(routes.groups.create, body) }).then(announceChange)} onClose={() => setOpen(null)} />

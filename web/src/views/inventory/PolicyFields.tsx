@@ -15,6 +15,12 @@ export function PolicyFields({ policy, set, errors }: { policy: RelocationPolicy
     <fieldset>
       <legend>Relocation policy</legend>
       <label className="inline"><input type="checkbox" checked={policy.enabled} onChange={(ev) => set({ ...policy, enabled: ev.target.checked })} /> Policy-based relocation enabled</label>
+      <Field label="When enabled, mobility events are" error={e('automation')}>
+        <select value={policy.automation} onChange={(ev) => set({ ...policy, automation: ev.target.value as RelocationPolicy['automation'] })}>
+          <option value="recommend">recommendations to apply or dismiss</option>
+          <option value="automatic">carried out automatically</option>
+        </select>
+      </Field>
       <Field label="Maximum threshold (%)" error={e('maxThreshold')}>{num('maxThreshold')}</Field>
       <Field label="Minimum threshold (%)" error={e('minThreshold')}>{num('minThreshold')}</Field>
       <Field label="Averaging period (minutes)" error={e('averagingPeriodMinutes')}>{num('averagingPeriodMinutes')}</Field>
