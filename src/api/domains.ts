@@ -1,7 +1,7 @@
 // Relocation domains: groupings of managed systems that serve the same purpose. Every system
 // belongs to exactly one; new systems join the default domain.
 import { Type, type Static } from 'typebox';
-import { DomainAllowance } from './privileges.js';
+import { DomainAllowance, DomainAllowanceChange } from './privileges.js';
 import { Description, PageQuery, ResourceName } from './resources.js';
 
 export const DomainView = Type.Object({
@@ -24,7 +24,7 @@ export const CreateDomainRequest = Type.Object(
 export type CreateDomainRequest = Static<typeof CreateDomainRequest>;
 
 export const ModifyDomainRequest = Type.Object(
-  { name: Type.Optional(ResourceName), description: Type.Optional(Description), allowance: Type.Optional(DomainAllowance) },
+  { name: Type.Optional(ResourceName), description: Type.Optional(Description), allowance: Type.Optional(DomainAllowanceChange) },
   { additionalProperties: false, minProperties: 1 },
 );
 export type ModifyDomainRequest = Static<typeof ModifyDomainRequest>;

@@ -43,6 +43,16 @@ export const DomainAllowance = Type.Object(
 );
 export type DomainAllowance = Static<typeof DomainAllowance>;
 
+/** A change of an allowance names only the lists it replaces. */
+export const DomainAllowanceChange = Type.Object(
+  {
+    mountSources: Type.Optional(Type.Array(DomainAllowance.properties.mountSources.items, { maxItems: 100 })),
+    capabilities: Type.Optional(Type.Array(DomainAllowance.properties.capabilities.items, { maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type DomainAllowanceChange = Static<typeof DomainAllowanceChange>;
+
 export const NO_ALLOWANCE: DomainAllowance = { mountSources: [], capabilities: [] };
 
 /** The absolute path with `.`, `..` and repeated or trailing slashes resolved. */

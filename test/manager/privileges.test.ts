@@ -87,7 +87,10 @@ for (const { kind, skip } of DB_KINDS) {
         // Never by allowance: the host image and host networking.
         refused(await call('POST', '/wpars', mgr.user, { name: 'outside', ...APP, interfaces: [] }), 403, 'CAP-E0211');
       });
-      await call('PATCH', '/domains/default', mgr.admin, { allowance: { mountSources: [], capabilities: [] } });
+      // A change names only the list it replaces.
+      const narrowed = await call('PATCH', '/domains/default', mgr.admin, { allowance: { capabilities: [] } });
+      assert.deepEqual(narrowed.json().allowance, { mountSources: ['/srv/shared'], capabilities: [] });
+      await call('PATCH', '/domains/default', mgr.admin, { allowance: { mountSources: [] } });
     });
 
     it('deploys only where the system has the capabilities, and a WPARUser only where the domain allows what the WPAR holds', async () => {

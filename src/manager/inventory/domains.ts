@@ -36,9 +36,10 @@ export class DomainService {
 
   async modify(ref: string, req: ModifyDomainRequest): Promise<DomainView> {
     const { id } = await this.named.require(ref);
+    const allowance = req.allowance && storeAllowance({ ...(await this.allowance(id)), ...req.allowance });
     await this.named.write(req.name, id, (trx) =>
       trx.updateTable('relocation_domains')
-        .set({ name: req.name, description: req.description, allowance: req.allowance && storeAllowance(req.allowance) })
+        .set({ name: req.name, description: req.description, allowance })
         .where('id', '=', id).execute());
     return this.get(id);
   }
