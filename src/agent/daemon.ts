@@ -67,7 +67,7 @@ export class Agent {
   constructor(private readonly files: AgentFiles, private readonly log: Logger) {
     this.settings = files.settings();
     log.level = this.settings.logLevel;
-    ({ engine: this.engine, images: this.images } = hostEngine(this.settings));
+    ({ engine: this.engine, images: this.images } = hostEngine({ ...this.settings, agentDir: files.dir }));
     this.status = { pid: process.pid, channel: 'connecting', since: new Date().toISOString(), buffered: 0 };
     this.capacity = new CapacityEnforcer(files.capacityFile, async () => {
       const limits = new Map((await this.engine.list()).map((w) => [w.name, w.spec.resources.cpuLimit]));

@@ -1,7 +1,10 @@
 // The engine of this host, as the local commands and the agent use it: configured by the
 // agent's settings where it has them, else from the environment (CAPSTAN_ENGINE_ROOT,
 // CAPSTAN_IMAGE_ROOT, CAPSTAN_BRIDGE), else the defaults.
+import { join } from 'node:path';
+import { agentDirFromEnv } from './control/config.js';
 import { Engine, engineRootFromEnv } from './engine/index.js';
+import { POLICY_FILE_NAME } from './engine/local-policy.js';
 import { ImageStore } from './images/index.js';
 import { DEFAULT_BRIDGE_ADDRESS, type HostNetwork } from './net/host-network.js';
 
@@ -14,6 +17,8 @@ export interface HostEngineSettings {
   bridgeAddress?: string | null;
   nat?: boolean;
   imageRoot?: string;
+  /** Holds the host's local policy (policy.json); default: $CAPSTAN_AGENT_DIR or /etc/capstan/agent. */
+  agentDir?: string;
 }
 
 const bridgeOf = (s: HostEngineSettings): string => s.bridge ?? (process.env.CAPSTAN_BRIDGE || DEFAULT_BRIDGE);
@@ -31,6 +36,7 @@ export function hostEngine(s: HostEngineSettings = {}): { engine: Engine; images
     root: s.engineRoot ?? engineRootFromEnv(),
     defaultBridge: bridgeOf(s),
     images,
+    policyFile: join(s.agentDir ?? agentDirFromEnv(), POLICY_FILE_NAME),
   });
   return { engine, images };
 }

@@ -36,6 +36,15 @@ export const ERRORS = {
   'CAP-E0205': { status: 400, message: 'an application WPAR needs a command' },
   'CAP-E0206': { status: 409, message: 'the WPAR is deployed on another system' },
   'CAP-E0207': { status: 400, message: 'no target system given for deployment' },
+  // 0208-0219: the privilege policy (src/api/privileges.ts, the agent's local policy)
+  'CAP-E0208': { status: 403, message: 'a host bind mount needs the WPARAdministrator role or the relocation domain\'s allowance' },
+  'CAP-E0209': { status: 403, message: 'a capability beyond the default set needs the WPARAdministrator role or the relocation domain\'s allowance' },
+  'CAP-E0210': { status: 403, message: 'the host image (the host\'s / as root) needs the WPARAdministrator role' },
+  'CAP-E0211': { status: 403, message: 'host networking (an application WPAR without interfaces) needs the WPARAdministrator role' },
+  'CAP-E0212': { status: 409, message: 'the system cannot give the WPAR a capability it asks for' },
+  'CAP-E0213': { status: 409, message: 'the WPAR was discovered with privileged fields: a WPARAdministrator must accept them before it is deployed or relocated' },
+  'CAP-E0214': { status: 403, message: 'the host\'s local policy refuses the WPAR' },
+  'CAP-E0215': { status: 500, message: 'the host\'s local policy file is not valid' },
   // 03xx: systems, groups, domains
   'CAP-E0300': { status: 409, message: 'the default group or domain cannot be removed' },
   'CAP-E0301': { status: 409, message: 'the group or domain still has members' },

@@ -26,3 +26,13 @@ export function rolesAllow(permission: Permission, roles: readonly Role[]): bool
   const allowed = PERMISSION_ROLES[permission];
   return roles.some((r) => allowed.includes(r));
 }
+
+/**
+ * Who may give a WPAR what reaches its host (privileged fields, src/api/privileges.ts) beyond
+ * what a relocation domain allows every WPAR user.
+ */
+export const PRIVILEGE_GRANTING_ROLES: readonly Role[] = ['WPARAdministrator'];
+
+export function mayGrantPrivileges(roles: readonly Role[]): boolean {
+  return roles.some((r) => PRIVILEGE_GRANTING_ROLES.includes(r));
+}

@@ -70,6 +70,9 @@ export function normalizeWparSpec(input: unknown): WparSpec {
   const error = Value.Errors(WparSpec, spec)[0];
   if (error) throw new CapstanError('CAP-E0001', `${error.instancePath || 'spec'} ${error.message}`);
   if (spec.type === 'application' && !spec.command) throw new CapstanError('CAP-E0205');
+  // runc would take a relative source from the bundle directory: somewhere on the host nobody chose.
+  const relative = spec.mounts.find((m) => m.type !== 'tmpfs' && !m.source.startsWith('/'));
+  if (relative) throw new CapstanError('CAP-E0001', `mount source ${relative.source} must be an absolute host path`);
   return spec;
 }
 
@@ -90,6 +93,8 @@ export const WparView = Type.Object({
   group: ResourceRef,
   /** The task acting on it now; other actions are refused until it ends. */
   busyTaskId: Type.Union([Type.String(), Type.Null()]),
+  /** Found on a system with privileged fields nobody here granted: not deployed or relocated until a WPARAdministrator accepts them. */
+  privilegesUnaccepted: Type.Boolean(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

@@ -94,7 +94,7 @@ for (const kind of DB_KINDS) {
     });
 
     it('round-trips domains, systems (JSON profile), groups (JSON policy) and WPARs (JSON spec)', async () => {
-      const domain = { id: id(), name: 'd-' + id().slice(0, 8), description: 'lab', created_at: now() };
+      const domain = { id: id(), name: 'd-' + id().slice(0, 8), description: 'lab', allowance: '{"mountSources":["/srv"],"capabilities":[]}', created_at: now() };
       await db.insertInto('relocation_domains').values(domain).execute();
       assert.deepEqual(await db.selectFrom('relocation_domains').selectAll().where('id', '=', domain.id).executeTakeFirst(), domain);
 
@@ -108,7 +108,7 @@ for (const kind of DB_KINDS) {
       await db.insertInto('wpar_groups').values(group).execute();
       assert.deepEqual(JSON.parse((await db.selectFrom('wpar_groups').select('policy').where('id', '=', group.id).executeTakeFirstOrThrow()).policy), doc('policy'));
 
-      const wpar = { id: id(), name: 'w-' + id().slice(0, 8), type: 'system', spec: JSON.stringify(doc('spec')), state: 'Defined', state_reason: null, exit_status: null, system_id: system.id, group_id: group.id, busy_task_id: null, created_at: now(), updated_at: now() };
+      const wpar = { id: id(), name: 'w-' + id().slice(0, 8), type: 'system', spec: JSON.stringify(doc('spec')), state: 'Defined', state_reason: null, exit_status: null, system_id: system.id, group_id: group.id, busy_task_id: null, privileges_unaccepted: 1, created_at: now(), updated_at: now() };
       await db.insertInto('wpars').values(wpar).execute();
       assert.deepEqual(await db.selectFrom('wpars').selectAll().where('id', '=', wpar.id).executeTakeFirst(), wpar);
       await db.updateTable('wpars').set({ state: 'Broken', state_reason: 'start failed', exit_status: 101 }).where('id', '=', wpar.id).execute();

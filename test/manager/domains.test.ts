@@ -15,7 +15,7 @@ for (const { kind, skip } of DB_KINDS) {
       const { items, total } = res.json();
       assert.equal(total, 1);
       assert.deepEqual({ ...items[0], createdAt: undefined }, {
-        id: DEFAULTS.domainId, name: 'default', description: 'Every system belongs here unless moved', isDefault: true, systemCount: 0, createdAt: undefined,
+        id: DEFAULTS.domainId, name: 'default', description: 'Every system belongs here unless moved', isDefault: true, systemCount: 0, allowance: { mountSources: [], capabilities: [] }, createdAt: undefined,
       });
     });
 

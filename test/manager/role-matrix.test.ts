@@ -86,6 +86,8 @@ const EXPECTED: Record<string, readonly Who[]> = {
   'DELETE /wpars/:id': WPAR_ACTIONS,
   'POST /wpars/:id/actions/deploy': WPAR_ACTIONS,
   'POST /wpars/:id/actions/relocate': WPAR_ACTIONS,
+  /** Accepting what a WPAR found on a system may do to its host is granting it: not for WPARUser. */
+  'POST /wpars/:id/actions/acceptPrivileges': ADMINISTRATION,
   'POST /systems/:id/actions/evacuate': ADMINISTRATION,
   'POST /systems/:id/actions/restore': ADMINISTRATION,
   'POST /wpars/:id/actions/remove': WPAR_ACTIONS,

@@ -94,7 +94,7 @@ for (const { kind, skip } of DB_KINDS) {
     });
 
     it('runs an application WPAR: deploy starts it, stop takes it off the system', async () => {
-      await succeeded(m, await call('POST', '/wpars', user, { name: 'app1', type: 'application', command: ['/bin/sleep', '100'] }));
+      await succeeded(m, await call('POST', '/wpars', user, { name: 'app1', type: 'application', command: ['/bin/sleep', '100'], interfaces: [{ address: '10.0.0.31' }] }));
       refused(await act('app1', 'start'), 409, 'CAP-E0203');
       await succeeded(m, await act('app1', 'deploy', { system: 'host-1' }));
       assert.equal((await view('app1')).state, 'Active');

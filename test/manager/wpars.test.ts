@@ -40,7 +40,7 @@ for (const { kind, skip } of DB_KINDS) {
 
     it('creates an application WPAR in a named group', async () => {
       await call('POST', '/groups', mgr.admin, { name: 'batch' });
-      await succeeded(mgr.m, await call('POST', '/wpars', mgr.user, { name: 'job1', type: 'application', command: ['/bin/sleep', '60'], group: 'batch', checkpointable: true }));
+      await succeeded(mgr.m, await call('POST', '/wpars', mgr.user, { name: 'job1', type: 'application', command: ['/bin/sleep', '60'], group: 'batch', checkpointable: true, interfaces: [{ address: '10.0.0.21' }] }));
       const w = await view('job1');
       assert.equal(w.type, 'application');
       assert.deepEqual(w.command, ['/bin/sleep', '60']);

@@ -21,6 +21,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { HostProfile } from '../../src/api/agents.js';
 import { CapstanError } from '../../src/api/errors.js';
 import type { AgentHub, AgentResult } from '../../src/manager/agents/hub.js';
+import { managerActor } from '../../src/manager/inventory/privilege-guard.js';
 import { hostProfile } from '../manager/mobility-fixtures.js';
 import { contrastCheckerPage, contrastViolations, hasFocus, login, startConsoleHarness, type ConsoleHarness } from './harness.js';
 
@@ -98,7 +99,7 @@ describe('web console: application mobility', () => {
   };
   /** A checkpointable (or not) system WPAR, Active on `system` as if deployed there. */
   const activeWpar = async (name: string, system: string, checkpointable = true) => {
-    const task = await services().inventory.wpars.create({ name, type: 'system', image: 'busybox', interfaces: [], mounts: [], resources: {}, checkpointable }, 'test');
+    const task = await services().inventory.wpars.create({ name, type: 'system', image: 'busybox', interfaces: [], mounts: [], resources: {}, checkpointable }, managerActor('test'));
     assert.equal((await services().tasks.wait(task.id, 10_000)).status, 'succeeded');
     const w = await services().inventory.wpars.get(name);
     await services().db.updateTable('wpars').set({ state: 'Active', system_id: ids[system]! }).where('id', '=', w.id).execute();

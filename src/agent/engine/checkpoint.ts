@@ -106,6 +106,7 @@ export async function kill(ctx: EngineContext, name: string): Promise<WparInfo |
 export async function restart(ctx: EngineContext, name: string, opts: RestartOptions): Promise<RestartResult> {
   const manifest = await readCheckpoint(opts.dir, name);
   if (opts.logFile) await checkLogFile(opts.logFile);
+  await ctx.assertPolicy(normalize(manifest.spec));
   const existing = await ctx.records.read(name);
   let rec: WparRecord | undefined;
   if (existing) {

@@ -1,8 +1,10 @@
 // What every part of the engine works with: the engine root's layout, the WPAR records, runc,
 // and the host's defaults. One per Engine; the parts are functions of it.
 import { CapstanError } from '../../api/errors.js';
+import type { WparSpec } from '../../api/wpar.js';
 import { findCriu } from './criu.js';
 import { engineRootFromEnv, engineScopeFromEnv, Layout } from './layout.js';
+import { assertLocalPolicy } from './local-policy.js';
 import { RecordStore } from './records.js';
 import { Runc } from './runc.js';
 
@@ -19,6 +21,8 @@ export interface EngineOptions {
   /** The host bridge for interfaces that name none. */
   defaultBridge: string;
   images: RootfsSource;
+  /** The host's local policy (local-policy.ts); without one, its defaults. */
+  policyFile?: string;
 }
 
 export interface EngineContext {
@@ -30,6 +34,8 @@ export interface EngineContext {
   images: RootfsSource;
   /** runc with CRIU for checkpoints and restores; CAP-E1013 when this host has no usable CRIU. */
   withCriu(): Promise<Runc>;
+  /** Refuses (CAP-E0214) a spec that breaks the host's local policy: before a WPAR is made, changed or run. */
+  assertPolicy(spec: WparSpec): Promise<void>;
 }
 
 export function engineContext(opts: EngineOptions): EngineContext {
@@ -41,6 +47,7 @@ export function engineContext(opts: EngineOptions): EngineContext {
     runc: new Runc(layout.runcRoot),
     defaultBridge: opts.defaultBridge,
     images: opts.images,
+    assertPolicy: (spec) => assertLocalPolicy(spec, opts.policyFile, layout.root),
     withCriu() {
       // Looked for once; looked for again after a failure (CRIU may be installed meanwhile).
       criuRunc ??= findCriu().then(

@@ -1,22 +1,16 @@
 // What a WPAR is made from before it runs: its spec as checked and completed, the root file
 // system of its image, and the resources runc will be asked to enforce.
 import { stat } from 'node:fs/promises';
-import { Value } from 'typebox/value';
 import { CapstanError } from '../../api/errors.js';
-import { WparSpec } from '../../api/wpar.js';
+import { normalizeWparSpec, type WparSpec } from '../../api/wpar.js';
 import { sliceCpuCeiling } from '../host/cgroups.js';
 import type { EngineContext } from './context.js';
 import { resourcesFor, runcDefaultConfig } from './oci-config.js';
 import type { AppliedResources, WparRecord } from './records.js';
 import { HOST_IMAGE } from './teardown.js';
 
-export function normalize(input: WparSpec): WparSpec {
-  const spec = Value.Default(WparSpec, structuredClone(input)) as WparSpec;
-  const error = Value.Errors(WparSpec, spec)[0];
-  if (error) throw new CapstanError('CAP-E0001', `${error.instancePath || 'spec'} ${error.message}`);
-  if (spec.type === 'application' && !spec.command) throw new CapstanError('CAP-E0205');
-  return spec;
-}
+/** The engine accepts a spec exactly as the manager does. */
+export const normalize = normalizeWparSpec;
 
 export async function lowerRootfs(ctx: EngineContext, spec: WparSpec): Promise<string> {
   if (spec.image === HOST_IMAGE) {

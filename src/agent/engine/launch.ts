@@ -35,6 +35,8 @@ export interface RestoreFrom {
 export async function launch(ctx: EngineContext, rec: WparRecord, lower: string, restoreFrom?: RestoreFrom): Promise<void> {
   const { spec } = rec;
   const { layout } = ctx;
+  // Every way a container comes to run passes here: the last word of the host's policy.
+  await ctx.assertPolicy(spec);
   const paths = layout.wpar(spec.name);
   const nsName = layout.netns(spec.name);
   let nsPath = hasNetns(spec) && restoreFrom?.netnsReady ? netnsPath(nsName) : undefined;

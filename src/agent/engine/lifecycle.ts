@@ -20,6 +20,7 @@ const STOP_GRACE_MS = 10_000;
 
 export async function create(ctx: EngineContext, input: WparSpec, opts: { start?: boolean } = {}): Promise<WparInfo> {
   const spec = normalize(input);
+  await ctx.assertPolicy(spec);
   const lower = await lowerRootfs(ctx, spec);
   const existing = await ctx.records.read(spec.name);
   if (existing) {
@@ -43,6 +44,7 @@ export async function start(ctx: EngineContext, name: string): Promise<WparInfo>
     if (refused === 'type') throw new CapstanError('CAP-E0203', 'only system WPARs are started');
     if (rec.state === 'Active') return 'done';
     if (refused) throw badState(rec, 'start');
+    return ctx.assertPolicy(rec.spec);
   }, async (rec) => {
     await launch(ctx, rec, await lowerRootfs(ctx, rec.spec));
     rec.state = settledState('start', rec.spec);
@@ -57,6 +59,7 @@ export async function start(ctx: EngineContext, name: string): Promise<WparInfo>
  */
 export async function modify(ctx: EngineContext, name: string, input: WparSpec): Promise<WparInfo> {
   const spec = normalize(input);
+  await ctx.assertPolicy(spec);
   let from: EngineState = 'Defined';
   await operate(ctx, name, 'modify', (rec) => {
     if (spec.name !== name || spec.type !== rec.spec.type || spec.image !== rec.spec.image) {

@@ -59,6 +59,13 @@ export const wparRoutes = {
     schema: { summary: 'Remove a WPAR from its system (an Undeployed one: delete its definition)', tags, params: RefParams, body: RemoveRequest, response: accepted },
   },
   ...wparStateActionRoutes,
+  acceptPrivileges: {
+    method: 'POST', path: '/wpars/:id/actions/acceptPrivileges', permission: 'system.manage',
+    schema: {
+      summary: 'Accept the privileged fields of a WPAR discovered with them, so that it may be deployed and relocated',
+      tags, params: RefParams, response: { 200: WparView },
+    },
+  },
   relocate: {
     method: 'POST', path: '/wpars/:id/actions/relocate', permission: 'wpar.manage',
     schema: {

@@ -320,6 +320,18 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // The privilege policy: what each relocation domain lets any WPAR user grant, and the
+  // WPARs found on a system with privileged fields nobody here granted.
+  '0013_privilege_policy': {
+    async up(db: AnyDb) {
+      await db.schema.alterTable('relocation_domains')
+        .addColumn('allowance', 'text', (c) => c.notNull().defaultTo('{"mountSources":[],"capabilities":[]}'))
+        .execute();
+      await db.schema.alterTable('wpars')
+        .addColumn('privileges_unaccepted', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
   // The balancer's mobility events: recommendations waiting for a WPARAdministrator and the
   // moves it started, with why and the numbers. They go with their group.
   '0014_balance_events': {

@@ -47,6 +47,8 @@ export interface RelocationDomainsTable {
   id: string;
   name: string;
   description: string;
+  /** JSON DomainAllowance: what any WPAR user may grant on its systems. */
+  allowance: Generated<string>;
   created_at: string;
 }
 
@@ -82,6 +84,8 @@ export interface WparsTable {
   group_id: string;
   /** A task currently acting on this WPAR: refuses concurrent actions. */
   busy_task_id: string | null;
+  /** 1: discovered with privileged fields no WPARAdministrator has accepted; not deployed elsewhere until one does. */
+  privileges_unaccepted: Generated<number>;
   created_at: string;
   updated_at: string;
 }

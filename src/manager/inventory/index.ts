@@ -6,6 +6,7 @@ import type { TaskEngine } from '../tasks/engine.js';
 import { DomainService } from './domains.js';
 import { DriverRegistry } from './driver.js';
 import { GroupService } from './groups.js';
+import { PrivilegeGuard } from './privilege-guard.js';
 import { SystemService } from './systems.js';
 import { WparStore } from './wpar-store.js';
 import { registerWparTasks } from './wpar-tasks.js';
@@ -18,6 +19,7 @@ export interface Inventory {
   wpars: WparService;
   /** The WPAR record: every write to it goes through here. */
   wparStore: WparStore;
+  privileges: PrivilegeGuard;
   /** Filled by the agent layer while agents are connected. */
   drivers: DriverRegistry;
 }
@@ -37,5 +39,6 @@ export function createInventory(db: Kysely<Database>, tasks: TaskEngine, links: 
   const systems = new SystemService(db, domains, links.systemRemoved);
   const wparStore = new WparStore(db);
   registerWparTasks(tasks, db, wparStore, drivers);
-  return { systems, domains, groups, wpars: new WparService(db, wparStore, tasks, drivers, systems, groups, links.deployGuard), wparStore, drivers };
+  const privileges = new PrivilegeGuard(db, domains);
+  return { systems, domains, groups, wpars: new WparService(db, wparStore, tasks, drivers, systems, groups, privileges, links.deployGuard), wparStore, drivers, privileges };
 }

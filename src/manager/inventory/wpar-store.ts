@@ -198,6 +198,11 @@ export class WparStore {
     await this.db.updateTable('wpars').set({ ...set, updated_at: now() }).where('id', '=', wparId).execute();
   }
 
+  /** A WPARAdministrator has accepted the WPAR's privileged fields. */
+  async acceptPrivileges(wparId: string): Promise<void> {
+    await this.db.updateTable('wpars').set({ privileges_unaccepted: 0, updated_at: now() }).where('id', '=', wparId).execute();
+  }
+
   // ---- agents' reports ----
 
   /** Reads what the reconcile plan needs, plans, and applies it in one transaction. Returns the steps taken. */
@@ -214,6 +219,7 @@ export class WparStore {
         systemId: r.system_id,
         busy: r.busy_task_id !== null,
         spec: specOf(r),
+        unaccepted: r.privileges_unaccepted === 1,
       }));
       const steps = planReconcile(systemId, known, reports);
       const t = now();
@@ -222,7 +228,7 @@ export class WparStore {
           case 'update':
           case 'adopt':
             await trx.updateTable('wpars')
-              .set({ state: s.state, state_reason: s.reason, system_id: systemId, spec: storeSpec(s.spec), type: s.spec.type, updated_at: t })
+              .set({ state: s.state, state_reason: s.reason, system_id: systemId, spec: storeSpec(s.spec), type: s.spec.type, privileges_unaccepted: s.unaccepted ? 1 : 0, updated_at: t })
               .where('id', '=', s.id).where('busy_task_id', 'is', null)
               .execute();
             break;
@@ -230,7 +236,7 @@ export class WparStore {
             await trx.insertInto('wpars')
               .values({
                 id: randomUUID(), ...definitionColumns(s.spec, DEFAULTS.groupId),
-                state: s.state, state_reason: s.reason, exit_status: null, system_id: systemId, busy_task_id: null, created_at: t, updated_at: t,
+                state: s.state, state_reason: s.reason, exit_status: null, system_id: systemId, busy_task_id: null, privileges_unaccepted: s.unaccepted ? 1 : 0, created_at: t, updated_at: t,
               })
               .execute();
             break;

@@ -63,6 +63,7 @@ function toView(row: WparRow & { group_name: string; system_name: string | null 
     system: row.system_id === null ? null : { id: row.system_id, name: row.system_name ?? '' },
     group: { id: row.group_id, name: row.group_name },
     busyTaskId: row.busy_task_id,
+    privilegesUnaccepted: row.privileges_unaccepted === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

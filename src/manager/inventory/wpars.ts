@@ -26,6 +26,7 @@ import type { TaskEngine } from '../tasks/engine.js';
 import type { DriverRegistry } from './driver.js';
 import type { GroupService } from './groups.js';
 import type { NamedResources } from './named.js';
+import type { Actor, PrivilegeGuard } from './privilege-guard.js';
 import type { SystemService } from './systems.js';
 import { specOf, type WparStore } from './wpar-store.js';
 import { WparViews } from './wpar-views.js';
@@ -45,6 +46,7 @@ export class WparService {
     private readonly drivers: DriverRegistry,
     private readonly systems: SystemService,
     private readonly groups: GroupService,
+    private readonly privileges: PrivilegeGuard,
     /** No guard, no check. */
     private readonly deployGuard?: DeployGuard,
   ) {
@@ -66,7 +68,7 @@ export class WparService {
   }
 
   /** A new definition; with a system, deployed there by the same task. */
-  async create(req: CreateWparRequest, by: string): Promise<TaskView> {
+  async create(req: CreateWparRequest, by: Actor): Promise<TaskView> {
     const { group, system, start, ...spec } = req;
     if (start !== undefined && system === undefined) throw new CapstanError('CAP-E0207', 'start needs a system to deploy on');
     const groupId = group === undefined ? DEFAULTS.groupId : (await this.groups.named.require(group)).id;
@@ -74,7 +76,7 @@ export class WparService {
   }
 
   /** A new definition from an existing WPAR used as a template. */
-  async clone(ref: string, req: CloneWparRequest, by: string): Promise<TaskView> {
+  async clone(ref: string, req: CloneWparRequest, by: Actor): Promise<TaskView> {
     const template = await this.named.require(ref);
     const spec = specFromTemplate(specOf(template), req);
     const groupId = req.group === undefined ? template.group_id : (await this.groups.named.require(req.group)).id;
@@ -82,7 +84,7 @@ export class WparService {
   }
 
   /** Any property while Undeployed; once deployed only what the state allows. */
-  async modify(ref: string, req: ModifyWparRequest, by: string): Promise<TaskView> {
+  async modify(ref: string, req: ModifyWparRequest, by: Actor): Promise<TaskView> {
     const { row, facts } = await this.store.actionable(ref, 'modify');
     const { group, ...change } = req;
     const before = { spec: specOf(row), groupId: row.group_id };
@@ -93,13 +95,15 @@ export class WparService {
     const changed = changedProperties(before, after);
     assertChangesAllowed(facts, changed);
     if (after.spec.name !== row.name) await this.named.assertNameFree(after.spec.name, row.id);
+    await this.privileges.assertMayDefine(by, before.spec, after.spec, row.system_id === null ? { groupId: after.groupId } : { systemId: row.system_id });
+    if (row.system_id !== null && changed.includes('privileges')) await this.privileges.assertHostCan(after.spec, row.system_id);
 
     if (!changesTheSystem(facts.state, changed)) {
       const params: DefinitionParams = { wparId: row.id, ...after };
-      return this.submitClaimed(row, DEFINITION_TASK.modify, params, by);
+      return this.submitClaimed(row, DEFINITION_TASK.modify, params, by.name);
     }
     const params: SystemActionParams = { wparId: row.id, systemId: await this.onlineSystem(row.system_id), action: 'modify', fromState: facts.state, ...after, changed };
-    return this.submitClaimed(row, SYSTEM_ACTION_TASK.modify, params, by);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK.modify, params, by.name);
   }
 
   /** Removes the WPAR from its system (when deployed) and deletes its definition. */
@@ -107,13 +111,15 @@ export class WparService {
     return this.removeAs('delete', ref, { preserveFileSystems: false, deleteDefinition: true }, by);
   }
 
-  async deploy(ref: string, req: DeployRequest, by: string): Promise<TaskView> {
+  async deploy(ref: string, req: DeployRequest, by: Actor): Promise<TaskView> {
     const { row } = await this.store.actionable(ref, 'deploy');
     if (req.system === undefined) throw new CapstanError('CAP-E0207');
     const systemId = await this.onlineSystem((await this.systems.named.require(req.system)).id);
-    await this.deployGuard?.({ id: row.id, name: row.name, spec: specOf(row) }, systemId);
+    const wpar = { id: row.id, name: row.name, spec: specOf(row), unaccepted: row.privileges_unaccepted === 1 };
+    await this.privileges.assertMayPlace(by, wpar, systemId);
+    await this.deployGuard?.(wpar, systemId);
     const params: SystemActionParams = { wparId: row.id, systemId, action: 'deploy', fromState: 'Undeployed', start: req.start };
-    return this.submitClaimed(row, SYSTEM_ACTION_TASK.deploy, params, by);
+    return this.submitClaimed(row, SYSTEM_ACTION_TASK.deploy, params, by.name);
   }
 
   /** The seed: removing a WPAR that is only a definition removes it completely. */
@@ -144,15 +150,19 @@ export class WparService {
     return this.submitClaimed(row, SYSTEM_ACTION_TASK.remove, params, by);
   }
 
-  private async define(spec: WparSpec, groupId: string, by: string, deployTo?: { system: string; start: boolean }): Promise<TaskView> {
+  private async define(spec: WparSpec, groupId: string, by: Actor, deployTo?: { system: string; start: boolean }): Promise<TaskView> {
     await this.named.assertNameFree(spec.name);
     const definition: DefinitionParams = { wparId: randomUUID(), spec, groupId };
     const target = { kind: 'wpar', id: definition.wparId, name: spec.name };
-    if (!deployTo) return this.tasks.submit(DEFINITION_TASK.create, definition, { target, createdBy: by });
+    if (!deployTo) {
+      await this.privileges.assertMayDefine(by, undefined, spec, { groupId });
+      return this.tasks.submit(DEFINITION_TASK.create, definition, { target, createdBy: by.name });
+    }
     const systemId = await this.onlineSystem((await this.systems.named.require(deployTo.system)).id);
+    await this.privileges.assertMayPlace(by, { name: spec.name, spec, unaccepted: false }, systemId);
     await this.deployGuard?.({ id: definition.wparId, name: spec.name, spec }, systemId);
     const params: SystemActionParams = { wparId: definition.wparId, systemId, action: 'deploy', fromState: 'Undeployed', define: definition, start: deployTo.start };
-    return this.tasks.submit(SYSTEM_ACTION_TASK.deploy, params, { target, createdBy: by });
+    return this.tasks.submit(SYSTEM_ACTION_TASK.deploy, params, { target, createdBy: by.name });
   }
 
   /** The system to act on, refused with CAP-E0302 unless its driver is connected. */
@@ -160,6 +170,16 @@ export class WparService {
     if (systemId === null) throw new Error('a deployed WPAR without a system: the state rules were bypassed');
     if (!this.drivers.get(systemId)) throw new CapstanError('CAP-E0302', (await this.systems.named.require(systemId)).name);
     return systemId;
+  }
+
+  /**
+   * An administrator accepts the privileged fields of a WPAR discovered with them: from now
+   * on it may be deployed and relocated like any other.
+   */
+  async acceptPrivileges(ref: string): Promise<WparView> {
+    const row = await this.named.require(ref);
+    await this.store.acceptPrivileges(row.id);
+    return this.get(row.id);
   }
 
   /** Submits a task of another service (relocation) that holds the WPAR's busy claim like the inventory's own. */

@@ -17,6 +17,7 @@ import type { Fleet } from './fleet.js';
 import type { TargetService } from './targets.js';
 import { plan, type Plan } from '../scheduler/plan.js';
 import type { PlanAsk, SystemSnapshot } from '../scheduler/types.js';
+import { managerActor } from '../inventory/privilege-guard.js';
 import { EVACUATE_TASK } from '../../api/task-kinds.js';
 
 /** Moves started this long ago or since count as in flight with their WPAR's recent use. */
@@ -76,7 +77,7 @@ export class EvacuationService {
         try {
           const target = targetOf.get(w.id);
           if (!target) throw new CapstanError('CAP-E0926', `${w.name}: ${(unplaced.get(w.id) ?? []).join('; ')}`);
-          const task = await this.relocation.relocate(w.id, { to: target }, `evacuation of ${system.name}`);
+          const task = await this.relocation.relocate(w.id, { to: target }, managerActor(`evacuation of ${system.name}`));
           op.log(`task ${task.id}`);
           const done = await this.tasks.wait(task.id);
           if (done.status !== 'succeeded') throw new CapstanError('CAP-E0922', done.error?.message ?? done.status);

@@ -17,6 +17,7 @@ import type { AgentRequest, AgentResult } from '../agents/hub.js';
 import type { CapacityService } from '../capacity/service.js';
 import type { Database } from '../db/schema.js';
 import type { Inventory } from '../inventory/index.js';
+import { managerActor, type Actor } from '../inventory/privilege-guard.js';
 import type { TaskContext, TaskEngine } from '../tasks/engine.js';
 import type { TargetService } from './targets.js';
 import { memoryMethod } from '../scheduler/move-cost.js';
@@ -52,7 +53,7 @@ export class RelocationService {
   }
 
   /** Checks everything a relocation can be refused for, then submits its task. */
-  async relocate(wparRef: string, req: RelocateRequest, by: string): Promise<TaskView> {
+  async relocate(wparRef: string, req: RelocateRequest, by: Actor): Promise<TaskView> {
     const wpar = await this.inventory.wpars.get(wparRef);
     if (!wpar.system) throw new CapstanError('CAP-E0902', wpar.name);
     const spec = await this.inventory.wparStore.spec(wpar.id);
@@ -68,6 +69,7 @@ export class RelocationService {
       if (!best) throw new CapstanError('CAP-E0926', wpar.name);
       toId = best.system.id;
     }
+    await this.inventory.privileges.assertMayPlace(by, { name: wpar.name, spec, unaccepted: wpar.privilegesUnaccepted }, toId);
     await this.capacity.checkDeploy({ id: wpar.id, name: wpar.name, spec }, toId);
     const group = await this.inventory.groups.get(wpar.group.id);
     const [from, to] = await Promise.all([this.profile(wpar.system.id), this.profile(toId)]);
@@ -76,7 +78,7 @@ export class RelocationService {
       throw new CapstanError('CAP-E0001', `both systems must support ${method}`);
     }
     const params: RelocationParams = { relocationId: randomUUID(), wparId: wpar.id, name: wpar.name, fromId: wpar.system.id, toId, method, transport: imageTransport(from, to) };
-    return this.inventory.wpars.submitClaimedTask(wpar.id, RELOCATE_TASK, params, by);
+    return this.inventory.wpars.submitClaimedTask(wpar.id, RELOCATE_TASK, params, by.name);
   }
 
   private async run(ctx: TaskContext<RelocationParams>): Promise<RelocationResult> {
@@ -170,7 +172,7 @@ export class RelocationService {
     }
     const task = await ctx.operation(`restart ${p.name} from scratch on ${target}`, async (op) => {
       await this.inventory.wparStore.undeployLost(p.wparId, reason);
-      const t = await this.inventory.wpars.deploy(p.wparId, { system: target, start: true }, 'capstan');
+      const t = await this.inventory.wpars.deploy(p.wparId, { system: target, start: true }, managerActor('capstan'));
       op.log(`task ${t.id}`);
       return t;
     });

@@ -64,6 +64,7 @@ export class Arrivals {
     const { ctx } = this;
     await checkMethod(method);
     const spec = normalize(input);
+    await ctx.assertPolicy(spec);
     if (await ctx.records.read(spec.name)) throw new CapstanError('CAP-E1010', spec.name);
     await Promise.all([lowerRootfs(ctx, spec), runcDefaultConfig()]);
     if (hasNetns(spec)) await createWparNetns(ctx.layout.netns(spec.name), spec.interfaces, { defaultBridge: ctx.defaultBridge, detached: true });
@@ -88,6 +89,7 @@ export class Arrivals {
     const manifest = await readCheckpoint(opts.dir, name, { relocation: method });
     if (await ctx.records.read(name)) throw new CapstanError('CAP-E1010', name);
     const spec = normalize(manifest.spec);
+    await ctx.assertPolicy(spec);
     const rec = await newRecord(ctx, spec, 'relocate-in');
     const netnsReady = this.prepared.get(name) === JSON.stringify(spec.interfaces) && !!(await stat(netnsPath(ctx.layout.netns(name))).catch(() => undefined));
     this.prepared.delete(name);

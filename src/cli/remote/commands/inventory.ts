@@ -41,9 +41,17 @@ function bodyOf(fields: Field[], opts: Opts): Record<string, unknown> {
     const name = optionName(f.flag);
     const value = opts[name];
     if (value === undefined) continue;
-    body[f.key ?? name] = f.parse && typeof value === 'string' ? f.parse(value) : value;
+    const key = f.key ?? name;
+    const parsed = f.parse && typeof value === 'string' ? f.parse(value) : value;
+    // Two flags may fill parts of one object (a domain's allowance).
+    const had = body[key];
+    body[key] = isObject(had) && isObject(parsed) ? { ...had, ...parsed } : parsed;
   }
   return body;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** commander's attribute name of a flag such as "--new-name <name>". */
@@ -102,6 +110,13 @@ function resourceCommands<T extends InventoryRouteSet>(program: Command, r: Reso
 
 const rename: Field = { flag: '--new-name <name>', key: 'name', description: 'rename it' };
 const describe: Field = { flag: '--description <text>', description: 'what it is for' };
+/** "a,b" as a list; "" as none. */
+const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+/** What any WPAR user may give WPARs on the domain's systems; each flag replaces its list. */
+const allowanceFields: Field[] = [
+  { flag: '--allow-mounts <prefixes>', key: 'allowance', description: 'host paths (comma-separated prefixes; "" for none) WPAR users may bind-mount', parse: (t) => ({ mountSources: list(t) }) },
+  { flag: '--allow-capabilities <caps>', key: 'allowance', description: 'capabilities beyond the default set (comma-separated; "" for none) WPAR users may grant', parse: (t) => ({ capabilities: list(t) }) },
+];
 
 /** One line for people: what a host profile says about the host. */
 function profileSummary(p: HostProfile | null): string {
@@ -127,9 +142,11 @@ export function inventoryCommands(program: Command): void {
     routes: routes.domains,
     verbs: { create: 'create', remove: 'remove' },
     columns: [['Name', (d) => d.name], ['Default', (d) => d.isDefault], ['Systems', (d) => d.systemCount], ['Description', (d) => d.description]],
-    fields: (d) => [['Name', d.name], ['ID', d.id], ['Default', d.isDefault], ['Systems', d.systemCount], ['Description', d.description], ['Created', when(d.createdAt)]],
-    createFields: [describe],
-    modifyFields: [rename, describe],
+    fields: (d) => [['Name', d.name], ['ID', d.id], ['Default', d.isDefault], ['Systems', d.systemCount], ['Description', d.description],
+      ['Allowed mount sources', d.allowance.mountSources.join(', ') || 'none'], ['Allowed capabilities', d.allowance.capabilities.join(', ') || 'none'],
+      ['Created', when(d.createdAt)]],
+    createFields: [describe, ...allowanceFields],
+    modifyFields: [rename, describe, ...allowanceFields],
   }, 'Relocation domains: systems that serve the same purpose');
 
   const policyFile: Field = { flag: '--policy <file>', description: 'relocation policy as JSON (see the API\'s RelocationPolicy)', parse: readJsonFile };

@@ -2,6 +2,7 @@
 // system they are deployed on. The WPAR-defining flags are mkwpar's own, so a definition
 // reads the same locally and through the manager.
 import { Command, Option } from 'commander';
+import { describePrivilege, privilegesOf } from '../../../api/privileges.js';
 import { routes } from '../../../api/routes/index.js';
 import type { TaskView } from '../../../api/tasks.js';
 import { WPAR_STATES, type WparState } from '../../../api/wpar-states.js';
@@ -28,7 +29,10 @@ function showWpar(w: WparView): string {
     ['Mounts', w.mounts.map((m) => `${m.target} ← ${m.source} (${m.type}${m.readOnly ? ', ro' : ''})`).join(', ')],
     ['CPU shares', r.cpuShares], ['CPU limit', r.cpuLimit === undefined ? undefined : `${r.cpuLimit} cores`],
     ['Memory limit', r.memoryLimitMiB === undefined ? undefined : `${r.memoryLimitMiB} MiB`], ['Process limit', r.processLimit],
-    ['Checkpointable', w.checkpointable], ['Privileges', w.privileges?.join(',') ?? 'host default'], ['Exit status', w.exitStatus],
+    ['Checkpointable', w.checkpointable], ['Privileges', w.privileges?.join(',') ?? 'host default'],
+    ['Privileged fields', privilegesOf(w).map(describePrivilege).join('; ') || 'none'],
+    ['Privileges accepted', w.privilegesUnaccepted ? 'no: found on its system; not deployed elsewhere until a WPARAdministrator accepts them' : undefined],
+    ['Exit status', w.exitStatus],
     ['Busy (task)', w.busyTaskId], ['Created', when(w.createdAt)], ['Updated', when(w.updatedAt)],
   ]);
 }
@@ -173,6 +177,13 @@ export function wparCommands(program: Command): void {
         body: { preserveFileSystems: ctx.opts.preserveFs ?? false, deleteDefinition: ctx.opts.deleteDefinition ?? false },
       });
       return finishTask(ctx, task, done('removed'));
+    }));
+
+  wpar.command('accept-privileges').description('Accept the privileged fields of a WPAR found on its system with them (WPARAdministrator)').argument('<name>', 'name or id')
+    .action(remote(async ({ client, args, json }) => {
+      const w = await client.call(routes.wpars.acceptPrivileges, { params: { id: String(args[0]) } });
+      if (json) printJson(w);
+      else print(showWpar(w));
     }));
 
   waitOption(wpar.command('delete').description('Delete a WPAR: remove it from its system if deployed, and its definition').argument('<name>', 'name or id'))

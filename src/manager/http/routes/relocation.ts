@@ -12,7 +12,7 @@ export async function relocationRoutes(app: App, services: Services): Promise<vo
     preValidation: async (req) => {
       req.body ??= {};
     },
-    handler: async (req, reply) => reply.status(202).send(await services.mobility.relocation.relocate(req.params.id, req.body, principalOf(req).name)),
+    handler: async (req, reply) => reply.status(202).send(await services.mobility.relocation.relocate(req.params.id, req.body, principalOf(req))),
   });
 }
 

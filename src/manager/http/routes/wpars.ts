@@ -20,18 +20,18 @@ export async function wparRoutes(app: App, services: Services): Promise<void> {
 
   app.route({ ...fromTable(r.get), handler: async (req) => wpars.get(req.params.id) });
 
-  app.route({ ...fromTable(r.create), handler: async (req, reply) => reply.status(202).send(await wpars.create(req.body, principalOf(req).name)) });
+  app.route({ ...fromTable(r.create), handler: async (req, reply) => reply.status(202).send(await wpars.create(req.body, principalOf(req))) });
 
-  app.route({ ...fromTable(r.clone), handler: async (req, reply) => reply.status(202).send(await wpars.clone(req.params.id, req.body, principalOf(req).name)) });
+  app.route({ ...fromTable(r.clone), handler: async (req, reply) => reply.status(202).send(await wpars.clone(req.params.id, req.body, principalOf(req))) });
 
-  app.route({ ...fromTable(r.modify), handler: async (req, reply) => reply.status(202).send(await wpars.modify(req.params.id, req.body as ModifyWparRequest, principalOf(req).name)) });
+  app.route({ ...fromTable(r.modify), handler: async (req, reply) => reply.status(202).send(await wpars.modify(req.params.id, req.body as ModifyWparRequest, principalOf(req))) });
 
   app.route({ ...fromTable(r.delete), handler: async (req, reply) => reply.status(202).send(await wpars.delete(req.params.id, principalOf(req).name)) });
 
   app.route({
     ...fromTable(r.deploy),
     preValidation: bodyDefaultsToEmpty,
-    handler: async (req, reply) => reply.status(202).send(await wpars.deploy(req.params.id, req.body, principalOf(req).name)),
+    handler: async (req, reply) => reply.status(202).send(await wpars.deploy(req.params.id, req.body, principalOf(req))),
   });
 
   app.route({
@@ -39,6 +39,8 @@ export async function wparRoutes(app: App, services: Services): Promise<void> {
     preValidation: bodyDefaultsToEmpty,
     handler: async (req, reply) => reply.status(202).send(await wpars.remove(req.params.id, req.body, principalOf(req).name)),
   });
+
+  app.route({ ...fromTable(r.acceptPrivileges), handler: async (req) => wpars.acceptPrivileges(req.params.id) });
 
   for (const action of WPAR_STATE_ACTIONS) {
     app.route({ ...fromTable(r[action]), handler: async (req, reply) => reply.status(202).send(await wpars.act(req.params.id, action, principalOf(req).name)) });
