@@ -1,8 +1,9 @@
 // Where an agent keeps its configuration and identity: one directory (default
 // /etc/capstan/agent, or $CAPSTAN_AGENT_DIR; lab hosts have their own). The key never leaves it.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CapstanError } from '../../api/errors.js';
+import { writeFileDurableSync } from '../../fs/durable.js';
 
 export const DEFAULT_AGENT_DIR = '/etc/capstan/agent';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -105,9 +106,8 @@ export class AgentFiles {
     for (const n of ['agent.json', 'agent-identity.json', 'ca.pem', 'manager.pem', 'spool.jsonl']) rmSync(this.path(n), { force: true });
   }
 
+  /** Durably: a registration or renewal the manager has recorded must survive a power loss here too. */
   private write(name: string, text: string, mode = 0o644): void {
-    const tmp = this.path(`${name}.tmp`);
-    writeFileSync(tmp, text, { mode });
-    renameSync(tmp, this.path(name));
+    writeFileDurableSync(this.path(name), text, mode);
   }
 }

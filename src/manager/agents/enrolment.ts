@@ -1,11 +1,12 @@
 // Agent registration and trust: the registration password, certificates signed by the
 // manager's CA, renewal, and revocation (removing a managed system revokes its agent).
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { AgentView, RegisterRequest, RegisterResponse } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
+import { writeFileDurableSync } from '../../fs/durable.js';
 import { randomSecret } from '../auth/passwords.js';
 import { DEFAULTS } from '../db/migrations.js';
 import type { Database } from '../db/schema.js';
@@ -44,8 +45,7 @@ export class AgentEnrolment {
   }
 
   setPassword(password: string): void {
-    writeFileSync(`${this.passwordFile}.tmp`, password + '\n', { mode: 0o600 });
-    renameSync(`${this.passwordFile}.tmp`, this.passwordFile);
+    writeFileDurableSync(this.passwordFile, password + '\n', 0o600);
   }
 
   /**
