@@ -22,7 +22,18 @@ export interface ManagerConfig {
   notifications?: NotificationConfig;
   /** Agents: how long their certificates last (default 30 days); they renew with a third left. */
   agents?: { certificateLifetimeSeconds?: number };
+  /** The HTTPS server's bounds (defaults: HTTP_LIMITS). */
+  http?: Partial<HttpLimits>;
 }
+
+export interface HttpLimits {
+  /** How long a client may take to send a whole request (headers and body); 0: no limit. */
+  requestTimeoutSeconds: number;
+  /** Open connections (agents' control channels included) beyond which new ones are refused. */
+  maxConnections: number;
+}
+
+export const HTTP_LIMITS: HttpLimits = { requestTimeoutSeconds: 30, maxConnections: 4096 };
 
 export const DEFAULT_DATA_DIR = '/var/lib/capstan';
 export const DEFAULT_PORT = 14443;

@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { routes } from '../../../api/routes/index.js';
 import type { Services } from '../../services.js';
+import { eventWriter } from '../event-stream.js';
 import { fromTable } from '../route-options.js';
 import { principalOf, type App } from '../types.js';
 
@@ -36,19 +37,17 @@ export async function taskRoutes(app: App, services: Services): Promise<void> {
       const res = reply.raw as ServerResponse;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
       streams.add(res);
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      const out = eventWriter(res);
+      const keepalive = setInterval(() => out.comment('keepalive'), KEEPALIVE_MS);
       res.on('close', () => {
         clearInterval(keepalive);
         follow.close();
         streams.delete(res);
       });
-      const write = (type: string, data: unknown) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 
-      write('snapshot', follow.snapshot);
+      out.event('snapshot', follow.snapshot);
       follow.listen((e) => {
-        if (res.writableEnded) return;
-        write(e.type, e);
-        if (e.type === 'end') res.end();
+        if (out.event(e.type, e) && e.type === 'end') res.end();
       });
     },
   });
