@@ -68,6 +68,20 @@ export class AgentFiles {
     return this.path('capacity.json');
   }
 
+  /** The serials of revoked agent certificates, as the manager last sent them: peers are checked against them after a restart too. */
+  revocations(): Set<string> {
+    try {
+      return new Set(JSON.parse(readFileSync(this.path('revoked.json'), 'utf8')) as string[]);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+      throw e;
+    }
+  }
+
+  saveRevocations(serials: string[]): void {
+    this.write('revoked.json', JSON.stringify(serials) + '\n');
+  }
+
   configured(): boolean {
     return existsSync(this.path('agent.json'));
   }
@@ -103,7 +117,7 @@ export class AgentFiles {
 
   /** Forgets the registration (configure --force leaves the old manager). */
   forget(): void {
-    for (const n of ['agent.json', 'agent-identity.json', 'ca.pem', 'manager.pem', 'spool.jsonl']) rmSync(this.path(n), { force: true });
+    for (const n of ['agent.json', 'agent-identity.json', 'ca.pem', 'manager.pem', 'spool.jsonl', 'revoked.json']) rmSync(this.path(n), { force: true });
   }
 
   /** Durably: a registration or renewal the manager has recorded must survive a power loss here too. */

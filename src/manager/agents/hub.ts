@@ -108,8 +108,11 @@ export class AgentHub {
     const tls = req.socket as TLSSocket;
     if (!tls.authorized) return refuse(401, 'CAP-E0601');
     let systemId: string;
+    const serial = tls.getPeerCertificate().serialNumber;
     try {
-      systemId = await this.deps.enrolment.systemOf(tls.getPeerCertificate().serialNumber);
+      systemId = await this.deps.enrolment.systemOf(serial);
+      // The agent holds this certificate: any other of its system (one it replaced by renewing) goes.
+      if (await this.deps.enrolment.retire(systemId, serial)) await this.pushRevocations();
     } catch {
       return refuse(403, 'CAP-E0601');
     }
@@ -289,6 +292,9 @@ class AgentSession {
         this.send({ type: 'certificate', certificate });
         return;
       }
+      case 'certificateSaved':
+        if (await this.hub.deps.enrolment.retire(this.systemId, msg.serial)) await this.hub.pushRevocations();
+        return;
     }
   }
 
