@@ -104,6 +104,8 @@ export const ERRORS = {
   'CAP-E0925': { status: 409, message: 'the arrival system is not fully compatible: confirm the relocation to go ahead' },
   'CAP-E0926': { status: 409, message: 'no system is eligible for automatic relocation (fully compatible, online, in the group\'s domain, with room)' },
   'CAP-E0927': { status: 409, message: 'the evacuation left WPARs on the system' },
+  'CAP-E0928': { status: 403, message: 'your roles do not allow cancelling this kind of task (only who may start it may cancel it)' },
+  'CAP-E0929': { status: 409, message: 'the system is being evacuated: it takes no WPARs' },
   // 1xxx: engine (local partition engine)
   'CAP-E1000': { status: 404, message: 'unknown WPAR name' },
   'CAP-E1001': { status: 409, message: 'the WPAR is busy in a checkpoint or restart operation' },

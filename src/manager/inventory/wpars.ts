@@ -110,7 +110,7 @@ export class WparService {
   async deploy(ref: string, req: DeployRequest, by: string): Promise<TaskView> {
     const { row } = await this.store.actionable(ref, 'deploy');
     if (req.system === undefined) throw new CapstanError('CAP-E0207');
-    const systemId = await this.onlineSystem((await this.systems.named.require(req.system)).id);
+    const systemId = await this.deployTarget(req.system);
     await this.deployGuard?.({ id: row.id, name: row.name, spec: specOf(row) }, systemId);
     const params: SystemActionParams = { wparId: row.id, systemId, action: 'deploy', fromState: 'Undeployed', start: req.start };
     return this.submitClaimed(row, SYSTEM_ACTION_TASK.deploy, params, by);
@@ -149,10 +149,17 @@ export class WparService {
     const definition: DefinitionParams = { wparId: randomUUID(), spec, groupId };
     const target = { kind: 'wpar', id: definition.wparId, name: spec.name };
     if (!deployTo) return this.tasks.submit(DEFINITION_TASK.create, definition, { target, createdBy: by });
-    const systemId = await this.onlineSystem((await this.systems.named.require(deployTo.system)).id);
+    const systemId = await this.deployTarget(deployTo.system);
     await this.deployGuard?.({ id: definition.wparId, name: spec.name, spec }, systemId);
     const params: SystemActionParams = { wparId: definition.wparId, systemId, action: 'deploy', fromState: 'Undeployed', define: definition, start: deployTo.start };
     return this.tasks.submit(SYSTEM_ACTION_TASK.deploy, params, { target, createdBy: by });
+  }
+
+  /** The system a manual deploy names: online, and not being evacuated (CAP-E0929: what it takes now would be moved off again, or stay behind). */
+  private async deployTarget(ref: string): Promise<string> {
+    const system = await this.systems.get(ref);
+    if (system.placementBlocked) throw new CapstanError('CAP-E0929', system.name);
+    return this.onlineSystem(system.id);
   }
 
   /** The system to act on, refused with CAP-E0302 unless its driver is connected. */

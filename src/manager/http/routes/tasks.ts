@@ -1,7 +1,10 @@
 // Tasks: list, show, cancel, wait for the end (long poll), and follow live (Server-Sent
 // Events: the current view, then every event it does not already hold, until the end).
 import type { ServerResponse } from 'node:http';
+import { CapstanError } from '../../../api/errors.js';
+import { rolesAllow } from '../../../api/roles.js';
 import { routes } from '../../../api/routes/index.js';
+import { TASK_CANCEL_PERMISSION, type TaskKindName } from '../../../api/task-kinds.js';
 import type { Services } from '../../services.js';
 import { eventWriter } from '../event-stream.js';
 import { fromTable } from '../route-options.js';
@@ -25,7 +28,15 @@ export async function taskRoutes(app: App, services: Services): Promise<void> {
 
   app.route({ ...fromTable(r.wait), handler: async (req) => tasks.wait(req.params.id, req.query.timeout * 1000) });
 
-  app.route({ ...fromTable(r.cancel), handler: async (req) => tasks.cancel(req.params.id, principalOf(req).name) });
+  app.route({
+    ...fromTable(r.cancel),
+    handler: async (req) => {
+      const who = principalOf(req);
+      const kind = (await tasks.get(req.params.id)).kind;
+      if (!rolesAllow(TASK_CANCEL_PERMISSION[kind as TaskKindName] ?? 'system.manage', who.roles)) throw new CapstanError('CAP-E0928', kind);
+      return tasks.cancel(req.params.id, who.name);
+    },
+  });
 
   app.route({
     ...fromTable(r.events),
