@@ -57,7 +57,8 @@ export class Agent {
   private changeTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
   private stopping = false;
-  private revoked = new Set<string>();
+  /** Revoked peer certificates: kept on disk, so that a restart without the manager does not forget them. */
+  private revoked: Set<string>;
   /** The key of a renewal asked for and not answered yet. */
   private pendingKey?: { key: KeyPem; askedAt: number };
   private status: AgentStatus;
@@ -66,6 +67,7 @@ export class Agent {
 
   constructor(private readonly files: AgentFiles, private readonly log: Logger) {
     this.settings = files.settings();
+    this.revoked = files.revocations();
     log.level = this.settings.logLevel;
     ({ engine: this.engine, images: this.images } = hostEngine({ ...this.settings, agentDir: files.dir }));
     this.status = { pid: process.pid, channel: 'connecting', since: new Date().toISOString(), buffered: 0 };
@@ -222,6 +224,11 @@ export class Agent {
         return;
       case 'revocations':
         this.revoked = new Set(m.serials);
+        try {
+          this.files.saveRevocations(m.serials);
+        } catch (err) {
+          this.log.error({ err }, 'keeping the revoked certificates on disk failed');
+        }
         return;
       case 'certificate':
         void this.renewed(m.certificate);
@@ -300,7 +307,10 @@ export class Agent {
     this.pendingKey = undefined;
     const id = this.files.identity();
     this.server?.setSecureContext({ key: id.key, cert: id.cert, ca: id.ca });
-    this.log.info({ notAfter: readCertificate(certificate).notAfter }, 'certificate renewed');
+    const renewed = readCertificate(certificate);
+    // Saved: the manager may now revoke the certificate this one replaces.
+    this.channel?.send({ type: 'certificateSaved', serial: renewed.serialNumber.toUpperCase() });
+    this.log.info({ notAfter: renewed.notAfter }, 'certificate renewed');
   }
 
   /** The agent's port: peers (other agents, for transfers) with a current certificate of the same CA. */

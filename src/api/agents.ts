@@ -89,7 +89,29 @@ export const AgentView = Type.Object({
 });
 export type AgentView = Static<typeof AgentView>;
 
-export const RegistrationPasswordRequest = Type.Object({ password: Type.String({ minLength: 8, maxLength: 256 }) }, { additionalProperties: false });
+/** A registration password is a shared secret guessed at over the network: at least 16 characters. */
+export const MIN_REGISTRATION_PASSWORD = 16;
+export const RegistrationPasswordRequest = Type.Object({ password: Type.String({ minLength: MIN_REGISTRATION_PASSWORD, maxLength: 256 }) }, { additionalProperties: false });
+
+export const REGISTRATION_REQUEST_STATES = ['pending', 'approved', 'refused'] as const;
+
+/** A registration under the name of a system whose agent is registered: an administrator decides. */
+export const RegistrationRequestView = Type.Object({
+  systemName: Type.String(),
+  /** SHA-256 of the key the new agent asks a certificate for (capstan agent configure prints it). */
+  keyFingerprint: Type.String(),
+  host: Type.String(),
+  agentPort: Type.Integer(),
+  /** The address the request came from. */
+  source: Type.String(),
+  state: Type.Enum(REGISTRATION_REQUEST_STATES),
+  requestedAt: Type.String(),
+  decidedAt: Type.Union([Type.String(), Type.Null()]),
+  decidedBy: Type.Union([Type.String(), Type.Null()]),
+});
+export type RegistrationRequestView = Static<typeof RegistrationRequestView>;
+
+export const RegistrationRequestParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
 
 // ---- control channel ----------------------------------------------------------------------
 
@@ -170,6 +192,8 @@ export const AgentMessage = Type.Union([
     output: Type.Array(Type.String()),
   }),
   Type.Object({ type: Type.Literal('renew'), csr: Type.String({ maxLength: 16_384 }) }),
+  /** The renewed certificate is saved (durably): the one it replaces may be revoked. */
+  Type.Object({ type: Type.Literal('certificateSaved'), serial: Type.String({ maxLength: 128 }) }),
   /** What the agent has applied (actual active); `problem` says why it differs from what was asked. */
   Type.Object({ type: Type.Literal('capacityApplied'), actual: Type.Union([Components, Type.Null()]), problem: Type.Optional(Type.String({ maxLength: 2000 })) }),
 ]);

@@ -77,6 +77,12 @@ export const ERRORS = {
   'CAP-E0609': { status: 409, message: 'the agent is not running' },
   'CAP-E0610': { status: 400, message: 'the lab is not valid' },
   'CAP-E0611': { status: 504, message: 'the agent did not answer in time' },
+  'CAP-E0612': { status: 409, message: 'agent registration is closed until the registration password has at least 16 characters (capstan agent password --set)' },
+  'CAP-E0613': { status: 409, message: 'a registered agent already has this name: the registration waits for an administrator (capstan agent approve NAME)' },
+  'CAP-E0614': { status: 403, message: 'an administrator refused this registration' },
+  'CAP-E0615': { status: 404, message: 'no registration request waits under this name' },
+  'CAP-E0616': { status: 429, message: 'too many failed registrations from this address: try again later' },
+  'CAP-E0617': { status: 429, message: 'too many registration requests wait for an administrator: try again later' },
   // 08xx: instant capacity
   'CAP-E0800': { status: 400, message: 'the codeword is malformed or mistyped' },
   'CAP-E0801': { status: 400, message: 'the codeword\'s signature is not from a trusted issuer' },
@@ -107,6 +113,8 @@ export const ERRORS = {
   'CAP-E0925': { status: 409, message: 'the arrival system is not fully compatible: confirm the relocation to go ahead' },
   'CAP-E0926': { status: 409, message: 'no system is eligible for automatic relocation (fully compatible, online, in the group\'s domain, with room)' },
   'CAP-E0927': { status: 409, message: 'the evacuation left WPARs on the system' },
+  'CAP-E0928': { status: 403, message: 'your roles do not allow cancelling this kind of task (only who may start it may cancel it)' },
+  'CAP-E0929': { status: 409, message: 'the system is being evacuated: it takes no WPARs' },
   // 093x: the balancer (policy-based relocation)
   'CAP-E0930': { status: 400, message: 'the relocation policy names an unknown WPAR' },
   'CAP-E0931': { status: 409, message: 'the recommendation is no longer open (applied, dismissed or superseded)' },

@@ -2,6 +2,7 @@
 // and submit are typed by this registry: a task submitted, or a handler registered, with the
 // wrong parameters fails the type check.
 import type { ImageTransport, MemoryMethod } from './relocation.js';
+import type { Permission } from './roles.js';
 import type { AgentAction, WparState } from './wpar-states.js';
 import type { WparSpec } from './wpar.js';
 
@@ -85,3 +86,17 @@ export type TaskParamsByKind =
   & { [K in (typeof SYSTEM_ACTION_TASK)[AgentAction]]: SystemActionParams };
 
 export type TaskKindName = keyof TaskParamsByKind;
+
+/**
+ * What cancelling a task of each kind needs: what starting it needs. A WPARUser cancels WPAR
+ * tasks, never an evacuation, a backup, a discovery or a profile update.
+ */
+export const TASK_CANCEL_PERMISSION: Record<TaskKindName, Permission> = {
+  ...(Object.fromEntries(Object.values(DEFINITION_TASK).map((k) => [k, 'wpar.manage'])) as Record<(typeof DEFINITION_TASK)[keyof typeof DEFINITION_TASK], Permission>),
+  ...(Object.fromEntries(Object.values(SYSTEM_ACTION_TASK).map((k) => [k, 'wpar.manage'])) as Record<(typeof SYSTEM_ACTION_TASK)[AgentAction], Permission>),
+  [RELOCATE_TASK]: 'wpar.manage',
+  [AGENT_REPORT_TASK.discover]: 'system.manage',
+  [AGENT_REPORT_TASK.updateProfile]: 'system.manage',
+  [EVACUATE_TASK]: 'system.manage',
+  [BACKUP_TASK]: 'system.manage',
+};

@@ -1,8 +1,9 @@
 // The manager's configuration: defaults, overridden by the config file in the data
 // directory, overridden by command-line options.
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CapstanError } from '../api/errors.js';
+import { writeFileDurableSync } from '../fs/durable.js';
 import { dbKindOf } from './db/kind.js';
 import type { CapacityConfig } from './capacity/settings.js';
 import type { NotificationConfig } from './notify/config.js';
@@ -24,7 +25,18 @@ export interface ManagerConfig {
   agents?: { certificateLifetimeSeconds?: number };
   /** The balancer: its interval and its limits against ping-pong. */
   balancer?: BalancerConfig;
+  /** The HTTPS server's bounds (defaults: HTTP_LIMITS). */
+  http?: Partial<HttpLimits>;
 }
+
+export interface HttpLimits {
+  /** How long a client may take to send a whole request (headers and body); 0: no limit. */
+  requestTimeoutSeconds: number;
+  /** Open connections (agents' control channels included) beyond which new ones are refused. */
+  maxConnections: number;
+}
+
+export const HTTP_LIMITS: HttpLimits = { requestTimeoutSeconds: 30, maxConnections: 4096 };
 
 export const DEFAULT_DATA_DIR = '/var/lib/capstan';
 export const DEFAULT_PORT = 14443;
@@ -67,11 +79,7 @@ export function recordDatabase(dataDir: string, location: string): void {
   }
   const record: DatabaseRecord = { db, recordedAt: new Date().toISOString() };
   const file = join(dataDir, DATABASE_RECORD);
-  const scratch = `${file}.${process.pid}.tmp`;
-  // Created afresh, so the mode applies; renamed over the old record, so a reader never sees half of one.
-  rmSync(scratch, { force: true });
-  writeFileSync(scratch, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
-  renameSync(scratch, file);
+  writeFileDurableSync(file, JSON.stringify(record, null, 2) + '\n', 0o600);
 }
 
 /** The database the manager in `dataDir` last ran with, if one has recorded it; CAP-E0001 for a record that does not name one. */

@@ -41,7 +41,7 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     const initialAdmin = await initialAdminLogin(services, config.dataDir);
     await services.tasks.recover();
     const tls = managerTls(config.dataDir, config.tls);
-    const app = await buildApp(services, { tls, clientCa: await services.agents.enrolment.caCertificate(), logger: log.child({ component: 'http' }) });
+    const app = await buildApp(services, { tls, clientCa: await services.agents.enrolment.caCertificate(), logger: log.child({ component: 'http' }), limits: config.http });
     services.agents.hub.attach(app.server as import('node:http').Server);
     services.agents.start();
     await services.mobility.start();

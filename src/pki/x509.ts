@@ -3,7 +3,7 @@
 // (requests) and the load generator of bench/manager.
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -97,4 +97,19 @@ export async function certifiesKey(certPem: string, keys: CryptoKeyPair): Promis
 
 function escapeDn(v: string): string {
   return v.replace(/([,+"\\<>;=])/g, '\\$1');
+}
+
+/** SHA-256 of a public key (its SubjectPublicKeyInfo) as AA:BB:…, for a person to compare. */
+function fingerprintOfKey(spki: ArrayBuffer | Uint8Array): string {
+  return createHash('sha256').update(Buffer.from(spki as ArrayBuffer)).digest('hex').toUpperCase().match(/../g)!.join(':');
+}
+
+/** The fingerprint of the key a certificate request is for (the request is checked first). */
+export async function requestKeyFingerprint(csrPem: string): Promise<string> {
+  return fingerprintOfKey((await readRequest(csrPem)).publicKey.rawData);
+}
+
+/** The fingerprint of a key pair's public key: what `capstan agent configure` shows the administrator. */
+export async function keyFingerprint(keys: CryptoKeyPair): Promise<string> {
+  return fingerprintOfKey(await webcrypto.subtle.exportKey('spki', keys.publicKey as unknown as webcrypto.CryptoKey));
 }

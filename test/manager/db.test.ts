@@ -50,6 +50,12 @@ for (const kind of DB_KINDS) {
       }
     });
 
+    it('acknowledges a commit only once it is on disk', { skip: kind !== 'sqlite' }, () => {
+      // WAL with synchronous=FULL (2) syncs every commit; PostgreSQL does by default.
+      assert.equal(h.sqlite!.pragma('synchronous', { simple: true }), 2);
+      assert.equal(h.sqlite!.pragma('journal_mode', { simple: true }), 'wal');
+    });
+
     it('has the defaults: the default relocation domain and WPAR group, and the Capstan marker', async () => {
       const domain = await db.selectFrom('relocation_domains').selectAll().where('id', '=', DEFAULTS.domainId).executeTakeFirstOrThrow();
       assert.equal(domain.name, DEFAULTS.domainName);

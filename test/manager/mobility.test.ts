@@ -299,6 +299,13 @@ for (const { kind, skip } of DB_KINDS) {
       assert.deepEqual(t.ranked.map((r) => r.system.name), ['fresh', 'busy']);
       assert.equal(other(t, 'quiet')?.notOffered, 'the system is being evacuated');
       await assert.rejects(mgr.m.services.mobility.targets.check('app1', 'quiet'), { code: 'CAP-E0904' });
+      // Nor does it take a WPAR deployed there by hand, made and deployed at once or later.
+      refused(await call('POST', '/wpars', mgr.user, { name: 'late1', type: 'system', system: 'quiet' }), 409, 'CAP-E0929');
+      refused(await call('GET', '/wpars/late1', mgr.monitor), 404, 'CAP-E0002');
+      await succeeded(mgr.m, await call('POST', '/wpars', mgr.user, { name: 'late2', type: 'system' }));
+      refused(await call('POST', '/wpars/late2/actions/deploy', mgr.user, { system: 'quiet' }), 409, 'CAP-E0929');
+      assert.equal((await call('GET', '/wpars/late2', mgr.monitor)).json().state, 'Undeployed');
+      await succeeded(mgr.m, await call('DELETE', '/wpars/late2', mgr.user));
       await mgr.m.services.mobility.compatibility.setPlacementBlocked(ids.quiet!, false);
       assert.equal((await call('GET', '/systems/quiet', mgr.monitor)).json().placementBlocked, false);
     });

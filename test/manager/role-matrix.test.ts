@@ -116,6 +116,10 @@ const EXPECTED: Record<string, readonly Who[]> = {
   // Registering hosts and asking them to report is administration of managed systems.
   'GET /agents/registration-password': ADMINISTRATION,
   'PUT /agents/registration-password': ADMINISTRATION,
+  // Deciding whether a new agent may take a system over from its registered one.
+  'GET /agents/requests': ADMINISTRATION,
+  'POST /agents/requests/:name/approve': ADMINISTRATION,
+  'POST /agents/requests/:name/refuse': ADMINISTRATION,
   'POST /systems/:id/discover': ADMINISTRATION,
   'POST /systems/:id/update-profile': ADMINISTRATION,
   // Performance metrics are read-only views.

@@ -14,6 +14,7 @@ describe('tasks API', () => {
   let m: TestManager;
   let monitor: Headers;
   let operator: Headers;
+  let administrator: Headers;
   /** The app also listens, for the streams: over real HTTP, chunk by chunk. */
   let address: string;
   // A gate opened before its task reaches it stays open.
@@ -36,6 +37,7 @@ describe('tasks API', () => {
     m = await startTestManager();
     monitor = (await m.userWithRoles(['WPARMonitor'])).headers;
     operator = (await m.userWithRoles(['WPARUser'])).headers;
+    administrator = (await m.userWithRoles(['WPARAdministrator'])).headers;
     address = await m.app.listen({ port: 0, host: '127.0.0.1' });
     testTasks(m).register({
       kind: 'test.http',
@@ -126,18 +128,22 @@ describe('tasks API', () => {
     assert.deepEqual(done.result, { gate: 'wait' });
   });
 
-  it('cancels for an operator, not for a monitor; an ended task cannot be cancelled', async () => {
+  it('cancels for an administrator, not for a monitor, nor for a WPAR user when it is no WPAR task; an ended task cannot be cancelled', async () => {
     const t = await submit('cancel');
     await running(m, t.id);
     const post = (headers: Headers) => m.app.inject({ method: 'POST', url: `/api/v1/tasks/${t.id}/cancel`, headers });
     const refused = await post(monitor);
     assert.equal(refused.statusCode, 403);
     assert.equal(refused.json().code, 'CAP-E0102');
-    assert.equal((await post(operator)).statusCode, 200);
+    const notWpar = await post(operator);
+    assert.equal(notWpar.statusCode, 403);
+    assert.equal(notWpar.json().code, 'CAP-E0928');
+    assert.equal((await get(`/tasks/${t.id}`)).json().status, 'running', 'the refusal changed nothing');
+    assert.equal((await post(administrator)).statusCode, 200);
     const done = (await get(`/tasks/${t.id}/wait?timeout=60`)).json();
     assert.equal(done.status, 'cancelled');
     assert.equal(done.error.code, 'CAP-E0403');
-    const again = await post(operator);
+    const again = await post(administrator);
     assert.equal(again.statusCode, 409);
     assert.equal(again.json().code, 'CAP-E0400');
   });

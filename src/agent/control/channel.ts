@@ -14,7 +14,7 @@ import type { MetricsOutbox } from './outbox.js';
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 /** Samples per message when a backlog is flushed. */
-const FLUSH_BATCH = 500;
+export const FLUSH_BATCH = 500;
 
 export interface ChannelOptions {
   managerHost: string;

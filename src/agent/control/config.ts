@@ -1,8 +1,9 @@
 // Where an agent keeps its configuration and identity: one directory (default
 // /etc/capstan/agent, or $CAPSTAN_AGENT_DIR; lab hosts have their own). The key never leaves it.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CapstanError } from '../../api/errors.js';
+import { writeFileDurableSync } from '../../fs/durable.js';
 
 export const DEFAULT_AGENT_DIR = '/etc/capstan/agent';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -67,6 +68,20 @@ export class AgentFiles {
     return this.path('capacity.json');
   }
 
+  /** The serials of revoked agent certificates, as the manager last sent them: peers are checked against them after a restart too. */
+  revocations(): Set<string> {
+    try {
+      return new Set(JSON.parse(readFileSync(this.path('revoked.json'), 'utf8')) as string[]);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+      throw e;
+    }
+  }
+
+  saveRevocations(serials: string[]): void {
+    this.write('revoked.json', JSON.stringify(serials) + '\n');
+  }
+
   configured(): boolean {
     return existsSync(this.path('agent.json'));
   }
@@ -102,12 +117,11 @@ export class AgentFiles {
 
   /** Forgets the registration (configure --force leaves the old manager). */
   forget(): void {
-    for (const n of ['agent.json', 'agent-identity.json', 'ca.pem', 'manager.pem', 'spool.jsonl']) rmSync(this.path(n), { force: true });
+    for (const n of ['agent.json', 'agent-identity.json', 'ca.pem', 'manager.pem', 'spool.jsonl', 'revoked.json']) rmSync(this.path(n), { force: true });
   }
 
+  /** Durably: a registration or renewal the manager has recorded must survive a power loss here too. */
   private write(name: string, text: string, mode = 0o644): void {
-    const tmp = this.path(`${name}.tmp`);
-    writeFileSync(tmp, text, { mode });
-    renameSync(tmp, this.path(name));
+    writeFileDurableSync(this.path(name), text, mode);
   }
 }

@@ -1,14 +1,17 @@
 // `capstan agent configure`: registers this host's agent with a manager, as the seed's
 // configure-agent does, failing with a clear code when the manager cannot be reached, the
 // password is wrong, the agent is already configured (without --force) or its port is taken.
-// Nothing is written unless the registration succeeded.
+// Under the name of a system whose agent is registered, it waits (asking again with the same
+// request) until an administrator approves or refuses. Nothing is written unless the
+// registration succeeded.
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RegisterResponse } from '../../api/agents.js';
 import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
 import { routes } from '../../api/routes/index.js';
 import { ApiClient, ApiError, fingerprintOf, peerCertificate } from '../../client/api-client.js';
-import { certificateRequest, newKey } from '../../pki/x509.js';
+import { certificateRequest, keyFingerprint, newKey } from '../../pki/x509.js';
 import { type AgentFiles, type AgentSettings } from './config.js';
 import { runningPid } from './process.js';
 
@@ -25,7 +28,15 @@ export interface ConfigureOptions {
   /** When given, the manager's certificate must have this SHA-256 fingerprint. */
   fingerprint?: string;
   engine?: Pick<AgentSettings, 'engineRoot' | 'bridge' | 'imageRoot'>;
+  /** Told once when the registration waits for an administrator: the fingerprint of this agent's key, to compare. */
+  onWaiting?: (keyFingerprint: string) => void;
+  /** How long to wait for an administrator's decision (default 10 minutes), asking again every `pollMs`. */
+  approvalWaitMs?: number;
+  pollMs?: number;
 }
+
+const APPROVAL_WAIT_MS = 10 * 60_000;
+const POLL_MS = 2000;
 
 export async function configureAgent(files: AgentFiles, o: ConfigureOptions): Promise<AgentSettings> {
   if (files.configured() && !o.force) {
@@ -50,14 +61,22 @@ export async function configureAgent(files: AgentFiles, o: ConfigureOptions): Pr
   const name = o.name ?? hostname().split('.')[0]!;
   const key = await newKey();
   const client = new ApiClient({ url, certificate: peer.pem });
-  let reg: RegisterResponse;
-  try {
-    reg = await client.call(routes.agents.register, {
-      body: { password: o.password, csr: await certificateRequest(name, key.keys), name, host, agentPort: o.agentPort },
-    });
-  } catch (e) {
-    if (e instanceof ApiError && e.code in ERRORS) throw new CapstanError(e.code as ErrorCode, e.message.replace(/^[^:]*: /, ''));
-    throw new CapstanError('CAP-E0605', e instanceof Error ? e.message : String(e));
+  const body = { password: o.password, csr: await certificateRequest(name, key.keys), name, host, agentPort: o.agentPort };
+  const deadline = Date.now() + (o.approvalWaitMs ?? APPROVAL_WAIT_MS);
+  let reg: RegisterResponse | undefined;
+  for (let told = false; !reg;) {
+    try {
+      reg = await client.call(routes.agents.register, { body });
+    } catch (e) {
+      const waiting = e instanceof ApiError && e.code === 'CAP-E0613';
+      if (!waiting || Date.now() >= deadline) {
+        if (e instanceof ApiError && e.code in ERRORS) throw new CapstanError(e.code as ErrorCode, e.message.replace(/^[^:]*: /, ''));
+        throw new CapstanError('CAP-E0605', e instanceof Error ? e.message : String(e));
+      }
+      if (!told) o.onWaiting?.(await keyFingerprint(key.keys));
+      told = true;
+      await sleep(o.pollMs ?? POLL_MS);
+    }
   }
   const settings: AgentSettings = {
     managerHost: o.managerHost, managerPort: o.managerPort, agentPort: o.agentPort, host,

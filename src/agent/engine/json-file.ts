@@ -1,12 +1,11 @@
-// Atomic JSON files: write a temporary file and rename it over the target, so a crash
-// never leaves a half-written record behind.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+// Atomic, durable JSON files: a crash or a power loss never leaves a half-written record
+// behind, and a record written is still there after one (see fs/durable.ts).
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { writeFileDurable } from '../../fs/durable.js';
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-  await rename(tmp, path);
+  await writeFileDurable(path, JSON.stringify(value, null, 2) + '\n');
 }
 
 /** The parsed file, or undefined when it does not exist. */
@@ -19,16 +18,10 @@ export async function readJsonIfExists<T>(path: string): Promise<T | undefined> 
   }
 }
 
-// The same, blocking, for the engine's own small files on its local root (records): each
-// call then takes microseconds, where an asynchronous one adds a thread-pool round trip per
-// step (open, write, close, rename), and every operation reads and writes its record several
-// times while the caller waits.
-
-export function writeJsonAtomicSync(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
-}
+// Reading, blocking, for the engine's own small files on its local root (records): each call
+// then takes microseconds, where an asynchronous one adds a thread-pool round trip per step
+// (open, read, close), and every operation reads its record several times while the caller
+// waits. Writes stay asynchronous: their fsync must not stall the agent's event loop.
 
 export function readJsonIfExistsSync<T>(path: string): T | undefined {
   try {

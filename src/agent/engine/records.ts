@@ -3,7 +3,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { WparSpec } from '../../api/wpar.js';
 import type { WparState } from '../../api/wpar-states.js';
-import { readJsonIfExists, readJsonIfExistsSync, writeJsonAtomic, writeJsonAtomicSync } from './json-file.js';
+import { readJsonIfExists, readJsonIfExistsSync, writeJsonAtomic } from './json-file.js';
 import type { Layout } from './layout.js';
 import type { RelocationMethod } from './relocate/methods.js';
 import type { PageEndpoint } from './relocate/transport.js';
@@ -80,7 +80,7 @@ export class RecordStore {
 
   /** Into the WPAR's directory, which its maker created: a record never brings back a removed WPAR. */
   async write(record: WparRecord): Promise<void> {
-    writeJsonAtomicSync(this.layout.wpar(record.spec.name).record, record);
+    await writeJsonAtomic(this.layout.wpar(record.spec.name).record, record);
   }
 
   async names(): Promise<string[]> {

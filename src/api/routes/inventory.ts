@@ -1,7 +1,7 @@
 // Routes of the managed inventory: systems (with what their agents and relocation do to
 // them), relocation domains, WPAR groups, agents, and the compatibility of systems.
 import { Type, type TSchema } from 'typebox';
-import { AGENT_PATHS, AgentView, RegisterRequest, RegisterResponse, RegistrationPasswordRequest } from '../agents.js';
+import { AGENT_PATHS, AgentView, RegisterRequest, RegisterResponse, RegistrationPasswordRequest, RegistrationRequestParams, RegistrationRequestView } from '../agents.js';
 import { CompatibilityMatrix, CompatibilityQuery, SystemCompatibilityView } from '../compatibility.js';
 import { CreateDomainRequest, DomainListQuery, DomainView, ModifyDomainRequest } from '../domains.js';
 import { CreateGroupRequest, GroupListQuery, GroupView, ModifyGroupRequest } from '../groups.js';
@@ -102,7 +102,10 @@ export const agentRoutes = {
   /** Authenticated by the registration password, not a user. */
   register: {
     method: 'POST', path: AGENT_PATHS.register, permission: 'public',
-    schema: { summary: 'Register an agent with the registration password; answers its certificate', tags: agentTags, body: RegisterRequest, response: { 201: RegisterResponse } },
+    schema: {
+      summary: 'Register an agent with the registration password; answers its certificate. Under the name of a system whose agent is registered, the request waits for an administrator (CAP-E0613): the agent asks again with the same request. Throttled per address',
+      tags: agentTags, body: RegisterRequest, response: { 201: RegisterResponse },
+    },
   },
   list: {
     method: 'GET', path: '/agents', permission: 'view',
@@ -114,6 +117,18 @@ export const agentRoutes = {
   },
   setRegistrationPassword: {
     method: 'PUT', path: '/agents/registration-password', permission: 'system.manage',
-    schema: { summary: 'Change the password agents register with (registered agents are not affected)', tags: agentTags, body: RegistrationPasswordRequest, response: noContent },
+    schema: { summary: 'Change the password agents register with, at least 16 characters (registered agents are not affected)', tags: agentTags, body: RegistrationPasswordRequest, response: noContent },
+  },
+  requests: {
+    method: 'GET', path: '/agents/requests', permission: 'system.manage',
+    schema: { summary: 'Registrations under the name of a system whose agent is registered, waiting for (or given) a decision', tags: agentTags, response: { 200: Type.Array(RegistrationRequestView) } },
+  },
+  approve: {
+    method: 'POST', path: '/agents/requests/:name/approve', permission: 'system.manage',
+    schema: { summary: "Approve a waiting registration: when the new agent asks again, it takes the system over and the old agent is revoked", tags: agentTags, params: RegistrationRequestParams, response: { 200: RegistrationRequestView } },
+  },
+  refuse: {
+    method: 'POST', path: '/agents/requests/:name/refuse', permission: 'system.manage',
+    schema: { summary: 'Refuse a waiting registration: the registered agent stays', tags: agentTags, params: RegistrationRequestParams, response: { 200: RegistrationRequestView } },
   },
 } as const satisfies Record<string, RouteDefinition>;

@@ -27,6 +27,7 @@ interface ConfigureOpts {
   address?: string;
   fingerprint?: string;
   passwordFile?: string;
+  wait?: number;
   dir?: string;
 }
 
@@ -67,12 +68,15 @@ export function agentCommands(program: Command): void {
     .option('--address <address>', 'the address to listen on and be reached at (default: the one that reaches the manager)')
     .option('--fingerprint <sha256>', "refuse a manager whose certificate has another SHA-256 fingerprint")
     .option('--password-file <file>', 'read the registration password from a file (else $CAPSTAN_REGISTRATION_PASSWORD, else a prompt)')
+    .option('--wait <seconds>', "how long to wait for an administrator when the name is a registered agent's (default 600)", Number)
     .action(local<ConfigureOpts>(async (o) => {
       const { configureAgent } = await import('../../agent/control/configure.js');
       const s = await configureAgent(files(o), {
         managerHost: o.hostname, managerPort: o.pubport, agentPort: o.agentport, password: await registrationPassword(o),
         ...(o.force ? { force: true } : {}), ...(o.name ? { name: o.name } : {}), ...(o.address ? { host: o.address } : {}),
         ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
+        ...(o.wait !== undefined ? { approvalWaitMs: o.wait * 1000 } : {}),
+        onWaiting: (key) => note(`a registered agent already has this name: waiting for an administrator (capstan agent requests, capstan agent approve NAME); this agent's key: ${key}`),
       });
       if (o.json) printJson(s);
       else note(`registered as ${s.systemName} (${s.systemId}) with ${s.managerHost}:${s.managerPort}; start it with: capstan agent start`);
@@ -192,6 +196,27 @@ export function agentCommands(program: Command): void {
       if (json) printJson(agents);
       else print(formatTable(['System', 'State', 'Connected', 'Port', 'Certificate', 'Expires'], agents.map((a) => [a.systemName, a.state, a.connected ? 'yes' : 'no', a.agentPort, a.certificateSerial.slice(0, 16), when(a.certificateExpiresAt)])));
     }));
+
+  agent.command('requests').description("Registrations under the name of a system whose agent is registered: waiting for a decision, or decided")
+    .action(remote(async ({ client, json }) => {
+      const requests = await client.call(routes.agents.requests);
+      if (json) printJson(requests);
+      else print(formatTable(['System', 'State', 'From', 'Host', 'Port', 'Key', 'Requested', 'Decided by'], requests.map((r) => [r.systemName, r.state, r.source, r.host, r.agentPort, r.keyFingerprint, when(r.requestedAt), r.decidedBy ?? ''])));
+    }));
+
+  for (const [verb, route, outcome] of [
+    ['approve', routes.agents.approve, 'approved: when the new agent asks again, it takes the system over and the old agent is revoked'],
+    ['refuse', routes.agents.refuse, 'refused: the registered agent stays'],
+  ] as const) {
+    agent.command(`${verb} <name>`).description(verb === 'approve'
+      ? 'Approve the registration waiting under NAME (compare its key with the one the new agent printed)'
+      : 'Refuse the registration waiting under NAME')
+      .action(remote(async ({ client, json, args }) => {
+        const r = await client.call(route, { params: { name: String(args[0]) } });
+        if (json) printJson(r);
+        else note(`${r.systemName} from ${r.source}: ${outcome}`);
+      }));
+  }
 
   agent.command('password').description('Show the registration password agents configure with, or set a new one')
     .option('--set', 'set a new one (prompted, or from $CAPSTAN_REGISTRATION_PASSWORD)')

@@ -1,27 +1,39 @@
 // Agent registration and trust: the registration password, certificates signed by the
-// manager's CA, renewal, and revocation (removing a managed system revokes its agent).
+// manager's CA, renewal, and revocation (removing a managed system revokes its agent). A
+// registration never takes a system over from its registered agent by itself: it waits for
+// an administrator (registration-requests.ts). Failed attempts are throttled per address.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import type { AgentView, RegisterRequest, RegisterResponse } from '../../api/agents.js';
-import { CapstanError } from '../../api/errors.js';
+import { MIN_REGISTRATION_PASSWORD, type AgentView, type RegisterRequest, type RegisterResponse } from '../../api/agents.js';
+import { CapstanError, isCapstanError } from '../../api/errors.js';
+import { writeFileDurableSync } from '../../fs/durable.js';
+import { requestKeyFingerprint } from '../../pki/x509.js';
 import { randomSecret } from '../auth/passwords.js';
+import { LoginThrottle } from '../auth/throttle.js';
 import { DEFAULTS } from '../db/migrations.js';
 import type { Database } from '../db/schema.js';
 import { CertificateAuthority, DEFAULT_AGENT_CERT_SECONDS } from '../pki/ca.js';
+import { RegistrationRequests } from './registration-requests.js';
 
 /** Readable by root only, in the data directory: what `capstan agent configure` asks for. */
 export const REGISTRATION_PASSWORD_FILE = 'agent-registration-password';
+/** The throttle's "user name" for registration attempts: they are counted per address. */
+const REGISTRATION = 'agent registration';
 
 export class AgentEnrolment {
   private readonly passwordFile: string;
   private authority?: Promise<CertificateAuthority>;
+  readonly requests: RegistrationRequests;
+  /** Failed registrations (wrong password, malformed request) per source address. */
+  private readonly throttle = new LoginThrottle();
 
   constructor(private readonly db: Kysely<Database>, private readonly dataDir: string, private readonly certificateSeconds = DEFAULT_AGENT_CERT_SECONDS) {
     if (!Number.isInteger(certificateSeconds) || certificateSeconds < 10) {
       throw new CapstanError('CAP-E0001', `agents.certificateLifetimeSeconds must be a whole number of seconds, at least 10 (not ${String(certificateSeconds)})`);
     }
+    this.requests = new RegistrationRequests(db);
     this.passwordFile = join(dataDir, REGISTRATION_PASSWORD_FILE);
     try {
       readFileSync(this.passwordFile);
@@ -43,20 +55,49 @@ export class AgentEnrolment {
     return readFileSync(this.passwordFile, 'utf8').trim();
   }
 
+  /** The API's schema asks for 16 characters too; this also covers the file written by hand. */
   setPassword(password: string): void {
-    writeFileSync(`${this.passwordFile}.tmp`, password + '\n', { mode: 0o600 });
-    renameSync(`${this.passwordFile}.tmp`, this.passwordFile);
+    if (password.length < MIN_REGISTRATION_PASSWORD) throw new CapstanError('CAP-E0001', `the registration password needs at least ${MIN_REGISTRATION_PASSWORD} characters`);
+    writeFileDurableSync(this.passwordFile, password + '\n', 0o600);
   }
 
   /**
-   * Registers the agent of a host: an existing system of that name is taken over (its older
-   * certificates revoked), otherwise one is added. Nothing changes when anything is refused.
+   * Registers the agent of a host from `source` (its address). A system of that name whose
+   * agent is registered is taken over only once an administrator approved this very request
+   * (CAP-E0613 while it waits, CAP-E0614 when refused); otherwise the system is added, or its
+   * agentless record taken. Nothing changes when anything is refused.
    */
-  async register(req: RegisterRequest): Promise<RegisterResponse> {
-    const given = Buffer.from(req.password);
+  async register(req: RegisterRequest, source: string): Promise<RegisterResponse> {
+    try {
+      this.throttle.check(REGISTRATION, source);
+    } catch (e) {
+      throw isCapstanError(e) ? new CapstanError('CAP-E0616', undefined, e.details) : e;
+    }
     const expected = Buffer.from(this.registrationPassword());
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new CapstanError('CAP-E0600');
+    if (expected.length < MIN_REGISTRATION_PASSWORD) throw new CapstanError('CAP-E0612');
+    const given = Buffer.from(req.password);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      this.throttle.failed(REGISTRATION, source);
+      throw new CapstanError('CAP-E0600');
+    }
+    let fingerprint: string;
+    try {
+      fingerprint = await requestKeyFingerprint(req.csr);
+    } catch (e) {
+      this.throttle.failed(REGISTRATION, source);
+      throw new CapstanError('CAP-E0602', e instanceof Error ? e.message : String(e));
+    }
     const existing = await this.db.selectFrom('systems').select(['id', 'name']).where('name', '=', req.name).executeTakeFirst();
+    if (existing && (await this.hasCurrentAgent(existing.id))) {
+      const asked = await this.requests.find(req.name);
+      const same = asked && asked.csr === req.csr && asked.host === req.host && asked.agent_port === req.agentPort;
+      if (!same) {
+        await this.requests.wait(req, fingerprint, source);
+        throw new CapstanError('CAP-E0613', `${req.name} (key ${fingerprint})`);
+      }
+      if (asked.state === 'pending') throw new CapstanError('CAP-E0613', `${req.name} (key ${fingerprint})`);
+      if (asked.state === 'refused') throw new CapstanError('CAP-E0614', req.name);
+    }
     const systemId = existing?.id ?? randomUUID();
     let signed;
     try {
@@ -77,8 +118,18 @@ export class AgentEnrolment {
       await trx.insertInto('agent_certificates')
         .values({ serial: signed.serial, system_id: systemId, state: 'registered', agent_port: req.agentPort, not_after: signed.notAfter.toISOString(), created_at: now, revoked_at: null })
         .execute();
+      await this.requests.remove(req.name, trx);
     });
+    this.throttle.succeeded(REGISTRATION, source);
     return { systemId, systemName: req.name, certificate: signed.pem, caCertificate: await this.caCertificate() };
+  }
+
+  /** Whether the system has an agent with a current certificate (one that could be taken over). */
+  private async hasCurrentAgent(systemId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('agent_certificates').select('serial')
+      .where('system_id', '=', systemId).where('state', '=', 'registered').where('not_after', '>', new Date().toISOString())
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** The system a presented certificate belongs to, if it is registered and current. */
@@ -104,6 +155,19 @@ export class AgentEnrolment {
       .values({ serial: signed.serial, system_id: systemId, state: 'registered', agent_port: port.agent_port, not_after: signed.notAfter.toISOString(), created_at: new Date().toISOString(), revoked_at: null })
       .execute();
     return signed.pem;
+  }
+
+  /**
+   * The agent saved its renewed certificate `serial`: the ones it replaces are revoked (only
+   * now, so that an agent that lost the renewal's answer still has a certificate that works).
+   * Whether any was.
+   */
+  async retire(systemId: string, serial: string): Promise<boolean> {
+    if ((await this.systemOf(serial)) !== systemId) throw new CapstanError('CAP-E0601', serial);
+    const r = await this.db.updateTable('agent_certificates').set({ state: 'revoked', revoked_at: new Date().toISOString() })
+      .where('system_id', '=', systemId).where('state', '=', 'registered').where('serial', '!=', serial.toUpperCase())
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async revoke(systemId: string): Promise<void> {

@@ -29,6 +29,8 @@ export interface CapacityPort {
 }
 
 const checkMessage = Compile(AgentMessage);
+/** Received agent messages waiting to be handled, per agent, before its socket is read no further. */
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 /** last_seen_at is written at most this often; liveness itself is tracked in memory. */
 const LAST_SEEN_WRITE_MS = 30_000;
 
@@ -106,8 +108,11 @@ export class AgentHub {
     const tls = req.socket as TLSSocket;
     if (!tls.authorized) return refuse(401, 'CAP-E0601');
     let systemId: string;
+    const serial = tls.getPeerCertificate().serialNumber;
     try {
-      systemId = await this.deps.enrolment.systemOf(tls.getPeerCertificate().serialNumber);
+      systemId = await this.deps.enrolment.systemOf(serial);
+      // The agent holds this certificate: any other of its system (one it replaced by renewing) goes.
+      if (await this.deps.enrolment.retire(systemId, serial)) await this.pushRevocations();
     } catch {
       return refuse(403, 'CAP-E0601');
     }
@@ -151,6 +156,10 @@ class AgentSession {
   private lastSeenWritten = 0;
   private readonly pending = new Map<string, { resolve: (r: AgentResult) => void; reject: (e: Error) => void }>();
   private queue: Promise<void> = Promise.resolve();
+  /** The size of the messages received and not handled yet. */
+  private queuedBytes = 0;
+  /** A metrics batch failed to store: no later acknowledgement may cover it (see 'metrics'). */
+  private metricsLost = false;
   /** The names of the WPARs on this system and their ids, for metrics. */
   private wparIds = new Map<string, string>();
   private disconnectDriver?: () => void;
@@ -158,10 +167,17 @@ class AgentSession {
 
   constructor(private readonly hub: AgentHub, readonly systemId: string, private readonly ws: WebSocket) {
     this.log = hub.deps.log.child({ systemId });
-    ws.on('message', (data) => {
+    ws.on('message', (data: Buffer) => {
       this.lastSeen = Date.now();
+      // Bounded: an agent that sends faster than its messages are handled is read no further
+      // until they are (TCP then holds it back), instead of queueing without end here.
+      this.queuedBytes += data.length;
+      if (this.queuedBytes > MAX_QUEUED_BYTES && !ws.isPaused) ws.pause();
       this.queue = this.queue.then(() => this.handle(data.toString())).catch((e: unknown) => {
         this.log.error({ err: e }, 'handling an agent message failed');
+      }).finally(() => {
+        this.queuedBytes -= data.length;
+        if (this.queuedBytes <= MAX_QUEUED_BYTES / 2 && ws.isPaused) ws.resume();
       });
     });
     ws.on('close', () => {
@@ -249,7 +265,16 @@ class AgentSession {
         this.hub.profileReported(this.systemId);
         return;
       case 'metrics':
-        await metrics.ingest(this.systemId, msg.samples, this.wparIds);
+        if (this.metricsLost) return;
+        try {
+          await metrics.ingest(this.systemId, msg.samples, this.wparIds);
+        } catch (e) {
+          // An acknowledgement is cumulative: one for a later batch would drop this one from
+          // the agent's outbox. Reconnecting makes the agent send all it still holds again.
+          this.metricsLost = true;
+          this.close(1011, 'storing metrics failed');
+          throw e;
+        }
         this.send({ type: 'metricsAck', seq: msg.seq });
         return;
       case 'result': {
@@ -267,6 +292,9 @@ class AgentSession {
         this.send({ type: 'certificate', certificate });
         return;
       }
+      case 'certificateSaved':
+        if (await this.hub.deps.enrolment.retire(this.systemId, msg.serial)) await this.hub.pushRevocations();
+        return;
     }
   }
 

@@ -2,7 +2,7 @@
 // that ask an agent to discover its WPARs or re-read its host, and the metrics they report.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { AgentView, RegisterRequest, RegisterResponse } from '../../api/agents.js';
+import type { AgentView, RegisterRequest, RegisterResponse, RegistrationRequestView } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
 import { AGENT_REPORT_TASK } from '../../api/task-kinds.js';
 import type { TaskView } from '../../api/tasks.js';
@@ -87,8 +87,8 @@ export class AgentService {
     await this.hub.close();
   }
 
-  async register(req: RegisterRequest): Promise<RegisterResponse> {
-    const res = await this.enrolment.register(req);
+  async register(req: RegisterRequest, source: string): Promise<RegisterResponse> {
+    const res = await this.enrolment.register(req, source);
     // A re-registration replaces the old identity: its channel goes with it.
     this.hub.disconnect(res.systemId, 're-registered');
     await this.hub.pushRevocations();
@@ -100,6 +100,17 @@ export class AgentService {
     await this.enrolment.revoke(systemId);
     this.hub.disconnect(systemId, 'revoked');
     await this.hub.pushRevocations();
+  }
+
+  requests(): Promise<RegistrationRequestView[]> {
+    return this.enrolment.requests.list();
+  }
+
+  /** An administrator's decision on a registration waiting under `name`; the new agent learns it when it asks again. */
+  async decide(name: string, decision: 'approved' | 'refused', by: string): Promise<RegistrationRequestView> {
+    const view = await this.enrolment.requests.decide(name, decision, by);
+    this.log.info({ system: name, decision, by, source: view.source, keyFingerprint: view.keyFingerprint }, 'agent registration request decided');
+    return view;
   }
 
   list(): Promise<AgentView[]> {

@@ -17,7 +17,7 @@ import type { DbKind } from '../db/kind.js';
 import type { TaskContext, TaskEngine } from '../tasks/engine.js';
 import { progressReporter } from '../tasks/progress.js';
 import { writeArchive } from './archive.js';
-import { fsyncDir } from './files.js';
+import { fsyncDir } from '../../fs/durable.js';
 import { appliedSchemaVersion, BACKUP_FORMAT, BACKUP_FORMAT_VERSION, databaseMember, MANIFEST_MEMBER, type BackupManifest } from './manifest.js';
 import { DEFAULT_SCHEMA, dumpPostgres } from './postgres.js';
 import { copySqlite } from './sqlite.js';

@@ -4,7 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CapstanError } from '../../api/errors.js';
-import { fsyncDir } from './files.js';
+import { fsyncDir } from '../../fs/durable.js';
 
 /**
  * Copies the open database into `dest`, `pagesPerStep` pages per turn of the event loop,

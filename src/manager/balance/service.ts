@@ -10,6 +10,7 @@ import type { GroupView } from '../../api/groups.js';
 import type { Page } from '../../api/resources.js';
 import type { TaskView } from '../../api/tasks.js';
 import type { Inventory } from '../inventory/index.js';
+import { managerActor, type Actor } from '../inventory/privilege-guard.js';
 import type { Fleet } from '../mobility/fleet.js';
 import { countersAfter, round, type Round, type Trigger } from '../scheduler/balance.js';
 import { DEFAULT_LIMITS, decide, type Limits, type MobilityEvent } from '../scheduler/decide.js';
@@ -31,7 +32,7 @@ const LAST_EVENTS = 3;
 const pct = (n: number): string => `${n.toFixed(1)}%`;
 
 /** Relocates a WPAR to a system (both by id) on behalf of `by`: the mobility services' relocation. */
-export type Relocate = (wparId: string, toId: string, by: string) => Promise<TaskView>;
+export type Relocate = (wparId: string, toId: string, by: Actor) => Promise<TaskView>;
 
 type LastRound = NonNullable<GroupBalanceView['lastRound']>;
 
@@ -142,11 +143,11 @@ export class BalanceService {
   }
 
   /** Applies an open recommendation: its relocation, by whoever applies it. A refused relocation leaves it open. */
-  async apply(id: string, by: string): Promise<TaskView> {
+  async apply(id: string, by: Actor): Promise<TaskView> {
     const e = await this.openEvent(id);
     const task = await this.relocate(e.proposal.wpar.id, e.proposal.to.id, by);
     // The relocation claimed the WPAR: a second apply has already been refused by it (CAP-E0924).
-    await this.events.close(id, 'applied', by, task.id);
+    await this.events.close(id, 'applied', by.name, task.id);
     return task;
   }
 
@@ -194,7 +195,7 @@ export class BalanceService {
       return `recommended ${move} (${rec.id})`;
     }
     try {
-      const task = await this.relocate(e.wpar.id, e.to.id, `balancer (group ${group.name})`);
+      const task = await this.relocate(e.wpar.id, e.to.id, managerActor(`balancer (group ${group.name})`));
       await this.events.add({ group, mode: 'automatic', trigger, proposal, taskId: task.id });
       this.log.info({ group: group.name, task: task.id }, `relocating ${move}: ${e.reason}`);
       return `relocating ${move} (task ${task.id})`;

@@ -320,6 +320,24 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Registrations under the name of a system whose agent is registered: an administrator
+  // approves or refuses each (one per name, the newest).
+  '0011_agent_registration_requests': {
+    async up(db: AnyDb) {
+      await db.schema.createTable('agent_registration_requests')
+        .addColumn('system_name', 'text', (c) => c.primaryKey())
+        .addColumn('csr', 'text', (c) => c.notNull())
+        .addColumn('key_fingerprint', 'text', (c) => c.notNull())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('agent_port', 'integer', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'text')
+        .addColumn('decided_by', 'text')
+        .execute();
+    },
+  },
   // The privilege policy: what each relocation domain lets any WPAR user grant, and the
   // WPARs found on a system with privileged fields nobody here granted.
   '0013_privilege_policy': {

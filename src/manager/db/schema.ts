@@ -181,6 +181,7 @@ export interface Database {
   compatibility_results: CompatibilityResultsTable;
   system_mobility: SystemMobilityTable;
   relocation_leftovers: RelocationLeftoversTable;
+  agent_registration_requests: AgentRegistrationRequestsTable;
   balance_events: BalanceEventsTable;
 }
 
@@ -314,6 +315,22 @@ export interface RelocationLeftoversTable {
   /** 'keep': the WPAR is still that system's (Broken, to be started again); 'drop': it runs elsewhere now. */
   outcome: 'keep' | 'drop';
   created_at: string;
+}
+
+export interface AgentRegistrationRequestsTable {
+  system_name: string;
+  /** PEM; the agent asks again with the same request, and is answered once it is approved. */
+  csr: string;
+  /** SHA-256 of the requested public key, for the administrator to compare with the agent's. */
+  key_fingerprint: string;
+  host: string;
+  agent_port: number;
+  /** The address the request came from. */
+  source: string;
+  state: 'pending' | 'approved' | 'refused';
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
 }
 
 // ---- The balancer (0014_balance_events) ----

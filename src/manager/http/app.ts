@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import addFormats from 'ajv-formats';
 import { CapstanError, ERRORS, type ErrorBody } from '../../api/errors.js';
 import { API_PREFIX } from '../../api/paths.js';
+import { HTTP_LIMITS, type HttpLimits } from '../config.js';
 import type { TlsMaterial } from '../pki/self-signed.js';
 import type { Services } from '../services.js';
 import { installAuth } from './auth-hook.js';
@@ -37,22 +38,25 @@ export interface AppOptions {
   clientCa?: string;
   /** The process's logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
+  limits?: Partial<HttpLimits>;
 }
 
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<App> {
+  const limits = { ...HTTP_LIMITS, ...opts.limits };
   const base: FastifyServerOptions = {
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     ajv: {
       customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false },
       plugins: [addFormats as unknown as AjvPlugin<unknown>],
     },
-    // Long-lived streams (task progress) must not be cut by the default timeouts.
-    requestTimeout: 0,
+    // Receiving the request only: a long-lived answer (task progress) is not cut by it.
+    requestTimeout: limits.requestTimeoutSeconds * 1000,
   };
   const app = (opts.tls
     ? Fastify({ ...base, https: { cert: opts.tls.cert, key: opts.tls.key, ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: false } : {}) } } as FastifyServerOptions)
     : Fastify(base)
   ).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  app.server.maxConnections = limits.maxConnections;
 
   app.setErrorHandler((err: unknown, req, reply) => {
     let body: ErrorBody;

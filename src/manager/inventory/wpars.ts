@@ -114,7 +114,7 @@ export class WparService {
   async deploy(ref: string, req: DeployRequest, by: Actor): Promise<TaskView> {
     const { row } = await this.store.actionable(ref, 'deploy');
     if (req.system === undefined) throw new CapstanError('CAP-E0207');
-    const systemId = await this.onlineSystem((await this.systems.named.require(req.system)).id);
+    const systemId = await this.deployTarget(req.system);
     const wpar = { id: row.id, name: row.name, spec: specOf(row), unaccepted: row.privileges_unaccepted === 1 };
     await this.privileges.assertMayPlace(by, wpar, systemId);
     await this.deployGuard?.(wpar, systemId);
@@ -158,11 +158,18 @@ export class WparService {
       await this.privileges.assertMayDefine(by, undefined, spec, { groupId });
       return this.tasks.submit(DEFINITION_TASK.create, definition, { target, createdBy: by.name });
     }
-    const systemId = await this.onlineSystem((await this.systems.named.require(deployTo.system)).id);
+    const systemId = await this.deployTarget(deployTo.system);
     await this.privileges.assertMayPlace(by, { name: spec.name, spec, unaccepted: false }, systemId);
     await this.deployGuard?.({ id: definition.wparId, name: spec.name, spec }, systemId);
     const params: SystemActionParams = { wparId: definition.wparId, systemId, action: 'deploy', fromState: 'Undeployed', define: definition, start: deployTo.start };
     return this.tasks.submit(SYSTEM_ACTION_TASK.deploy, params, { target, createdBy: by.name });
+  }
+
+  /** The system a manual deploy names: online, and not being evacuated (CAP-E0929: what it takes now would be moved off again, or stay behind). */
+  private async deployTarget(ref: string): Promise<string> {
+    const system = await this.systems.get(ref);
+    if (system.placementBlocked) throw new CapstanError('CAP-E0929', system.name);
+    return this.onlineSystem(system.id);
   }
 
   /** The system to act on, refused with CAP-E0302 unless its driver is connected. */

@@ -17,6 +17,8 @@ export interface Latest {
 }
 
 const ROLLED_UNTIL = 'metrics.rolledUntil';
+/** Parameters one statement may bind: SQLite's limit (32,766 since 3.32; PostgreSQL allows 65,535). */
+export const MAX_BOUND_PARAMETERS = 32_766;
 
 export class MetricsStore {
   /** Newest sample per subject, by `${kind}/${id}`. */
@@ -41,10 +43,17 @@ export class MetricsStore {
       }
     }
     if (rows.length === 0) return;
-    // An agent that resends a buffered sample after a lost acknowledgement changes nothing.
-    await this.db.insertInto('metric_samples').values(rows)
-      .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 't']).doNothing())
-      .execute();
+    // A backlog (hours of a busy host) is more rows than one statement may bind: several
+    // statements, one transaction, so that the agent's acknowledgement covers all or none.
+    const perStatement = Math.floor(MAX_BOUND_PARAMETERS / Object.keys(rows[0]!).length);
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += perStatement) {
+        // An agent that resends a buffered sample after a lost acknowledgement changes nothing.
+        await trx.insertInto('metric_samples').values(rows.slice(i, i + perStatement))
+          .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 't']).doNothing())
+          .execute();
+      }
+    });
   }
 
   /** Raw samples when the range starts within the raw window, otherwise rollups. */

@@ -1,7 +1,8 @@
 // The manager's certificate authority: made on first start in the data directory, it signs
 // the certificates of registered agents (mutual TLS on the control channel and between agents).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurableSync } from '../../fs/durable.js';
 import { importKey, issue, newKey, readCertificate, readRequest } from '../../pki/x509.js';
 
 /** Agent certificates are short-lived (30 days unless configured); agents renew them once a third of the time is left. */
@@ -28,9 +29,10 @@ export class CertificateAuthority {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const key = await newKey();
     const cert = await issue({ subject: 'Capstan agent CA', publicKey: key.keys.publicKey, keys: key.keys, lifetimeSeconds: CA_CERT_SECONDS, usage: 'ca' });
-    // The key first: a certificate without its key would be unusable after a crash here.
-    writeFileSync(keyFile, key.key, { mode: 0o600 });
-    writeFileSync(certFile, cert.toString('pem'), { mode: 0o644 });
+    // The key first, each file whole and durable: a certificate without its key, or half a
+    // key, would be unusable after a crash here (and every agent's certificate with it).
+    writeFileDurableSync(keyFile, key.key, 0o600);
+    writeFileDurableSync(certFile, cert.toString('pem'), 0o644);
     return new CertificateAuthority(cert.toString('pem'), key.keys);
   }
 

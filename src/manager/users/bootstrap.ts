@@ -2,9 +2,10 @@
 // maps root) to the administrator and WPARAdministrator roles, with a one-time password
 // that the manager prints and that must be changed at the first login.
 import { randomUUID } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Role } from '../../api/roles.js';
+import { writeFileDurableSync } from '../../fs/durable.js';
 import { hashPassword, oneTimePassword, verifyPassword } from '../auth/passwords.js';
 import type { Services } from '../services.js';
 import { insertUser } from './store.js';
@@ -46,8 +47,7 @@ export async function initialAdminLogin(services: Pick<Services, 'db'>, dataDir:
   if (!(await services.db.selectFrom('users').select('id').limit(1).executeTakeFirst())) {
     password ??= oneTimePassword();
     // The file first: the user must never exist with a password nobody can read.
-    writeFileSync(`${file}.tmp`, password + '\n', { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    writeFileDurableSync(file, password + '\n', 0o600);
     await ensureInitialAdmin(services, password);
   }
   if (password === undefined) return null;

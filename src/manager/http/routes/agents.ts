@@ -1,5 +1,6 @@
-// Agents: registration (authenticated by the registration password, not a user), the list
-// of agents, the registration password, and the system actions that ask an agent to report.
+// Agents: registration (authenticated by the registration password, not a user), the
+// registrations waiting for an administrator, the list of agents, the registration password,
+// and the system actions that ask an agent to report.
 import { routes } from '../../../api/routes/index.js';
 import type { Services } from '../../services.js';
 import { fromTable } from '../route-options.js';
@@ -9,7 +10,13 @@ export async function agentRoutes(app: App, services: Services): Promise<void> {
   const agents = services.agents;
   const r = routes.agents;
 
-  app.route({ ...fromTable(r.register), handler: async (req, reply) => reply.status(201).send(await agents.register(req.body)) });
+  app.route({ ...fromTable(r.register), handler: async (req, reply) => reply.status(201).send(await agents.register(req.body, req.ip)) });
+
+  app.route({ ...fromTable(r.requests), handler: async () => agents.requests() });
+
+  app.route({ ...fromTable(r.approve), handler: async (req) => agents.decide(req.params.name, 'approved', principalOf(req).name) });
+
+  app.route({ ...fromTable(r.refuse), handler: async (req) => agents.decide(req.params.name, 'refused', principalOf(req).name) });
 
   app.route({ ...fromTable(r.list), handler: async () => agents.list() });
 

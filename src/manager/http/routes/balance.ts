@@ -11,7 +11,7 @@ export async function balanceRoutes(app: App, services: Services): Promise<void>
   app.route({ ...fromTable(routes.balance.events), handler: async (req) => balance.list(req.query) });
   app.route({
     ...fromTable(routes.balance.apply),
-    handler: async (req, reply) => reply.status(202).send(await balance.apply(req.params.id, principalOf(req).name)),
+    handler: async (req, reply) => reply.status(202).send(await balance.apply(req.params.id, principalOf(req))),
   });
   app.route({ ...fromTable(routes.balance.dismiss), handler: async (req) => balance.dismiss(req.params.id, principalOf(req).name) });
 }

@@ -1,8 +1,12 @@
 // Tasks: list, show, cancel, wait for the end (long poll), and follow live (Server-Sent
 // Events: the current view, then every event it does not already hold, until the end).
 import type { ServerResponse } from 'node:http';
+import { CapstanError } from '../../../api/errors.js';
+import { rolesAllow } from '../../../api/roles.js';
 import { routes } from '../../../api/routes/index.js';
+import { TASK_CANCEL_PERMISSION, type TaskKindName } from '../../../api/task-kinds.js';
 import type { Services } from '../../services.js';
+import { eventWriter } from '../event-stream.js';
 import { fromTable } from '../route-options.js';
 import { principalOf, type App } from '../types.js';
 
@@ -24,7 +28,15 @@ export async function taskRoutes(app: App, services: Services): Promise<void> {
 
   app.route({ ...fromTable(r.wait), handler: async (req) => tasks.wait(req.params.id, req.query.timeout * 1000) });
 
-  app.route({ ...fromTable(r.cancel), handler: async (req) => tasks.cancel(req.params.id, principalOf(req).name) });
+  app.route({
+    ...fromTable(r.cancel),
+    handler: async (req) => {
+      const who = principalOf(req);
+      const kind = (await tasks.get(req.params.id)).kind;
+      if (!rolesAllow(TASK_CANCEL_PERMISSION[kind as TaskKindName] ?? 'system.manage', who.roles)) throw new CapstanError('CAP-E0928', kind);
+      return tasks.cancel(req.params.id, who.name);
+    },
+  });
 
   app.route({
     ...fromTable(r.events),
@@ -36,19 +48,17 @@ export async function taskRoutes(app: App, services: Services): Promise<void> {
       const res = reply.raw as ServerResponse;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
       streams.add(res);
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      const out = eventWriter(res);
+      const keepalive = setInterval(() => out.comment('keepalive'), KEEPALIVE_MS);
       res.on('close', () => {
         clearInterval(keepalive);
         follow.close();
         streams.delete(res);
       });
-      const write = (type: string, data: unknown) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 
-      write('snapshot', follow.snapshot);
+      out.event('snapshot', follow.snapshot);
       follow.listen((e) => {
-        if (res.writableEnded) return;
-        write(e.type, e);
-        if (e.type === 'end') res.end();
+        if (out.event(e.type, e) && e.type === 'end') res.end();
       });
     },
   });
