@@ -27,6 +27,7 @@ export const ERRORS = {
   'CAP-E0107': { status: 403, message: 'the password must be changed first' },
   'CAP-E0108': { status: 400, message: 'the current password is not correct' },
   'CAP-E0109': { status: 403, message: 'API tokens can only be created from a login session' },
+  'CAP-E0110': { status: 403, message: 'cross-site request refused: a change made with the session cookie must come from the manager\'s own origin' },
   // 02xx: WPAR definitions and states
   'CAP-E0200': { status: 409, message: 'the action is not allowed in the WPAR\'s current state' },
   'CAP-E0201': { status: 409, message: 'the property cannot be changed while the WPAR is deployed in this state' },

@@ -70,6 +70,29 @@ for (const kind of DB_KINDS) {
       assert.deepEqual((await cap.ledger('c2', 100)).map((e) => [e.kind, e.amount, e.codewordSequence]), [['codeword', 3600, 2]]);
     });
 
+    it('keeps a serial\'s applied codewords for ever: a complex made again continues the sequence', async () => {
+      const cap = w.service();
+      await w.addSystem('c9-a', 8);
+      await cap.create({ name: 'c9', serial: 'SN-C9', systems: ['c9-a'], rights: { cores: 1 } }, 'admin');
+      const one = w.codeword('SN-C9', 1, 'temporary', 3600);
+      const two = w.codeword('SN-C9', 2, 'cores', 2);
+      await cap.applyCodeword({ codeword: one }, 'admin');
+      await cap.applyCodeword({ codeword: two }, 'admin');
+      await cap.remove('c9');
+
+      const again = await cap.create({ name: 'c9-again', serial: 'SN-C9', systems: ['c9-a'], rights: { cores: 1 } }, 'admin');
+      assert.equal(again.lastSequence, 2);
+      await refused('CAP-E0804', cap.applyCodeword({ codeword: one }, 'admin'));
+      await refused('CAP-E0804', cap.applyCodeword({ codeword: two }, 'admin'));
+      await refused('CAP-E0803', cap.applyCodeword({ codeword: w.codeword('SN-C9', 1, 'temporary', 7200) }, 'admin'));
+      assert.deepEqual(await cap.get('c9-again'), again, 'refused codewords change nothing');
+      const three = await cap.applyCodeword({ codeword: w.codeword('SN-C9', 3, 'temporary', 600) }, 'admin');
+      assert.deepEqual([three.complex.name, three.status.lastSequence, three.status.temporary.balanceSeconds], ['c9-again', 3, 600]);
+      // Another serial's sequence is its own.
+      await w.addSystem('c10-a', 8);
+      assert.equal((await cap.create({ name: 'c10', serial: 'SN-C10', systems: ['c10-a'], rights: { cores: 1 } }, 'admin')).lastSequence, 0);
+    });
+
     it('activates within the rights, beyond them with 30 minutes of temporary capacity per core; deactivates always', async () => {
       const cap = w.service();
       const a = await w.addSystem('c3-a', 8);

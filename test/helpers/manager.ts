@@ -23,6 +23,19 @@ export interface TestManager {
   close(): Promise<void>;
 }
 
+/**
+ * One password for the test users of a process, hashed once: a hash at the real cost takes
+ * about a second on a loaded machine, and the tests make many users.
+ */
+let shared: Promise<{ password: string; hash: string }> | undefined;
+function sharedPassword() {
+  shared ??= (async () => {
+    const password = 'pw-' + randomUUID();
+    return { password, hash: await hashPassword(password) };
+  })();
+  return shared;
+}
+
 export function postgresUrl(): string | undefined {
   return process.env.CAPSTAN_TEST_PG;
 }
@@ -52,10 +65,10 @@ export async function startTestManager(opts: { kind?: DbKind } = {}): Promise<Te
     services,
     dataDir,
     async userWithRoles(roles, name = 'u' + randomUUID().slice(0, 8)) {
-      const password = 'pw-' + randomUUID();
+      const { password, hash } = await sharedPassword();
       const id = randomUUID();
       const now = new Date().toISOString();
-      await services.db.insertInto('users').values({ id, name, full_name: name, password_hash: await hashPassword(password), disabled: 0, created_at: now }).execute();
+      await services.db.insertInto('users').values({ id, name, full_name: name, password_hash: hash, disabled: 0, created_at: now }).execute();
       for (const role of roles) {
         await services.db.insertInto('role_mappings').values({ role, principal_type: 'user', principal: name, created_at: now }).execute();
       }

@@ -2,7 +2,10 @@
 // one-time password forces: over HTTP, on SQLite and PostgreSQL.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SESSION_COOKIE } from '../../src/api/paths.js';
+import { API_PREFIX, SESSION_COOKIE } from '../../src/api/paths.js';
+import { routePath } from '../../src/api/route-definition.js';
+import { allRoutes } from '../../src/api/routes/index.js';
+import { hashPassword, SCRYPT_COST } from '../../src/manager/auth/passwords.js';
 import { startTestManager, type TestManager } from '../helpers/manager.js';
 import { caller, DB_KINDS, login, refused } from './users-fixtures.js';
 
@@ -150,6 +153,77 @@ for (const { kind, skip } of DB_KINDS) {
       // From now on only its roles limit it.
       refused(await call('GET', '/roles', s), 403, 'CAP-E0102');
       assert.equal((await call('POST', '/auth/logout', s)).statusCode, 204);
+    });
+
+    it('takes the throttle\'s slot before hashing: guesses sent at once get no more tries than one after another', async () => {
+      const u = await m.userWithRoles([]);
+      const guesses = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+        call('POST', '/auth/login', null, { name: u.name, password: 'guess-' + i }, '203.0.113.20')));
+      const codes = guesses.map((r) => r.json().code as string);
+      assert.equal(codes.filter((c) => c === 'CAP-E0101').length, 5, codes.join(' '));
+      assert.equal(codes.filter((c) => c === 'CAP-E0106').length, 7, codes.join(' '));
+      refused(await call('POST', '/auth/login', null, { name: u.name, password: u.password }, '203.0.113.20'), 429, 'CAP-E0106');
+    });
+
+    it('upgrades a password hashed at an older, lower cost when its user logs in', async () => {
+      const u = await m.userWithRoles([]);
+      const hashOf = async () => (await m.services.db.selectFrom('users').select('password_hash').where('name', '=', u.name).executeTakeFirstOrThrow()).password_hash;
+      const current = await hashOf();
+      assert.ok(current.startsWith(`scrypt$${SCRYPT_COST.N}$${SCRYPT_COST.r}$${SCRYPT_COST.p}$`), current);
+      // The cost every hash had before it was raised.
+      const { scryptSync, randomBytes } = await import('node:crypto');
+      const salt = randomBytes(16);
+      const old = `scrypt$16384$8$1$${salt.toString('base64')}$${scryptSync(u.password, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64')}`;
+      await m.services.db.updateTable('users').set({ password_hash: old }).where('name', '=', u.name).execute();
+      await login(m, u.name, u.password);
+      const upgraded = await hashOf();
+      assert.notEqual(upgraded, old);
+      assert.ok(upgraded.startsWith(`scrypt$${SCRYPT_COST.N}$`), upgraded);
+      await login(m, u.name, u.password);
+      refused(await call('POST', '/auth/login', null, { name: u.name, password: 'not-it' }), 401, 'CAP-E0101');
+      assert.notEqual(await hashPassword(u.password), upgraded, 'each hash has its own salt');
+    });
+
+    it('refuses every change made with the session cookie from a foreign origin or none (CAP-E0110), and changes nothing', async () => {
+      const u = await m.userWithRoles(['administrator', 'WPARAdministrator']);
+      const s = await login(m, u.name, u.password);
+      const backups = async () => (await call('GET', '/backups', s)).json().length as number;
+      const before = await backups();
+      const changing = allRoutes().filter(([, r]) => r.method !== 'GET');
+      assert.ok(changing.length > 40);
+      for (const [name, r] of changing) {
+        const params = Object.fromEntries([...r.path.matchAll(/:(\w+)/g)].map((x) => [x[1], 'x']));
+        const url = (r.outsidePrefix ? '' : API_PREFIX) + routePath(r, params);
+        for (const origin of ['https://evil.example', 'null', undefined]) {
+          const res = await m.app.inject({
+            method: r.method, url, cookies: { [SESSION_COOKIE]: s.cookie },
+            ...(origin ? { headers: { origin } } : {}),
+            ...(r.schema.body ? { payload: {} } : {}),
+          });
+          // The login is public: without an Origin it is not a change made with the cookie.
+          if (name === 'auth.login' && origin === undefined) continue;
+          if (name === 'agents.register' && origin === undefined) continue;
+          refused(res, 403, 'CAP-E0110');
+        }
+      }
+      assert.equal(await backups(), before);
+      assert.equal((await call('GET', '/whoami', s)).statusCode, 200, 'the session itself is untouched');
+    });
+
+    it('accepts the console\'s own origin on the manager\'s host, and a token without any', async () => {
+      const u = await m.userWithRoles(['WPARMonitor']);
+      const s = await login(m, u.name, u.password);
+      const create = (headers: Record<string, string>, cookie?: string) => m.app.inject({
+        method: 'POST', url: `${API_PREFIX}/auth/tokens`, headers: { host: 'capstan.example:14443', ...headers },
+        ...(cookie ? { cookies: { [SESSION_COOKIE]: cookie } } : {}), payload: { name: 'from-console' },
+      });
+      assert.equal((await create({ origin: 'https://capstan.example:14443' }, s.cookie)).statusCode, 201);
+      refused(await create({ origin: 'https://capstan.example:8443' }, s.cookie), 403, 'CAP-E0110');
+      refused(await create({ origin: 'https://other.capstan.example:14443' }, s.cookie), 403, 'CAP-E0110');
+      // A token is no ambient credential: a script need not name an origin.
+      refused(await create({ authorization: u.headers.authorization }), 403, 'CAP-E0109');
+      // A foreign page cannot log the browser in either.
+      refused(await m.app.inject({ method: 'POST', url: `${API_PREFIX}/auth/login`, headers: { origin: 'https://evil.example' }, payload: { name: u.name, password: u.password } }), 403, 'CAP-E0110');
     });
   });
 }

@@ -213,5 +213,33 @@ for (const kind of DB_KINDS) {
       });
       assert.equal((await db.selectFrom('relocation_domains').select('id').where('name', 'in', ['committed-1', 'committed-2']).execute()).length, 2);
     });
+
+    it('moves the codewords applied before 0012 to their serial\'s history, which outlives the complex', async () => {
+      // Back to before 0012: codewords in a table of the complex's, deleted with it.
+      await db.schema.dropTable('capacity_codeword_history').execute();
+      await sql`delete from kysely_migration where name = '0012_codeword_history'`.execute(db);
+      await sql`create table capacity_codewords (complex_id text not null references capacity_complexes(id) on delete cascade, sequence integer not null,
+        kind text not null, quantity bigint not null, digest text not null, issued_at text not null, applied_at text not null, applied_by text not null,
+        primary key (complex_id, sequence))`.execute(db);
+      const complex = id();
+      await db.insertInto('capacity_complexes').values({
+        id: complex, name: 'old', serial: 'SN-OLD', total_cores: null, total_memory_gib: null, total_cells: null, rights_cores: 1, rights_memory_gib: null,
+        rights_cells: null, temp_balance: 0, metered_until: 0, warning_period_s: 60, exhaustion_action: 'deactivate', temp_warned: 0, temp_exhausted: 0,
+        last_sequence: 2, contacts: '[]', webhooks: '[]', created_at: now(), updated_at: now(),
+      }).execute();
+      for (const sequence of [1, 2]) {
+        await sql`insert into capacity_codewords values (${complex}, ${sequence}, 'temporary', 3600, ${'d' + sequence}, ${now()}, ${now()}, 'admin')`.execute(db);
+      }
+
+      const again = await t.open();
+      try {
+        await again.db.deleteFrom('capacity_complexes').where('id', '=', complex).execute();
+        const history = await again.db.selectFrom('capacity_codeword_history').select(['serial', 'sequence', 'digest']).orderBy('sequence').execute();
+        assert.deepEqual(history, [{ serial: 'SN-OLD', sequence: 1, digest: 'd1' }, { serial: 'SN-OLD', sequence: 2, digest: 'd2' }]);
+        assert.equal(Number((await sql<{ n: number | string }>`select count(*) as n from kysely_migration where name = '0012_codeword_history'`.execute(again.db)).rows[0]?.n), 1);
+      } finally {
+        await again.close();
+      }
+    });
   });
 }

@@ -24,7 +24,8 @@ export function caller(m: TestManager) {
       method,
       url: OUTSIDE_API_PREFIX.includes(url) ? url : `/api/v1${url}`,
       ...(who && 'headers' in who ? { headers: who.headers } : {}),
-      ...(who && 'cookie' in who ? { cookies: { [SESSION_COOKIE]: who.cookie } } : {}),
+      // A session is the console's: the browser names its origin, the host inject sends to.
+      ...(who && 'cookie' in who ? { cookies: { [SESSION_COOKIE]: who.cookie }, headers: { origin: 'http://localhost' } } : {}),
       ...(payload ? { payload } : {}),
       ...(remoteAddress ? { remoteAddress } : {}),
     });

@@ -20,6 +20,8 @@ for (const { kind, skip } of DB_KINDS) {
 
     const count = async (table: 'users' | 'user_group_members' | 'role_mappings' | 'sessions' | 'api_tokens') =>
       Number((await m.services.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const tokensOf = async (name: string) => Number((await m.services.db.selectFrom('api_tokens').innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .where('users.name', '=', name).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
     it('creates a user with a password and groups, shows and lists it', async () => {
       const res = await call('POST', '/users', admin, { name: 'alice', fullName: 'Alice Smith', password: 'alice-password', groups: ['ops', 'dba'] });
@@ -65,7 +67,7 @@ for (const { kind, skip } of DB_KINDS) {
       refused(await call('PATCH', '/users/carol', admin, {}), 400, 'CAP-E0001');
     });
 
-    it('modifies full name and groups; a disabled user cannot log in and its token is refused', async () => {
+    it('modifies full name and groups; disabling ends its sessions and tokens for good', async () => {
       const u = await m.userWithRoles(['WPARMonitor'], 'erin');
       const s = await login(m, 'erin', u.password);
       const mod = await call('PATCH', '/users/erin', admin, { fullName: 'Erin E', groups: ['web'] });
@@ -79,11 +81,15 @@ for (const { kind, skip } of DB_KINDS) {
       refused(await call('GET', '/whoami', s), 401, 'CAP-E0103');
       refused(await call('POST', '/auth/login', null, { name: 'erin', password: u.password }), 401, 'CAP-E0101');
 
+      assert.equal(await tokensOf('erin'), 0);
+
+      // Enabled again, it logs in afresh: the old token stays revoked.
       assert.equal((await call('PATCH', '/users/erin', admin, { disabled: false })).json().disabled, false);
-      assert.equal((await call('GET', '/whoami', u)).statusCode, 200);
+      refused(await call('GET', '/whoami', u), 401, 'CAP-E0103');
+      await login(m, 'erin', u.password);
     });
 
-    it('sets another user\'s password: its sessions end and it must change the password', async () => {
+    it('sets another user\'s password: its sessions and tokens end and it must change the password', async () => {
       const u = await m.userWithRoles([], 'frank');
       const s = await login(m, 'frank', u.password);
       const set = await call('PUT', '/users/frank/password', admin, {});
@@ -91,6 +97,8 @@ for (const { kind, skip } of DB_KINDS) {
       const otp = set.json().oneTimePassword;
       assert.ok(otp);
       refused(await call('GET', '/whoami', s), 401, 'CAP-E0103');
+      refused(await call('GET', '/whoami', u), 401, 'CAP-E0103');
+      assert.equal(await tokensOf('frank'), 0);
       refused(await call('POST', '/auth/login', null, { name: 'frank', password: u.password }), 401, 'CAP-E0101');
       const again = await login(m, 'frank', otp);
       refused(await call('GET', '/auth/tokens', again), 403, 'CAP-E0107');

@@ -45,7 +45,7 @@ export const capacityRoutes = {
   },
   remove: {
     method: 'DELETE', path: '/capacity/complexes/:id', permission: 'system.manage',
-    schema: { summary: 'Remove a complex with its ledger: its systems are no longer governed', tags, params: RefParams, response: noContent },
+    schema: { summary: 'Remove a complex with its ledger: its systems are no longer governed; its serial\'s applied codewords are kept, never to apply again', tags, params: RefParams, response: noContent },
   },
   ledger: {
     method: 'GET', path: '/capacity/complexes/:id/ledger', permission: 'view',

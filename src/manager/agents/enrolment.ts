@@ -69,22 +69,36 @@ export class AgentEnrolment {
    */
   async register(req: RegisterRequest, source: string): Promise<RegisterResponse> {
     try {
-      this.throttle.check(REGISTRATION, source);
+      this.throttle.begin(REGISTRATION, source);
     } catch (e) {
       throw isCapstanError(e) ? new CapstanError('CAP-E0616', undefined, e.details) : e;
     }
+    // The slot taken above goes back exactly once: as a failure, a success, or neither.
+    let settled = false;
+    const settle = (outcome: 'failed' | 'succeeded'): void => {
+      settled = true;
+      this.throttle[outcome](REGISTRATION, source);
+    };
+    try {
+      return await this.registerWithSlot(req, source, settle);
+    } finally {
+      if (!settled) this.throttle.abandoned(REGISTRATION, source);
+    }
+  }
+
+  private async registerWithSlot(req: RegisterRequest, source: string, settle: (outcome: 'failed' | 'succeeded') => void): Promise<RegisterResponse> {
     const expected = Buffer.from(this.registrationPassword());
     if (expected.length < MIN_REGISTRATION_PASSWORD) throw new CapstanError('CAP-E0612');
     const given = Buffer.from(req.password);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      this.throttle.failed(REGISTRATION, source);
+      settle('failed');
       throw new CapstanError('CAP-E0600');
     }
     let fingerprint: string;
     try {
       fingerprint = await requestKeyFingerprint(req.csr);
     } catch (e) {
-      this.throttle.failed(REGISTRATION, source);
+      settle('failed');
       throw new CapstanError('CAP-E0602', e instanceof Error ? e.message : String(e));
     }
     const existing = await this.db.selectFrom('systems').select(['id', 'name']).where('name', '=', req.name).executeTakeFirst();
@@ -120,7 +134,7 @@ export class AgentEnrolment {
         .execute();
       await this.requests.remove(req.name, trx);
     });
-    this.throttle.succeeded(REGISTRATION, source);
+    settle('succeeded');
     return { systemId, systemName: req.name, certificate: signed.pem, caCertificate: await this.caCertificate() };
   }
 

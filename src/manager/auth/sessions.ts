@@ -1,14 +1,14 @@
 // Who is calling: login sessions (cookie) and API tokens (Bearer), both stored only as
 // hashes, and the roles a user holds through its own mappings and its groups' mappings.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { CapstanError } from '../../api/errors.js';
 import type { Role } from '../../api/roles.js';
 import type { CreatedToken, TokenView, UserView } from '../../api/users.js';
-import type { Database } from '../db/schema.js';
+import type { Database, UsersTable } from '../db/schema.js';
 import { grantsOf, sortRoles } from '../users/grants.js';
 import { groupsByUser, toUserView } from '../users/store.js';
-import { randomSecret, verifyPassword } from './passwords.js';
+import { hashPassword, needsRehash, NO_USER_HASH, randomSecret, verifyPassword } from './passwords.js';
 import { LoginThrottle } from './throttle.js';
 
 export const SESSION_TTL_MS = 12 * 3600 * 1000;
@@ -25,8 +25,6 @@ export interface Principal {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-/** Checked for unknown users, so that timing does not reveal which names exist. */
-const NO_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 export class SessionService {
   private readonly throttle = new LoginThrottle();
@@ -38,14 +36,21 @@ export class SessionService {
    * address: failures are throttled per user name and address (CAP-E0106).
    */
   async login(name: string, password: string, from = ''): Promise<{ secret: string; expiresAt: string; principal: Principal; user: UserView }> {
-    this.throttle.check(name, from);
-    const user = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
-    const ok = await verifyPassword(password, user?.password_hash ?? NO_USER_HASH);
-    if (!user || !ok || user.disabled) {
-      this.throttle.failed(name, from);
-      throw new CapstanError('CAP-E0101');
+    this.throttle.begin(name, from);
+    let user: Selectable<UsersTable> | undefined;
+    let outcome: 'failed' | 'succeeded' | 'abandoned' = 'abandoned';
+    try {
+      user = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+      const ok = await verifyPassword(password, user?.password_hash ?? NO_USER_HASH);
+      outcome = user && ok && !user.disabled ? 'succeeded' : 'failed';
+    } finally {
+      this.throttle[outcome](name, from);
     }
-    this.throttle.succeeded(name, from);
+    if (!user || outcome === 'failed') throw new CapstanError('CAP-E0101');
+    if (needsRehash(user.password_hash)) {
+      // Raised cost: the password is at hand only now, so its hash is upgraded at login.
+      await this.db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', user.id).execute();
+    }
     const secret = randomSecret(32);
     const now = new Date();
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS).toISOString();

@@ -1,6 +1,7 @@
 // Slows password guessing: after a few failed logins for one user name from one address,
 // that pair is locked out for a while, even for the right password (otherwise guessing
-// would simply go on). Keyed by name AND address so that a stranger cannot lock a real
+// would simply go on). An attempt takes its slot before the password is hashed, so guesses
+// sent all at once count as much as guesses sent one after another. Keyed by name AND address so that a stranger cannot lock a real
 // user out from elsewhere. Kept in memory: a restart forgets it, which only gives back
 // one round of attempts.
 import { CapstanError } from '../../api/errors.js';
@@ -33,23 +34,44 @@ interface Entry {
 export class LoginThrottle {
   /** In order of last failure, oldest first (re-inserted on every failure). */
   private readonly entries = new Map<string, Entry>();
+  /** Attempts under way per pair; each may yet fail. Bounded by the requests in flight. */
+  private readonly pending = new Map<string, number>();
   private readonly opts: ThrottleOptions;
 
   constructor(opts: Partial<ThrottleOptions> = {}) {
     this.opts = { ...DEFAULT_THROTTLE, ...opts };
   }
 
-  /** Throws CAP-E0106 while the pair is locked out. */
-  check(name: string, from: string): void {
-    const entry = this.entries.get(key(name, from));
+  /**
+   * Takes a slot for one attempt, to be given back by failed, succeeded or abandoned. Throws
+   * CAP-E0106 while the pair is locked out, or while the attempts under way could lock it.
+   */
+  begin(name: string, from: string): void {
+    const k = key(name, from);
+    const entry = this.entries.get(k);
     const now = this.opts.now();
     if (entry && entry.lockedUntil > now) {
       const retryAfterSeconds = Math.ceil((entry.lockedUntil - now) / 1000);
       throw new CapstanError('CAP-E0106', `retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
     }
+    const failures = entry && entry.lockedUntil === 0 && !this.isStale(entry, now) ? entry.failures : 0;
+    const pending = this.pending.get(k) ?? 0;
+    if (failures + pending >= this.opts.maxFailures) {
+      throw new CapstanError('CAP-E0106', 'too many attempts under way', { retryAfterSeconds: 1 });
+    }
+    this.pending.set(k, pending + 1);
+  }
+
+  /** Gives the slot back without an outcome (the check itself failed). */
+  abandoned(name: string, from: string): void {
+    const k = key(name, from);
+    const pending = (this.pending.get(k) ?? 0) - 1;
+    if (pending > 0) this.pending.set(k, pending);
+    else this.pending.delete(k);
   }
 
   failed(name: string, from: string): void {
+    this.abandoned(name, from);
     const now = this.opts.now();
     const k = key(name, from);
     const previous = this.entries.get(k);
@@ -66,6 +88,7 @@ export class LoginThrottle {
   }
 
   succeeded(name: string, from: string): void {
+    this.abandoned(name, from);
     this.entries.delete(key(name, from));
   }
 

@@ -19,6 +19,9 @@ export async function insertComplex(trx: Kysely<Database>, id: string, req: Crea
     const member = await trx.selectFrom('capacity_systems').select('complex_id').where('system_id', '=', s.id).executeTakeFirst();
     if (member) throw new CapstanError('CAP-E0810', s.name);
   }
+  // The serial's codewords applied before, to a complex since removed, are never applied again.
+  const history = await trx.selectFrom('capacity_codeword_history').select((eb) => eb.fn.max('sequence').as('last'))
+    .where('serial', '=', req.serial).executeTakeFirst();
   await trx.insertInto('capacity_complexes').values({
     id,
     name: req.name,
@@ -35,7 +38,7 @@ export async function insertComplex(trx: Kysely<Database>, id: string, req: Crea
     exhaustion_action: req.exhaustionAction ?? 'deactivate',
     temp_warned: 0,
     temp_exhausted: 0,
-    last_sequence: 0,
+    last_sequence: Number(history?.last ?? 0),
     contacts: JSON.stringify(req.contacts ?? []),
     webhooks: JSON.stringify(req.webhooks ?? []),
     created_at: t.iso,

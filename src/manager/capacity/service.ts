@@ -137,6 +137,7 @@ export class CapacityService {
     }
   }
 
+  /** Its applied codewords stay, by serial: a complex made again with the serial continues their sequence. */
   async remove(ref: string): Promise<void> {
     const row = await findComplex(this.db, ref);
     const members = await this.db.selectFrom('capacity_systems').select('system_id').where('complex_id', '=', row.id).execute();
@@ -162,8 +163,8 @@ export class CapacityService {
     }
     const issuedAt = new Date(cw.issuedAt * 1000).toISOString();
     const { view } = await this.changes.change(target.id, async (trx, st) => {
-      const applied = await trx.selectFrom('capacity_codewords').select('digest')
-        .where('complex_id', '=', st.row.id).where('sequence', '=', cw.sequence).executeTakeFirst();
+      const applied = await trx.selectFrom('capacity_codeword_history').select('digest')
+        .where('serial', '=', st.row.serial).where('sequence', '=', cw.sequence).executeTakeFirst();
       assertSequence(cw.sequence, st.row.last_sequence, applied?.digest, cw.digest);
       const t = this.changes.now();
       const effect = codewordEffect(cw.kind, cw.quantity);
@@ -181,8 +182,8 @@ export class CapacityService {
       if (effect.temporarySeconds) {
         await creditLocked(trx, st, { kind: 'codeword', amount: effect.temporarySeconds, codewordSequence: cw.sequence }, t.iso);
       }
-      await trx.insertInto('capacity_codewords').values({
-        complex_id: st.row.id, sequence: cw.sequence, kind: cw.kind, quantity: cw.quantity, digest: cw.digest, issued_at: issuedAt, applied_at: t.iso, applied_by: by,
+      await trx.insertInto('capacity_codeword_history').values({
+        serial: st.row.serial, sequence: cw.sequence, kind: cw.kind, quantity: cw.quantity, digest: cw.digest, issued_at: issuedAt, applied_at: t.iso, applied_by: by,
       }).execute();
       await trx.updateTable('capacity_complexes').set({ last_sequence: cw.sequence }).where('id', '=', st.row.id).execute();
       return { result: undefined, notices: [configured(st, `codeword ${cw.sequence} (${cw.kind}, ${cw.quantity}) applied to ${st.row.name} by ${by}`)] };

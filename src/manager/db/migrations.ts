@@ -338,6 +338,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Applied codewords belong to the serial, not to the complex's row: removing a complex
+  // deleted them with it, so a complex re-created with the same serial took codewords 1..N
+  // again. Kept for ever now; the existing ones move over.
+  '0012_codeword_history': {
+    async up(db: AnyDb) {
+      await db.schema.createTable('capacity_codeword_history')
+        .addColumn('serial', 'text', (c) => c.notNull())
+        .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'bigint', (c) => c.notNull())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('applied_at', 'text', (c) => c.notNull())
+        .addColumn('applied_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('capacity_codeword_history_pk', ['serial', 'sequence'])
+        .execute();
+      await db.insertInto('capacity_codeword_history')
+        .columns(['serial', 'sequence', 'kind', 'quantity', 'digest', 'issued_at', 'applied_at', 'applied_by'])
+        .expression(db.selectFrom('capacity_codewords as w').innerJoin('capacity_complexes as c', 'c.id', 'w.complex_id')
+          .select(['c.serial', 'w.sequence', 'w.kind', 'w.quantity', 'w.digest', 'w.issued_at', 'w.applied_at', 'w.applied_by']))
+        .execute();
+      await db.schema.dropTable('capacity_codewords').execute();
+    },
+  },
   // The privilege policy: what each relocation domain lets any WPAR user grant, and the
   // WPARs found on a system with privileged fields nobody here granted.
   '0013_privilege_policy': {

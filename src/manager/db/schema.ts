@@ -174,7 +174,7 @@ export interface Database {
   metric_rollups: MetricRowTable;
   capacity_complexes: CapacityComplexesTable;
   capacity_systems: CapacitySystemsTable;
-  capacity_codewords: CapacityCodewordsTable;
+  capacity_codeword_history: CapacityCodewordHistoryTable;
   capacity_ledger: CapacityLedgerTable;
   capacity_issuer_keys: CapacityIssuerKeysTable;
   notification_deliveries: NotificationDeliveriesTable;
@@ -239,8 +239,9 @@ export interface CapacitySystemsTable {
   aa_reported_at: string | null;
 }
 
-export interface CapacityCodewordsTable {
-  complex_id: string;
+/** Every codeword applied, by the serial it was issued for; never deleted, so no sequence number applies twice. */
+export interface CapacityCodewordHistoryTable {
+  serial: string;
   sequence: number;
   kind: string;
   quantity: number | string;

@@ -6,6 +6,7 @@ import { CapstanError } from '../../api/errors.js';
 import { rolesAllow, type Permission } from '../../api/roles.js';
 import { SESSION_COOKIE } from '../../api/paths.js';
 import type { SessionService } from '../auth/sessions.js';
+import { isSafeMethod, originMatchesHost } from './same-origin.js';
 import type { App } from './types.js';
 
 export interface RouteEntry {
@@ -53,11 +54,21 @@ export function installAuth(app: App, sessions: SessionService): void {
       if (req.routeOptions.url === undefined) return;
       throw new CapstanError('CAP-E0102');
     }
+    // A foreign page may not log a browser in either (it would act as the attacker's user).
+    const origin = req.headers.origin;
+    const unsafe = !isSafeMethod(req.method);
+    if (unsafe && origin !== undefined && !originMatchesHost(origin, req.headers.host)) {
+      throw new CapstanError('CAP-E0110', `Origin ${origin} is not this manager`);
+    }
     if (permission === 'public') return;
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
     const session = req.cookies?.[SESSION_COOKIE];
     req.principal = await sessions.authenticate({ token, session });
+    // A change made with the cookie must name its origin: see same-origin.ts.
+    if (unsafe && req.principal.via === 'session' && origin === undefined) {
+      throw new CapstanError('CAP-E0110', 'a change made with the session cookie must carry an Origin header');
+    }
     if (req.principal.mustChangePassword && !openBeforePasswordChange.has(`${req.method} ${req.routeOptions.url}`)) {
       throw new CapstanError('CAP-E0107', 'set a new password first (PUT /auth/password)');
     }

@@ -54,15 +54,16 @@ export class UserService {
       if (req.disabled !== undefined) set.disabled = req.disabled ? 1 : 0;
       if (Object.keys(set).length) await trx.updateTable('users').set(set).where('id', '=', row.id).execute();
       if (req.groups) await setGroups(trx, row.id, req.groups);
-      // Disabling logs the user out; its tokens stay, refused while it is disabled.
-      if (req.disabled) await trx.deleteFrom('sessions').where('user_id', '=', row.id).execute();
+      // Disabling ends every credential: enabling again must not bring back a token someone kept.
+      if (req.disabled) await revokeCredentials(trx, row.id);
       return viewOf(trx, await requireUser(trx, name));
     });
   }
 
   /**
    * An administrator (`by`) sets a user's password, or has a one-time one generated. The
-   * user's sessions end, and unless it set its own, it must change it at its next login.
+   * user's sessions and API tokens end (a reset answers a leak), and unless it set its own,
+   * it must change it at its next login.
    */
   async setPassword(name: string, req: SetPasswordRequest, by: string): Promise<PasswordSet> {
     const { passwordHash, shown } = await choosePassword(req.password);
@@ -70,7 +71,7 @@ export class UserService {
       const row = await requireUser(trx, name);
       await trx.updateTable('users').set({ password_hash: passwordHash, must_change_password: by === name ? 0 : 1 })
         .where('id', '=', row.id).execute();
-      await trx.deleteFrom('sessions').where('user_id', '=', row.id).execute();
+      await revokeCredentials(trx, row.id);
     });
     return shown;
   }
@@ -90,14 +91,19 @@ export class UserService {
   async remove(name: string): Promise<void> {
     await administeredChange(this.db, async (trx) => {
       const row = await requireUser(trx, name);
-      await trx.deleteFrom('sessions').where('user_id', '=', row.id).execute();
-      await trx.deleteFrom('api_tokens').where('user_id', '=', row.id).execute();
+      await revokeCredentials(trx, row.id);
       await trx.deleteFrom('user_group_members').where('user_id', '=', row.id).execute();
       // A later user of the same name must not inherit this one's roles.
       await trx.deleteFrom('role_mappings').where('principal_type', '=', 'user').where('principal', '=', name).execute();
       await trx.deleteFrom('users').where('id', '=', row.id).execute();
     });
   }
+}
+
+/** Ends a user's login sessions and deletes its API tokens. */
+async function revokeCredentials(trx: Kysely<Database>, userId: string): Promise<void> {
+  await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  await trx.deleteFrom('api_tokens').where('user_id', '=', userId).execute();
 }
 
 /** The given password, or a generated one-time password for the caller to show once. */

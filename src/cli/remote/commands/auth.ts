@@ -49,11 +49,12 @@ async function trustManager(url: string, opts: LoginOptions): Promise<string | u
   throw new UnreachableError(`the manager's certificate was not trusted (compare the fingerprint, then use --accept-certificate or --ca FILE)`);
 }
 
-function sessionCookie(setCookie: string[] | string | undefined): string {
+/** The headers of calls made with a login's session: changes made with it must name the manager's origin, as a browser does (CAP-E0110). */
+function sessionHeaders(url: string, setCookie: string[] | string | undefined): { cookie: string; origin: string } {
   const prefix = `${SESSION_COOKIE}=`;
   const cookie = [setCookie ?? []].flat().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(prefix));
   if (!cookie) throw new Error('the manager answered the login without a session');
-  return cookie;
+  return { cookie, origin: new URL(url).origin };
 }
 
 async function login(urlArg: string | undefined, opts: LoginOptions): Promise<Profile> {
@@ -63,7 +64,7 @@ async function login(urlArg: string | undefined, opts: LoginOptions): Promise<Pr
   const name = opts.user ?? (process.stdin.isTTY && !opts.passwordStdin ? (await ask('User: ')).trim() : 'admin');
   const password = opts.passwordStdin ? await stdinLine('the password') : await ask(`Password for ${name}: `, true);
   const res = await client.exchange(routes.auth.login, { body: { name, password } });
-  const cookie = { cookie: sessionCookie(res.headers['set-cookie']) };
+  const cookie = sessionHeaders(url, res.headers['set-cookie']);
 
   if (res.body.user.mustChangePassword) {
     note(`the password of ${name} must be changed now`);
@@ -147,7 +148,7 @@ export function authCommands(program: Command): void {
       if (!name) throw new UsageError('not logged in: give --user');
       const password = opts.passwordStdin ? await stdinLine('the password') : await ask(`Password for ${name}: `, true);
       const res = await client.exchange(routes.auth.login, { body: { name, password } });
-      const cookie = { cookie: sessionCookie(res.headers['set-cookie']) };
+      const cookie = sessionHeaders(client.profile.url, res.headers['set-cookie']);
       try {
         const created = (await client.exchange(routes.auth.createToken, { body: { name: String(args[0]), ...(opts.ttlDays ? { ttlDays: opts.ttlDays } : {}) } }, cookie)).body;
         if (json) printJson(created);
