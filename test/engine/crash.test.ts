@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { run } from '../../src/agent/exec.js';
+import { until } from '../helpers/until.js';
 import { startHarness, type Harness } from './harness.js';
 
 const LOCAL = join(import.meta.dirname, '../../src/cli/local/run.ts');
@@ -42,13 +43,11 @@ describe('a local command killed mid-operation', () => {
     const exited = once(child, 'exit');
     // Kill it once the checkpoint is under way: the record says so, and CRIU has begun writing images.
     const record = h.engine.layout.wpar(name).record;
-    let underway = false;
-    for (let i = 0; i < 600 && !underway; i++) {
+    // A limit in time, not in polls: on a loaded host the command alone may take many seconds to start.
+    await until('the checkpoint under way', async () => {
       const rec = JSON.parse(await readFile(record, 'utf8').catch(() => '{}')) as { state?: string; operation?: string };
-      underway = rec.state === 'Transitional' && rec.operation === 'checkpoint' && (await run('ls', [join(dir, 'criu')])).stdout.trim() !== '';
-      if (!underway) await sleep(5);
-    }
-    assert.ok(underway, 'the checkpoint never got under way');
+      return rec.state === 'Transitional' && rec.operation === 'checkpoint' && (await readdir(join(dir, 'criu')).catch(() => [])).length > 0;
+    }, { within: 120_000, every: 5 });
     child.kill('SIGKILL');
     await exited;
 
