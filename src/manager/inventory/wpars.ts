@@ -29,6 +29,7 @@ import type { NamedResources } from './named.js';
 import type { SystemService } from './systems.js';
 import { specOf, type WparStore } from './wpar-store.js';
 import { WparViews } from './wpar-views.js';
+import { assertAddressesFree } from './address-check.js';
 import { applyModification, assertChangesAllowed, changedProperties, changesTheSystem, specFromTemplate } from './wpar-rules.js';
 
 /** Checked before a WPAR is deployed on a system (instant capacity: does it have the active capacity?); throws to refuse. */
@@ -39,7 +40,7 @@ export class WparService {
   private readonly views: WparViews;
 
   constructor(
-    db: Kysely<Database>,
+    private readonly db: Kysely<Database>,
     private readonly store: WparStore,
     private readonly tasks: TaskEngine,
     private readonly drivers: DriverRegistry,
@@ -111,6 +112,7 @@ export class WparService {
     const { row } = await this.store.actionable(ref, 'deploy');
     if (req.system === undefined) throw new CapstanError('CAP-E0207');
     const systemId = await this.onlineSystem((await this.systems.named.require(req.system)).id);
+    await this.assertAddressesFreeOn(systemId, row.id, specOf(row));
     await this.deployGuard?.({ id: row.id, name: row.name, spec: specOf(row) }, systemId);
     const params: SystemActionParams = { wparId: row.id, systemId, action: 'deploy', fromState: 'Undeployed', start: req.start };
     return this.submitClaimed(row, SYSTEM_ACTION_TASK.deploy, params, by);
@@ -150,9 +152,17 @@ export class WparService {
     const target = { kind: 'wpar', id: definition.wparId, name: spec.name };
     if (!deployTo) return this.tasks.submit(DEFINITION_TASK.create, definition, { target, createdBy: by });
     const systemId = await this.onlineSystem((await this.systems.named.require(deployTo.system)).id);
+    await this.assertAddressesFreeOn(systemId, definition.wparId, spec);
     await this.deployGuard?.({ id: definition.wparId, name: spec.name, spec }, systemId);
     const params: SystemActionParams = { wparId: definition.wparId, systemId, action: 'deploy', fromState: 'Undeployed', define: definition, start: deployTo.start };
     return this.tasks.submit(SYSTEM_ACTION_TASK.deploy, params, { target, createdBy: by });
+  }
+
+  /** Refuses (CAP-E0007) addresses that a WPAR on the system already uses on the same bridge. */
+  private async assertAddressesFreeOn(systemId: string, wparId: string, spec: WparSpec): Promise<void> {
+    if (spec.interfaces.length === 0) return;
+    const others = await this.db.selectFrom('wpars').select(['name', 'spec']).where('system_id', '=', systemId).where('id', '!=', wparId).execute();
+    assertAddressesFree(spec, others.map((o) => ({ name: o.name, spec: specOf(o) })));
   }
 
   /** The system to act on, refused with CAP-E0302 unless its driver is connected. */
