@@ -56,7 +56,7 @@ export const RegisterRequest = Type.Object(
     /** PEM certificate signing request for the agent's key. */
     csr: Type.String({ minLength: 1, maxLength: 16_384 }),
     /** The system's name in the manager: the host name unless configured. */
-    name: Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$' }),
+    name: Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$', maxLength: 63 }),
     /** The address other hosts and the manager reach the agent at. */
     host: HostAddress,
     agentPort: Type.Integer({ minimum: 1, maximum: 65535 }),

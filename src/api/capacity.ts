@@ -99,7 +99,7 @@ export const CreateComplexRequest = Type.Object(
   {
     name: ResourceName,
     /** The hardware serial codewords are bound to. */
-    serial: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+    serial: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', maxLength: 64 }),
     /** Its systems (by id or name); a system belongs to one complex. */
     systems: Type.Array(Ref, { minItems: 1, maxItems: 64 }),
     /** Installed components; absent: from the systems' host profiles once reported (cores), or not governed (memory, cells). */

@@ -121,7 +121,7 @@ export const CompatibilityMatrix = Type.Object({
 export type CompatibilityMatrix = Static<typeof CompatibilityMatrix>;
 
 export const CompatibilityQuery = Type.Object(
-  { tests: Type.Optional(Type.Array(OptionalTestSchema, { description: 'optional tests to apply on top of the critical ones' })) },
+  { tests: Type.Optional(Type.Array(OptionalTestSchema, { maxItems: OPTIONAL_TESTS.length, description: 'optional tests to apply on top of the critical ones' })) },
   { additionalProperties: false },
 );
 export type CompatibilityQuery = Static<typeof CompatibilityQuery>;

@@ -16,6 +16,7 @@ export const ERRORS = {
   'CAP-E0004': { status: 409, message: 'the resource is in use' },
   'CAP-E0005': { status: 500, message: 'internal error' },
   'CAP-E0006': { status: 404, message: 'no such route' },
+  'CAP-E0007': { status: 409, message: 'the address is already used on that bridge of the system' },
   // 01xx: authentication and authorisation
   'CAP-E0100': { status: 401, message: 'authentication required' },
   'CAP-E0101': { status: 401, message: 'wrong user name or password' },

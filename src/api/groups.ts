@@ -25,8 +25,8 @@ const Percent = (description: string, dflt?: number) =>
 export const PolicyMetric = Type.Object(
   {
     metric: Type.Enum(Object.keys(POLICY_METRICS) as PolicyMetricName[]),
-    weight: Type.Number({ minimum: 0, default: 1, description: 'strength of this metric relative to the others' }),
-    limit: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'the measured value that counts as 100%; always 1 for utilization metrics' }),
+    weight: Type.Number({ minimum: 0, maximum: 1_000_000, default: 1, description: 'strength of this metric relative to the others' }),
+    limit: Type.Number({ exclusiveMinimum: 0, maximum: 1e15, default: 1, description: 'the measured value that counts as 100%; always 1 for utilization metrics' }),
     max: Type.Optional(Percent('above this, the metric overrides the weighted group state (percent of the limit)')),
     min: Type.Optional(Percent('below this, the metric overrides the weighted group state (percent of the limit)')),
   },
@@ -41,6 +41,7 @@ export const RelocationPolicy = Type.Object(
   {
     enabled: Type.Boolean({ default: false, description: 'policy-based relocation of the group\'s WPARs' }),
     metrics: Type.Array(PolicyMetric, {
+      maxItems: 32,
       default: [{ metric: 'cpu', weight: 1, limit: 1 }, { metric: 'memory', weight: 1, limit: 1 }],
     }),
     maxThreshold: Percent('a WPAR or the group above this is "hot"', 80),
@@ -49,7 +50,7 @@ export const RelocationPolicy = Type.Object(
     triggerCount: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'consecutive hot or cold readings of a WPAR before the group is analysed' }),
     // Mobility: where the group's WPARs may go, and how.
     domain: Type.Optional(Type.String({ ...Ref, description: 'relocation domain the WPARs relocate within (id or name; stored as the id); default: the domain of the system a WPAR is on' })),
-    systemProfiles: Type.Optional(Type.Array(Type.String({ pattern: '^sp-[0-9a-f]{12}$' }), { maxItems: 100, description: 'automatic selection considers only systems of these system profiles, preferring earlier ones on equal use' })),
+    systemProfiles: Type.Optional(Type.Array(Type.String({ pattern: '^sp-[0-9a-f]{12}$', maxLength: 15 }), { maxItems: 100, description: 'automatic selection considers only systems of these system profiles, preferring earlier ones on equal use' })),
     compatibilityTests: Type.Array(OptionalTestSchema, { default: [], maxItems: OPTIONAL_TESTS.length, description: 'optional compatibility tests applied on top of the critical ones' }),
     postCopy: Type.Boolean({ default: true, description: 'live relocation may use post-copy (lazy pages) where both systems support it' }),
     restartOnHostFailure: Type.Boolean({ default: false, description: 'a WPAR lost with its system is restarted from scratch on a healthy one' }),

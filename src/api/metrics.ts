@@ -37,8 +37,8 @@ export type MetricPoint = Static<typeof MetricPoint>;
 
 export const MetricsQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'default: one hour ago' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'default: now' })),
+    from: Type.Optional(Type.String({ format: 'date-time', maxLength: 64, description: 'default: one hour ago' })),
+    to: Type.Optional(Type.String({ format: 'date-time', maxLength: 64, description: 'default: now' })),
   },
   { additionalProperties: false },
 );

@@ -90,12 +90,12 @@ export function outputLines(output: string): string[] {
 
 export const TaskListQuery = Type.Object({
   status: Type.Optional(TaskStatus),
-  kind: Type.Optional(Type.String({ minLength: 1 })),
-  targetKind: Type.Optional(Type.String({ minLength: 1 })),
-  targetId: Type.Optional(Type.String({ minLength: 1 })),
+  kind: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  targetKind: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  targetId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   /** The id of the last task of the previous page: lists the tasks submitted before it. */
-  before: Type.Optional(Type.String({ minLength: 1 })),
+  before: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 }, { additionalProperties: false });
 export type TaskListQuery = Static<typeof TaskListQuery>;
 

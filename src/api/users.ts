@@ -6,8 +6,8 @@ import { ROLES } from './roles.js';
 
 /** User and user-group names follow OS account names, so mappings read like the seed's. */
 export const PRINCIPAL_NAME_PATTERN = '^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,63}$';
-export const UserName = Type.String({ pattern: PRINCIPAL_NAME_PATTERN });
-export const GroupName = Type.String({ pattern: PRINCIPAL_NAME_PATTERN });
+export const UserName = Type.String({ pattern: PRINCIPAL_NAME_PATTERN, maxLength: 64 });
+export const GroupName = Type.String({ pattern: PRINCIPAL_NAME_PATTERN, maxLength: 64 });
 export const FullName = Type.String({ maxLength: 256 });
 /** A password being set. The upper bound keeps scrypt's input bounded. */
 const NEW_PASSWORD = { minLength: 8, maxLength: 1024 } as const;

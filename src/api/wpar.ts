@@ -10,15 +10,36 @@ export const WPAR_NAME_PATTERN = '^[a-zA-Z][a-zA-Z0-9_-]{0,29}$';
 /** Linux capability names as runc expects them. */
 export const CAPABILITY_PATTERN = '^CAP_[A-Z_]+$';
 
+/**
+ * How much a spec may hold. A spec travels to agents and is stored with every WPAR: these keep
+ * it a few hundred kilobytes at most, well above what any real WPAR needs.
+ */
+export const SPEC_LIMITS = {
+  imageLength: 255,
+  commandArgs: 256,
+  argLength: 4096,
+  interfaces: 16,
+  mounts: 64,
+  pathLength: 4096,
+  privileges: 64,
+  capabilityLength: 32,
+  /** 16 TiB. */
+  memoryLimitMiB: 16 * 1024 * 1024,
+  /** The kernel's largest pid_max. */
+  processLimit: 4_194_304,
+} as const;
+
+const IPV4 = { format: 'ipv4', maxLength: 15 } as const;
+
 export const WparType = Type.Union([Type.Literal('system'), Type.Literal('application')]);
 export type WparType = Static<typeof WparType>;
 
 export const NetworkInterface = Type.Object(
   {
-    address: Type.String({ format: 'ipv4', description: 'static IPv4 address of the WPAR' }),
+    address: Type.String({ ...IPV4, description: 'static IPv4 address of the WPAR' }),
     prefix: Type.Integer({ minimum: 1, maximum: 32, default: 24 }),
-    gateway: Type.Optional(Type.String({ format: 'ipv4' })),
-    bridge: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9_.-]{1,15}$', description: 'host bridge; the system default when absent' })),
+    gateway: Type.Optional(Type.String(IPV4)),
+    bridge: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9_.-]{1,15}$', maxLength: 15, description: 'host bridge; the system default when absent' })),
   },
   { additionalProperties: false },
 );
@@ -26,8 +47,8 @@ export type NetworkInterface = Static<typeof NetworkInterface>;
 
 export const Mount = Type.Object(
   {
-    source: Type.String({ minLength: 1, description: 'host path (bind) or "tmpfs"' }),
-    target: Type.String({ pattern: '^/', description: 'absolute path inside the WPAR' }),
+    source: Type.String({ minLength: 1, maxLength: SPEC_LIMITS.pathLength, description: 'host path (bind) or "tmpfs"' }),
+    target: Type.String({ pattern: '^/', maxLength: SPEC_LIMITS.pathLength, description: 'absolute path inside the WPAR' }),
     type: Type.Union([Type.Literal('bind'), Type.Literal('tmpfs')], { default: 'bind' }),
     readOnly: Type.Boolean({ default: false }),
   },
@@ -39,8 +60,8 @@ export const ResourceControls = Type.Object(
   {
     cpuShares: Type.Optional(Type.Integer({ minimum: 2, maximum: 262144, description: 'relative CPU weight' })),
     cpuLimit: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1024, description: 'hard limit in cores (0.5 = half a core)' })),
-    memoryLimitMiB: Type.Optional(Type.Integer({ minimum: 4, description: 'hard memory limit' })),
-    processLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'maximum number of processes/threads' })),
+    memoryLimitMiB: Type.Optional(Type.Integer({ minimum: 4, maximum: SPEC_LIMITS.memoryLimitMiB, description: 'hard memory limit' })),
+    processLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: SPEC_LIMITS.processLimit, description: 'maximum number of processes/threads' })),
   },
   { additionalProperties: false },
 );
@@ -49,16 +70,16 @@ export type ResourceControls = Static<typeof ResourceControls>;
 /** What a WPAR is: everything needed to create it on any host. */
 export const WparSpec = Type.Object(
   {
-    name: Type.String({ pattern: WPAR_NAME_PATTERN }),
+    name: Type.String({ pattern: WPAR_NAME_PATTERN, maxLength: 30 }),
     type: WparType,
-    hostname: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$' })),
-    image: Type.String({ minLength: 1, default: 'busybox', description: 'base image in the host image store' }),
-    command: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: 'application WPARs: the command; system WPARs: init (default /sbin/init)' })),
-    interfaces: Type.Array(NetworkInterface, { default: [] }),
-    mounts: Type.Array(Mount, { default: [] }),
+    hostname: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$', maxLength: 63 })),
+    image: Type.String({ minLength: 1, maxLength: SPEC_LIMITS.imageLength, default: 'busybox', description: 'base image in the host image store' }),
+    command: Type.Optional(Type.Array(Type.String({ maxLength: SPEC_LIMITS.argLength }), { minItems: 1, maxItems: SPEC_LIMITS.commandArgs, description: 'application WPARs: the command; system WPARs: init (default /sbin/init)' })),
+    interfaces: Type.Array(NetworkInterface, { maxItems: SPEC_LIMITS.interfaces, default: [] }),
+    mounts: Type.Array(Mount, { maxItems: SPEC_LIMITS.mounts, default: [] }),
     resources: Type.Object(ResourceControls.properties, { additionalProperties: false, default: {} }),
     checkpointable: Type.Boolean({ default: false }),
-    privileges: Type.Optional(Type.Array(Type.String({ pattern: CAPABILITY_PATTERN }), { description: 'capability set; the host default when absent' })),
+    privileges: Type.Optional(Type.Array(Type.String({ pattern: CAPABILITY_PATTERN, maxLength: SPEC_LIMITS.capabilityLength }), { maxItems: SPEC_LIMITS.privileges, description: 'capability set; the host default when absent' })),
   },
   { additionalProperties: false },
 );
@@ -116,7 +137,7 @@ export const CloneWparRequest = Type.Object(
   {
     name: WparSpec.properties.name,
     hostname: Type.Optional(WparSpec.properties.hostname),
-    addresses: Type.Optional(Type.Array(Type.String({ format: 'ipv4' }), { description: 'one per interface of the template, in order' })),
+    addresses: Type.Optional(Type.Array(Type.String(IPV4), { maxItems: SPEC_LIMITS.interfaces, description: 'one per interface of the template, in order' })),
     group: Type.Optional(Ref),
   },
   { additionalProperties: false },
@@ -124,8 +145,7 @@ export const CloneWparRequest = Type.Object(
 export type CloneWparRequest = Static<typeof CloneWparRequest>;
 
 // A change names only what changes: defaults must not fill in what it leaves out, and an
-// optional property is cleared with null (listed first: the manager's validator coerces
-// types, and would turn a null into [""] for the array branch were it tried first).
+// optional property is cleared with null.
 const modifyProperties: Record<string, TSchema> = {};
 for (const [key, schema] of Object.entries(WparSpec.properties)) {
   const { default: _default, ...plain } = schema as TSchema & { default?: unknown };
@@ -163,7 +183,7 @@ export type WparSortKey = (typeof WPAR_SORT_KEYS)[number];
 
 export const WparListQuery = Type.Object(
   {
-    state: Type.Optional(Type.Array(WparStateSchema, { description: 'any of these states' })),
+    state: Type.Optional(Type.Array(WparStateSchema, { maxItems: WPAR_STATES.length, description: 'any of these states' })),
     type: Type.Optional(WparType),
     system: Type.Optional(Ref),
     group: Type.Optional(Ref),

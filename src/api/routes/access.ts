@@ -87,11 +87,11 @@ export const userRoutes = {
   },
   modify: {
     method: 'PATCH', path: '/users/:name', permission: 'users.manage',
-    schema: { summary: 'Modify a user: full name, user groups, disabled', tags: users, params: UserParams, body: ModifyUserRequest, response: { 200: UserView } },
+    schema: { summary: 'Modify a user: full name, user groups, disabled (which ends its sessions and deletes its API tokens)', tags: users, params: UserParams, body: ModifyUserRequest, response: { 200: UserView } },
   },
   setPassword: {
     method: 'PUT', path: '/users/:name/password', permission: 'users.manage',
-    schema: { summary: 'Set a user\'s password (generated when omitted); the user must change it at next login', tags: users, params: UserParams, body: SetPasswordRequest, response: { 200: PasswordSet } },
+    schema: { summary: 'Set a user\'s password (generated when omitted); its sessions and API tokens end, and it must change it at next login', tags: users, params: UserParams, body: SetPasswordRequest, response: { 200: PasswordSet } },
   },
   remove: {
     method: 'DELETE', path: '/users/:name', permission: 'users.manage',

@@ -26,6 +26,7 @@ import { taskRoutes } from './routes/tasks.js';
 import { backupRoutes } from './routes/backup.js';
 import { capacityRoutes } from './routes/capacity.js';
 import { installConsole } from './console.js';
+import { typedQuery } from './query-types.js';
 import { agentRoutes } from './routes/agents.js';
 import { metricRoutes, prometheusRoute } from './routes/metrics.js';
 import { mobilityRoutes } from './routes/mobility.js';
@@ -46,7 +47,9 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   const base: FastifyServerOptions = {
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     ajv: {
-      customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false },
+      // No coercion: a JSON body's types are the caller's, and a wrong one is refused. Query
+      // strings are typed before validation by their schema (query-types.ts).
+      customOptions: { coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false },
       plugins: [addFormats as unknown as AjvPlugin<unknown>],
     },
     // Receiving the request only: a long-lived answer (task progress) is not cut by it.
@@ -95,6 +98,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     },
   });
   installAuth(app, services.sessions);
+  app.addHook('preValidation', async (req) => {
+    req.query = typedQuery(req.routeOptions.schema?.querystring as Parameters<typeof typedQuery>[0], req.query as Record<string, unknown>);
+    // Fastify validates a JSON null body as if none was sent (defaults and all).
+    if (req.body === null && req.routeOptions.schema?.body) throw new CapstanError('CAP-E0001', 'body must be object');
+  });
 
   await app.register(async (api) => {
     const a = api as unknown as App;

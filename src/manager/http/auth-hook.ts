@@ -1,5 +1,6 @@
 // Enforces every route's declared permission: authenticates the caller (session cookie or
-// Bearer token) and checks its roles before any handler runs. Fails closed. Also keeps the
+// Bearer token) and checks its roles before any handler runs, and refuses changes made
+// with the cookie from another origin (same-origin.ts). Fails closed. Also keeps the
 // table of every route and what it needs (app.routeTable), which the role-matrix test
 // checks against its own expectations.
 import { CapstanError } from '../../api/errors.js';

@@ -30,6 +30,7 @@ import type { Actor, PrivilegeGuard } from './privilege-guard.js';
 import type { SystemService } from './systems.js';
 import { specOf, type WparStore } from './wpar-store.js';
 import { WparViews } from './wpar-views.js';
+import { assertAddressesFree } from './address-check.js';
 import { applyModification, assertChangesAllowed, changedProperties, changesTheSystem, specFromTemplate } from './wpar-rules.js';
 
 /** Checked before a WPAR is deployed on a system (instant capacity: does it have the active capacity?); throws to refuse. */
@@ -40,7 +41,7 @@ export class WparService {
   private readonly views: WparViews;
 
   constructor(
-    db: Kysely<Database>,
+    private readonly db: Kysely<Database>,
     private readonly store: WparStore,
     private readonly tasks: TaskEngine,
     private readonly drivers: DriverRegistry,
@@ -117,6 +118,7 @@ export class WparService {
     const systemId = await this.deployTarget(req.system);
     const wpar = { id: row.id, name: row.name, spec: specOf(row), unaccepted: row.privileges_unaccepted === 1 };
     await this.privileges.assertMayPlace(by, wpar, systemId);
+    await this.assertAddressesFreeOn(systemId, row.id, wpar.spec);
     await this.deployGuard?.(wpar, systemId);
     const params: SystemActionParams = { wparId: row.id, systemId, action: 'deploy', fromState: 'Undeployed', start: req.start };
     return this.submitClaimed(row, SYSTEM_ACTION_TASK.deploy, params, by.name);
@@ -160,6 +162,7 @@ export class WparService {
     }
     const systemId = await this.deployTarget(deployTo.system);
     await this.privileges.assertMayPlace(by, { name: spec.name, spec, unaccepted: false }, systemId);
+    await this.assertAddressesFreeOn(systemId, definition.wparId, spec);
     await this.deployGuard?.({ id: definition.wparId, name: spec.name, spec }, systemId);
     const params: SystemActionParams = { wparId: definition.wparId, systemId, action: 'deploy', fromState: 'Undeployed', define: definition, start: deployTo.start };
     return this.tasks.submit(SYSTEM_ACTION_TASK.deploy, params, { target, createdBy: by.name });
@@ -170,6 +173,13 @@ export class WparService {
     const system = await this.systems.get(ref);
     if (system.placementBlocked) throw new CapstanError('CAP-E0929', system.name);
     return this.onlineSystem(system.id);
+  }
+
+  /** Refuses (CAP-E0007) addresses that a WPAR on the system already uses on the same bridge. */
+  private async assertAddressesFreeOn(systemId: string, wparId: string, spec: WparSpec): Promise<void> {
+    if (spec.interfaces.length === 0) return;
+    const others = await this.db.selectFrom('wpars').select(['name', 'spec']).where('system_id', '=', systemId).where('id', '!=', wparId).execute();
+    assertAddressesFree(spec, others.map((o) => ({ name: o.name, spec: specOf(o) })));
   }
 
   /** The system to act on, refused with CAP-E0302 unless its driver is connected. */

@@ -59,3 +59,42 @@ test('the manager registers exactly the table, with its permissions', async () =
     await app.close();
   }
 });
+
+/**
+ * What a request may carry is bounded everywhere: a string's length (unless it is one of a
+ * fixed set), a number's range on both sides, a list's and a map's size. Without it a caller
+ * could store a megabyte name, or hand the database a number it cannot hold.
+ */
+type Json = Record<string, unknown>;
+function unbounded(s: Json, at: string): string[] {
+  if (s.const !== undefined || s.enum !== undefined) return [];
+  const union = (s.anyOf ?? s.oneOf ?? s.allOf) as Json[] | undefined;
+  if (union) return union.flatMap((x) => unbounded(x, at));
+  const out: string[] = [];
+  const types = [s.type].flat();
+  if (types[0] === undefined) out.push(`${at}: no type`);
+  for (const type of types) {
+    if (type === 'string' && s.maxLength === undefined) out.push(`${at}: a string without maxLength`);
+    if ((type === 'number' || type === 'integer') &&
+      ((s.maximum ?? s.exclusiveMaximum) === undefined || (s.minimum ?? s.exclusiveMinimum) === undefined)) out.push(`${at}: a number without both bounds`);
+    if (type === 'array') {
+      if (s.maxItems === undefined) out.push(`${at}: a list without maxItems`);
+      if (s.items) out.push(...unbounded(s.items as Json, `${at}[]`));
+    }
+    if (type === 'object') {
+      for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, Json>)) out.push(...unbounded(v, `${at}.${k}`));
+      const open = [...Object.values((s.patternProperties ?? {}) as Record<string, Json>), ...(typeof s.additionalProperties === 'object' ? [s.additionalProperties as Json] : [])];
+      if (open.length > 0 && s.maxProperties === undefined) out.push(`${at}: a map without maxProperties`);
+      for (const v of open) out.push(...unbounded(v, `${at}{}`));
+    }
+  }
+  return out;
+}
+
+test('every path parameter, query field and body field is bounded', () => {
+  const found = table.flatMap(([name, r]) => (['params', 'querystring', 'body'] as const)
+    .flatMap((part) => (r.schema[part] ? unbounded(r.schema[part] as Json, `${name}.${part}`) : [])));
+  assert.deepEqual(found, []);
+  // The check itself finds what it looks for.
+  assert.equal(unbounded({ type: 'object', properties: { a: { type: 'string' }, n: { type: 'integer', minimum: 0 }, l: { type: 'array', items: { type: 'string', maxLength: 1 } } } }, 'x').length, 3);
+});

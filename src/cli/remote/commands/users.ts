@@ -92,7 +92,7 @@ export function userCommands(program: Command): void {
   user.command('modify').description('Change a user\'s full name, groups, or disable/enable it').argument('<name>')
     .option('--full-name <text>', 'the person\'s name')
     .option('--groups <a,b>', 'replace its user groups ("" for none)')
-    .option('--disable', 'disable it: its sessions and tokens stop working')
+    .option('--disable', 'disable it: its sessions end and its API tokens are deleted')
     .option('--enable', 'enable it again')
     .action(remote<{ fullName?: string; groups?: string; disable?: boolean; enable?: boolean }>(async ({ client, args, opts, json }) => {
       if (opts.disable && opts.enable) throw new UsageError('--disable and --enable exclude each other');
@@ -107,7 +107,7 @@ export function userCommands(program: Command): void {
       else print(showUser(u));
     }));
 
-  user.command('set-password').description('Set a user\'s password (generated unless --password-stdin); it must be changed at next login').argument('<name>')
+  user.command('set-password').description('Set a user\'s password (generated unless --password-stdin); its sessions and API tokens end, and it must be changed at next login').argument('<name>')
     .option('--password-stdin', 'read the password from standard input')
     .action(remote<{ passwordStdin?: boolean }>(async ({ client, args, opts, json }) => {
       const r = await client.call(routes.users.setPassword, { params: { name: String(args[0]) }, body: opts.passwordStdin ? { password: await stdinLine('the password') } : {} });
