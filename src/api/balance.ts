@@ -117,4 +117,4 @@ export const BalanceEventsQuery = Type.Object(
 );
 export type BalanceEventsQuery = Static<typeof BalanceEventsQuery>;
 
-export const EventParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }, { additionalProperties: false });
+export const EventParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', maxLength: 36 }) }, { additionalProperties: false });
