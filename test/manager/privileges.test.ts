@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeWparSpec, type WparSpec } from '../../src/api/wpar.js';
 import { hostProfile } from './mobility-fixtures.js';
-import { connectedSystem, count, DB_KINDS, managerPerSuite, refused, succeeded } from './wpars-fixtures.js';
+import { connectedSystem, DB_KINDS, managerPerSuite, refused, succeeded, storesNothing as storesNothingIn } from './wpars-fixtures.js';
 
 const NET = { interfaces: [{ address: '10.9.0.2' }] };
 const APP = { type: 'application', command: ['sleep', '60'], ...NET };
@@ -24,12 +24,7 @@ for (const { kind, skip } of DB_KINDS) {
     const { call } = mgr;
     const view = async (ref: string) => (await call('GET', `/wpars/${ref}`, mgr.monitor)).json();
 
-    async function storesNothing(work: () => Promise<void>): Promise<void> {
-      const [wpars, tasks] = [await count(mgr.m, 'wpars'), await count(mgr.m, 'tasks')];
-      await work();
-      assert.equal(await count(mgr.m, 'wpars'), wpars, 'no WPAR stored');
-      assert.equal(await count(mgr.m, 'tasks'), tasks, 'no task stored');
-    }
+    const storesNothing = (work: () => Promise<void>): Promise<void> => storesNothingIn(mgr.m, work);
 
     /** A connected system whose agent reported these capabilities as available. */
     async function systemWith(name: string, available: string[]) {

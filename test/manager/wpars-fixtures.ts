@@ -141,3 +141,11 @@ export async function count(m: TestManager, table: 'wpars' | 'tasks' | 'systems'
   const row = await m.services.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Asserts a refusal stored nothing: no WPAR, no task. */
+export async function storesNothing(m: TestManager, work: () => Promise<void>): Promise<void> {
+  const [wpars, tasks] = [await count(m, 'wpars'), await count(m, 'tasks')];
+  await work();
+  assert.equal(await count(m, 'wpars'), wpars, 'no WPAR stored');
+  assert.equal(await count(m, 'tasks'), tasks, 'no task stored');
+}

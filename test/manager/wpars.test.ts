@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULTS } from '../../src/manager/db/migrations.js';
-import { connectedSystem, count, DB_KINDS, refused, managerPerSuite, succeeded } from './wpars-fixtures.js';
+import { connectedSystem, DB_KINDS, refused, managerPerSuite, succeeded, storesNothing as storesNothingIn } from './wpars-fixtures.js';
 
 for (const { kind, skip } of DB_KINDS) {
   describe(`WPAR definitions (${kind})`, { skip }, () => {
@@ -11,13 +11,7 @@ for (const { kind, skip } of DB_KINDS) {
     const { call } = mgr;
     const view = async (ref: string) => (await call('GET', `/wpars/${ref}`, mgr.monitor)).json();
 
-    /** Asserts a refusal stored nothing: no WPAR, no task. */
-    async function storesNothing(work: () => Promise<void>): Promise<void> {
-      const [wpars, tasks] = [await count(mgr.m, 'wpars'), await count(mgr.m, 'tasks')];
-      await work();
-      assert.equal(await count(mgr.m, 'wpars'), wpars, 'no WPAR stored');
-      assert.equal(await count(mgr.m, 'tasks'), tasks, 'no task stored');
-    }
+    const storesNothing = (work: () => Promise<void>): Promise<void> => storesNothingIn(mgr.m, work);
 
     it('creates a definition through a task: Undeployed, default group, defaults filled in', async () => {
       const res = await call('POST', '/wpars', mgr.user, { name: 'web1', type: 'system', interfaces: [{ address: '10.0.0.11' }] });
