@@ -55,7 +55,12 @@ export async function openDatabase(location: string, opts: { schema?: string } =
   }
   // Kysely looks for its migration tables in every schema unless told which one: a private
   // schema must not be mistaken for migrated because another schema is.
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(kind === 'postgres' && opts.schema ? { migrationTableSchema: opts.schema } : {}) });
+  // Unordered: every migration adds what it needs and none depends on a later one, so a database
+  // that ran a newer migration first (work that landed in another order) still gets the missing one.
+  const migrator = new Migrator({
+    db, provider: migrationProvider, allowUnorderedMigrations: true,
+    ...(kind === 'postgres' && opts.schema ? { migrationTableSchema: opts.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
