@@ -1,10 +1,16 @@
 // Every change is a task on the manager. By default a command follows its task to the end,
 // showing operations and progress on stderr; --no-wait prints the task and returns at once.
+import type { Command } from 'commander';
 import { routes } from '../../api/routes/index.js';
 import { ENDED_STATUSES, outputLines, type TaskEvent, type TaskOperationView, type TaskView } from '../../api/tasks.js';
 import { formatFields, formatTable, note, print, printJson, when } from '../output.js';
 import type { ApiClient } from '../../client/api-client.js';
 import { TaskFailed, type Ctx } from './context.js';
+
+/** The pair every task-starting command takes: follow the task (the default) or return with its id. */
+export function waitOption(cmd: Command): Command {
+  return cmd.option('--wait', 'follow the task to its end, with progress (the default)').option('--no-wait', 'print the task id and return at once');
+}
 
 export interface WaitOptions {
   wait?: boolean;

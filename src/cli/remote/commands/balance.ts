@@ -6,7 +6,7 @@ import { EVENT_STATUSES, type BalanceEventView, type EventStatus, type MobilityP
 import { routes } from '../../../api/routes/index.js';
 import { formatTable, note, print, printJson, when } from '../../output.js';
 import { remote } from '../context.js';
-import { finishTask, type WaitOptions } from '../follow-task.js';
+import { finishTask, type WaitOptions, waitOption } from '../follow-task.js';
 
 const pct = (n: number): string => `${n.toFixed(1)}%`;
 const move = (p: MobilityProposal): string => `${p.wpar.name}: ${p.from?.name ?? '?'} → ${p.to.name}`;
@@ -56,10 +56,8 @@ export function balanceCommands(program: Command): void {
       if (page.total > page.items.length) note(`${page.items.length} of ${page.total} events`);
     }));
 
-  balance.command('apply').description('Apply an open recommendation: relocate its WPAR where it says (WPARAdministrator)')
-    .argument('<event>', 'the recommendation\'s id')
-    .option('--wait', 'follow the relocation to its end, with progress (the default)')
-    .option('--no-wait', 'print the task id and return at once')
+  waitOption(balance.command('apply').description('Apply an open recommendation: relocate its WPAR where it says (WPARAdministrator)')
+    .argument('<event>', 'the recommendation\'s id'))
     .action(remote<WaitOptions>(async (ctx) => {
       const task = await ctx.client.call(routes.balance.apply, { params: { id: String(ctx.args[0]) } });
       return finishTask(ctx, task, (t) => `${t.target?.name ?? 'WPAR'} relocated`);

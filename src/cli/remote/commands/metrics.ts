@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { routes } from '../../../api/routes/index.js';
 import { formatTable, print, printJson, when } from '../../output.js';
 import { remote } from '../context.js';
-import { finishTask, type WaitOptions } from '../follow-task.js';
+import { finishTask, type WaitOptions, waitOption } from '../follow-task.js';
 
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
 const mib = (v: number): string => (v / 2 ** 20).toFixed(1);
@@ -36,8 +36,7 @@ export function metricsCommands(program: Command): void {
   const system = program.commands.find((c) => c.name() === 'system');
   if (!system) throw new Error('the system commands must be defined before the metrics commands');
   for (const [name, route, what] of [['discover', routes.systems.discover, 'Discover: ask the system\'s agent to report its WPARs again'], ['update-profile', routes.systems.updateProfile, 'Re-read the system\'s host profile']] as const) {
-    system.command(name).description(what).argument('<system>', 'name or id')
-      .option('--wait', 'follow the task to its end (the default)').option('--no-wait', 'print the task id and return at once')
+    waitOption(system.command(name).description(what).argument('<system>', 'name or id'))
       .action(remote<WaitOptions>(async (ctx) => {
         const task = await ctx.client.call(route, { params: { id: String(ctx.args[0]) } });
         return finishTask(ctx, task);

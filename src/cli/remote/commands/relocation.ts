@@ -8,7 +8,7 @@ import { routes } from '../../../api/routes/index.js';
 import { UsageError } from '../../local/command.js';
 import { note } from '../../output.js';
 import { remote } from '../context.js';
-import { finishTask, type WaitOptions } from '../follow-task.js';
+import { finishTask, type WaitOptions, waitOption } from '../follow-task.js';
 import { confirm } from '../prompt.js';
 
 interface RelocateOptions extends WaitOptions {
@@ -19,10 +19,8 @@ interface RelocateOptions extends WaitOptions {
 }
 
 export function evacuationCommands(system: Command): void {
-  system.command('evacuate').description('Relocate every WPAR off a system, each live to a compatible system with room; nothing is placed on it until it is restored')
-    .argument('<system>', 'name or id')
-    .option('--wait', 'follow the task to its end, with progress (the default)')
-    .option('--no-wait', 'print the task id and return at once')
+  waitOption(system.command('evacuate').description('Relocate every WPAR off a system, each live to a compatible system with room; nothing is placed on it until it is restored')
+    .argument('<system>', 'name or id'))
     .action(remote<WaitOptions>(async (ctx) => {
       const task = await ctx.client.call(routes.systems.evacuate, { params: { id: String(ctx.args[0]) } });
       return finishTask(ctx, task, (t) => {
@@ -40,14 +38,12 @@ export function evacuationCommands(system: Command): void {
 }
 
 export function relocationCommands(wpar: Command): void {
-  wpar.command('relocate').description('Move an Active WPAR live to another system, with its memory, processes, address and open connections')
+  waitOption(wpar.command('relocate').description('Move an Active WPAR live to another system, with its memory, processes, address and open connections')
     .argument('<name>', 'name or id')
     .option('--to <system>', 'the arrival system (manual selection)')
     .option('--auto', 'the best fully compatible system of the group\'s relocation domain (automatic selection)')
     .option('-y, --yes', 'relocate to a system that is less than fully compatible without asking')
-    .addOption(new Option('--method <method>', 'memory method (default: the best both systems support)').choices(MEMORY_METHODS))
-    .option('--wait', 'follow the task to its end, with progress (the default)')
-    .option('--no-wait', 'print the task id and return at once')
+    .addOption(new Option('--method <method>', 'memory method (default: the best both systems support)').choices(MEMORY_METHODS)))
     .action(remote<RelocateOptions>(async (ctx) => {
       const { opts, client } = ctx;
       if (!opts.to === !opts.auto) throw new UsageError('give either --to SYSTEM or --auto');

@@ -16,7 +16,7 @@ import { DEFAULT_AGENT_PORT } from '../../../api/agents.js';
 import { AgentFiles } from '../../../agent/control/config.js';
 import { formatTable, note, print, printJson, when } from '../../output.js';
 import { exitFor, remote } from '../context.js';
-import { finishTask, type WaitOptions } from '../follow-task.js';
+import { finishTask, waitOption, type WaitOptions } from '../follow-task.js';
 import { EXIT } from '../exit-codes.js';
 import { confirm } from '../prompt.js';
 
@@ -155,8 +155,7 @@ export function serverCommands(program: Command): void {
 
   const db = program.command('db').description('The manager\'s database: online backup, offline restore');
 
-  db.command('backup').description('Back up the database while the manager runs (a task); prints the backup\'s path')
-    .option('--wait', 'follow the task to its end (the default)').option('--no-wait', 'print the task id and return at once')
+  waitOption(db.command('backup').description('Back up the database while the manager runs (a task); prints the backup\'s path'))
     .action(remote<WaitOptions>(async (ctx) => {
       const task = await ctx.client.call(routes.backups.start);
       return finishTask(ctx, task, (t) => `backup written: ${(t.result as BackupResult).path}`);

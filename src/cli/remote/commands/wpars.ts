@@ -11,10 +11,7 @@ import { UsageError } from '../../local/command.js';
 import { addSpecOptions, parseInterfaces, parseMounts, parsePrivileges, parseResources, specFromFlags, type SpecFlags } from '../../local/spec-options.js';
 import { formatFields, formatTable, print, printJson, when } from '../../output.js';
 import { readJsonFile, remote, type Ctx } from '../context.js';
-import { finishTask, type WaitOptions } from '../follow-task.js';
-
-const waitOption = (cmd: Command): Command =>
-  cmd.option('--wait', 'follow the task to its end, with progress (the default)').option('--no-wait', 'print the task id and return at once');
+import { finishTask, waitOption, type WaitOptions } from '../follow-task.js';
 
 function address(w: Pick<WparSpec, 'interfaces'>): string {
   return w.interfaces.map((i) => `${i.address}/${i.prefix}`).join(',');
