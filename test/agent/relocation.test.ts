@@ -291,6 +291,9 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
     const relocations = join(labHost(to).engineRoot, 'agent-state', 'relocations');
     await mkdir(relocations, { recursive: true });
     await execFileP('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'capstan-test-full', relocations]);
+    // Room for the relocation's small records, not for its images: how small the images of a
+    // post-copy move are varies, so a bare 256k could hold them.
+    await execFileP('fallocate', ['-l', '240k', join(relocations, 'filler')]);
     try {
       const r = await w.cli(['wpar', 'relocate', 'mover', '--to', `lab-h${to}`]);
       assert.match(r.stderr, /CAP-E0922/, r.stderr);
