@@ -12,6 +12,12 @@ if [ "$#" -eq 0 ]; then
   npm run --silent lint
 fi
 
+# The tests run the CLI, the manager and the agents from the build, as users do: build when a
+# source is newer than it.
+if [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -print -quit)" ]; then
+  npm run --silent build
+fi
+
 if [ -x scripts/test-postgres.sh ]; then
   CAPSTAN_TEST_PG="$(bash scripts/test-postgres.sh)"
   export CAPSTAN_TEST_PG

@@ -8,9 +8,8 @@ import { labHost } from '../../src/agent/lab/lab.js';
 import { routes } from '../../src/api/routes/index.js';
 import { ApiClient, ApiError, type Endpoint } from '../../src/client/api-client.js';
 import { ok, type CliResult, type CliWorld } from '../cli/harness.js';
+import { CLI_MAIN } from '../helpers/built-cli.js';
 import { until } from '../helpers/until.js';
-
-export const CLI_MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
 
 export class LabHosts {
   constructor(private readonly w: CliWorld, readonly hosts: readonly number[]) {}
@@ -22,7 +21,7 @@ export class LabHosts {
 
   /** `capstan agent ARGS` as lab host N runs it. */
   agentCli(n: number, ...args: string[]): Promise<CliResult> {
-    return this.onHost(n, process.execPath, '--import', 'tsx', CLI_MAIN, 'agent', ...args);
+    return this.onHost(n, process.execPath, CLI_MAIN, 'agent', ...args);
   }
 
   /** The pid of lab host N's agent while it runs, else undefined. */

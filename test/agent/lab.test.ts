@@ -2,6 +2,7 @@
 // agents, engines and host bridges): configure's refusals, registration, remote lifecycle,
 // the manager going away and coming back, an agent dying, discovery, revocation, metrics.
 import assert from 'node:assert/strict';
+import { CLI_MAIN } from '../helpers/built-cli.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/until.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { existingLabHosts, labHost } from '../../src/agent/lab/lab.js';
 import { labDown } from '../../src/cli/agent/lab.js';
 import { CliWorld, ok } from '../cli/harness.js';
-import { CLI_MAIN, LabHosts } from './lab-hosts.js';
+import { LabHosts } from './lab-hosts.js';
 
 const w = new CliWorld();
 const lab = new LabHosts(w, [1, 2]);
@@ -280,7 +281,7 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     const agents = await json<{ systemName: string }[]>(['agent', 'list']);
     assert.equal(agents.some((a) => a.systemName === 'lab-h3'), false);
     await until('the agent to see it is revoked', async () => {
-      const st = JSON.parse(ok(await revoked.onHost(3, process.execPath, '--import', 'tsx', CLI_MAIN, '--json', 'agent', 'status')).stdout) as { channel?: string };
+      const st = JSON.parse(ok(await revoked.onHost(3, process.execPath, CLI_MAIN, '--json', 'agent', 'status')).stdout) as { channel?: string };
       return st.channel === 'revoked';
     });
     process.kill(pid, 0);

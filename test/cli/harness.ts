@@ -1,13 +1,12 @@
-// Runs the real `capstan` CLI and a real `capstan manager` process (from the sources, through
-// tsx) in a private data directory and CLI profile, and cleans both up.
+// Runs the real `capstan` CLI and a real `capstan manager` process (the build, as users run it)
+// in a private data directory and CLI profile, and cleans both up.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-
-const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
+import { CLI_MAIN } from '../helpers/built-cli.js';
 
 // Managers this test process started. The test runner ends a file that overruns its limit
 // with SIGTERM, before any after() hook: they go with it rather than live on as orphans.
@@ -37,7 +36,7 @@ export class CliWorld {
 
   /** Runs `capstan ARGS` with `input` on stdin, as the profile `profile`. */
   cli(args: string[], opts: { input?: string; profile?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       env: { ...process.env, CAPSTAN_CONFIG: join(this.dir, `${opts.profile ?? 'cli'}.json`), CAPSTAN_DATA_DIR: this.dataDir, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -58,7 +57,7 @@ export class CliWorld {
   async startManager(opts: { host?: string; port?: number; db?: string } = {}): Promise<void> {
     const args = ['manager', '--data-dir', this.dataDir, '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0), '--log-level', 'info',
       ...(opts.db ? ['--db', opts.db] : [])];
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.manager = child;

@@ -4,19 +4,17 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hostEngine } from '../../src/agent/host-engine.js';
 import { deleteBridge } from '../../src/agent/net/index.js';
 import { getLink } from '../../src/agent/net/ip.js';
+import { CLI_MAIN } from '../helpers/built-cli.js';
 import { ok, type CliResult } from './harness.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'src/cli/main.ts');
-// Resolved here: the tour runs in a directory of its own, where `tsx` alone would not resolve.
-const TSX = import.meta.resolve('tsx');
 
 /** The lines of the README's ```sh tour block that are commands (comments and blank lines left out). */
 function tourLines(readme: string): string[] {
@@ -34,7 +32,7 @@ describe('the README tour, against capstan up', () => {
     CAPSTAN_ENGINE_SCOPE: 'tour',
     CAPSTAN_CONFIG: join(dir, 'cli.json'),
     // `capstan` on PATH is this checkout's, whatever is installed.
-    PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`,
+    PATH: `${join(ROOT, 'bin')}:${process.env.PATH ?? ''}`,
   };
   let up: ChildProcess | undefined;
   let bridgeWasThere = false;
@@ -53,10 +51,7 @@ describe('the README tour, against capstan up', () => {
 
   before(async () => {
     bridgeWasThere = (await getLink('capstan0')) !== undefined;
-    mkdirSync(join(dir, 'bin'));
-    writeFileSync(join(dir, 'bin/capstan'), `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${MAIN}" "$@"\n`);
-    chmodSync(join(dir, 'bin/capstan'), 0o755);
-    up = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', '--host', '127.0.0.1', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    up = spawn(process.execPath, [CLI_MAIN, 'up', '--host', '127.0.0.1', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     up.stderr?.on('data', (d) => (err += d));

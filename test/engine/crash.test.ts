@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { run } from '../../src/agent/exec.js';
+import { LOCAL_MAIN } from '../helpers/built-cli.js';
 import { until } from '../helpers/until.js';
 import { startHarness, type Harness } from './harness.js';
 
-const LOCAL = join(import.meta.dirname, '../../src/cli/local/run.ts');
 
 /** A system WPAR whose init holds `mib` MiB, so that its checkpoint takes a while. */
 const holder = (mib: number): string[] => ['/bin/sh', '-c', `x=$(busybox yes | busybox head -c ${mib * 1024 * 1024}); while :; do sleep 1; done`];
@@ -39,7 +39,7 @@ describe('a local command killed mid-operation', () => {
     for (let i = 0; i < 100 && (await h.engine.stats(name)).memoryUsageBytes < 96 * 1024 * 1024; i++) await sleep(100);
 
     const dir = join(states, 'ck');
-    const child = spawn(process.execPath, ['--import', 'tsx', LOCAL, 'chkptwpar', '-k', '-d', dir, name], { env: h.env, stdio: 'ignore' });
+    const child = spawn(process.execPath, [LOCAL_MAIN, 'chkptwpar', '-k', '-d', dir, name], { env: h.env, stdio: 'ignore' });
     const exited = once(child, 'exit');
     // Kill it once the checkpoint is under way: the record says so, and CRIU has begun writing images.
     const record = h.engine.layout.wpar(name).record;
@@ -55,11 +55,11 @@ describe('a local command killed mid-operation', () => {
     assert.equal(seen?.state, 'Broken');
     assert.match(seen?.brokenReason ?? '', /interrupted during checkpoint/);
 
-    const restart = spawn(process.execPath, ['--import', 'tsx', LOCAL, 'restartwpar', '-d', dir, name], { env: h.env, stdio: 'ignore' });
+    const restart = spawn(process.execPath, [LOCAL_MAIN, 'restartwpar', '-d', dir, name], { env: h.env, stdio: 'ignore' });
     const [code] = (await once(restart, 'exit')) as [number];
     assert.equal(code, 25, 'an interrupted checkpoint is not a state file to restart from');
 
-    const rm = spawn(process.execPath, ['--import', 'tsx', LOCAL, 'rmwpar', '-F', name], { env: h.env, stdio: 'ignore' });
+    const rm = spawn(process.execPath, [LOCAL_MAIN, 'rmwpar', '-F', name], { env: h.env, stdio: 'ignore' });
     const [rmCode] = (await once(rm, 'exit')) as [number];
     assert.equal(rmCode, 0);
     assert.equal(await h.engine.get(name), undefined);
