@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: the unit lane first (a broken build fails in seconds), lint, then
 # every other test file under test/ with node's test runner, in two lanes side by side:
-# the files that bring up lab hosts (machine-wide names: one such file at a time), and all
-# the others. Starts the PostgreSQL the data-layer tests need (see scripts/test-postgres.sh).
+# the files that bring up lab hosts (machine-wide names: one such file at a time) followed by
+# the console's browser tests, which evens the lanes' times out; and all the others. Starts
+# the PostgreSQL the data-layer tests need (see scripts/test-postgres.sh).
 # With file arguments: just those, one after another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ lane=(node --import tsx --test --test-concurrency=1 --test-timeout=1800000 --tes
 
 if [ "$#" -gt 0 ]; then exec "${lane[@]}" "$@"; fi
 
-mapfile -t lab < <(grep -l "new LabHosts" test/agent/*.test.ts | sort)
+mapfile -t lab < <(grep -l "new LabHosts" test/agent/*.test.ts | sort; find test/web -name '*.test.ts' | sort)
 mapfile -t rest < <(find test -name '*.test.ts' -not -path 'test/unit/*' | sort | grep -vxF -f <(printf '%s\n' "${lab[@]}"))
 
 # The lab lane's report is kept and printed whole after the other lane's, so neither interleaves.
@@ -42,7 +43,7 @@ rest_rc=0
 "${lane[@]}" "${rest[@]}" || rest_rc=$?
 lab_rc=0
 wait "$lab_pid" || lab_rc=$?
-printf '\n── lab lane: %s ──\n' "${lab[*]}"
+printf '\n── lab and console lane: %s ──\n' "${lab[*]}"
 cat "$lab_log"
-printf '\nlanes: others exit %s, lab hosts exit %s\n' "$rest_rc" "$lab_rc"
+printf '\nlanes: others exit %s, lab hosts and console exit %s\n' "$rest_rc" "$lab_rc"
 [ "$rest_rc" -eq 0 ] && [ "$lab_rc" -eq 0 ]
