@@ -51,6 +51,31 @@ describe('local commands and their exit codes', () => {
     assert.equal(await h.engine.get(name), undefined);
   });
 
+  it('chwpar changes privileges and resource controls through the engine\'s modify', async () => {
+    const name = h.name('ch');
+    assert.equal(await cmd(['mkwpar', '-n', name, '-R', 'CPU=0.5', 'memory=64M']), 0);
+    assert.equal(await cmd(['chwpar', '-R', 'memory=32M', 'totalProcesses=50', '-S', 'privs=CAP_KILL,CAP_CHOWN', name]), 0);
+    const changed = (await h.engine.get(name))?.spec;
+    assert.deepEqual(changed?.resources, { cpuLimit: 0.5, memoryLimitMiB: 32, processLimit: 50 }, 'given controls replaced, others kept');
+    assert.deepEqual(changed?.privileges, ['CAP_KILL', 'CAP_CHOWN']);
+
+    // Refusals: a stable code on stderr, exit 1, the definition untouched.
+    assert.equal(await cmd(['chwpar', '-S', 'privs=CAP_SYS_MODULE', name]), 1, 'the host policy forbids CAP_SYS_MODULE (CAP-E0214)');
+    assert.equal(await cmd(['chwpar', '-R', 'bogus=1', name]), 1, 'unknown resource control');
+    assert.equal(await cmd(['chwpar', '-S', 'caps=CAP_KILL', name]), 1, 'unknown -S attribute');
+    assert.equal(await cmd(['chwpar', name]), 1, 'nothing to change');
+    assert.equal(await cmd(['chwpar', '-R', 'CPU=1', 'nosuchwpar']), 1, 'unknown WPAR (CAP-E1000)');
+    assert.deepEqual((await h.engine.get(name))?.spec, changed);
+
+    // Active: resource controls change at once, privileges wait for a stop.
+    assert.equal(await cmd(['startwpar', name]), 0);
+    assert.equal(await cmd(['chwpar', '-R', 'memory=48M', name]), 0);
+    assert.equal((await h.engine.get(name))?.spec.resources.memoryLimitMiB, 48);
+    assert.equal(await cmd(['chwpar', '-S', 'privs=CAP_KILL', name]), 1, 'privileges do not change while Active (CAP-E1006)');
+    assert.deepEqual((await h.engine.get(name))?.spec.privileges, ['CAP_KILL', 'CAP_CHOWN']);
+    assert.equal(await cmd(['rmwpar', '-F', name]), 0);
+  });
+
   it('wparexec waits and exits with the application\'s status', async () => {
     assert.equal(await cmd(['wparexec', '-n', h.name('x'), '--', '/bin/sh', '-c', 'exit 42']), 42);
   });
