@@ -1,24 +1,10 @@
 // chwpar: changes a WPAR of this host — its privileges (-S) and resource controls (-R) — through
 // the engine's modify, which re-checks the host's local policy and applies the state rules.
 import { CapstanError } from '../../api/errors.js';
-import type { WparSpec } from '../../api/wpar.js';
 import { localCommand, UsageError } from './command.js';
-import { parsePrivileges, parseResources, SPEC_OPTIONS_HELP } from './spec-options.js';
+import { SPEC_OPTIONS_HELP, specFromFlags, type SpecFlags } from './spec-options.js';
 
-interface Opts {
-  resources?: string[];
-  security?: string[];
-}
-
-/** The spec after the flags: -R attributes given replace those of the same name, -S privs= replaces the set. */
-export function changedSpec(current: WparSpec, opts: Opts): WparSpec {
-  const privileges = parsePrivileges(opts.security);
-  return {
-    ...current,
-    resources: { ...current.resources, ...parseResources(opts.resources) },
-    ...(privileges ? { privileges } : {}),
-  };
-}
+type Opts = Pick<SpecFlags, 'resources' | 'security'>;
 
 export const chwpar = localCommand<Opts>({
   name: 'chwpar',
@@ -40,7 +26,8 @@ export const chwpar = localCommand<Opts>({
     const name = args[0] as string;
     const current = await engine().get(name);
     if (!current) throw new CapstanError('CAP-E1000', name);
-    const info = await engine().modify(name, changedSpec(current.spec, opts));
+    // Given -R attributes replace those of the same name, -S privs= the whole set.
+    const info = await engine().modify(name, specFromFlags(name, current.spec.type, opts, undefined, current.spec));
     process.stdout.write(`chwpar: WPAR ${info.name} changed (${info.state})\n`);
     return 0;
   },
