@@ -167,6 +167,8 @@ describe('local commands and their exit codes', () => {
     assert.equal(await cmd(['resumewpar']), 1);
     assert.equal(await cmd(['chkptwpar', '-f', '-d', join(states, 'frozen'), name]), 0);
     assert.equal((await h.engine.get(name))?.state, 'Frozen');
+    assert.equal(await cmd(['killwpar', name]), 17, 'frozen is not paused');
+    assert.equal((await h.engine.get(name))?.state, 'Frozen', 'and stays frozen');
     assert.equal(await cmd(['resumewpar', name]), 0);
     assert.equal(await cmd(['chkptwpar', '-p', '-d', join(states, 'paused'), name]), 0);
     assert.equal((await h.engine.get(name))?.state, 'Paused');
