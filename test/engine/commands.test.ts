@@ -35,20 +35,85 @@ describe('local commands and their exit codes', () => {
   it('mkwpar, startwpar, lswpar, stopwpar, rmwpar', async () => {
     const name = h.name('sys');
     assert.equal(await cmd(['mkwpar', '-n', name, '-h', 'box1', '-N', `address=${h.subnet}.40`, 'netmask=255.255.255.0', '-R', 'CPU=0.5', 'memory=64M', '-c']), 0);
-    const [w] = JSON.parse(await captureStdout(() => cmd(['lswpar', '--json', name]))) as { state: string; spec: { interfaces: { prefix: number }[]; resources: object } }[];
+    const [w] = JSON.parse(await captured(process.stdout, () => cmd(['lswpar', '--json', name]))) as { state: string; spec: { interfaces: { prefix: number }[]; resources: object } }[];
     assert.equal(w?.state, 'Defined');
     assert.equal(w?.spec.interfaces[0]?.prefix, 24);
     assert.deepEqual(w?.spec.resources, { cpuLimit: 0.5, memoryLimitMiB: 64 });
     assert.equal(await cmd(['startwpar', name]), 0);
-    const table = await captureStdout(() => cmd(['lswpar', name]));
+    const table = await captured(process.stdout, () => cmd(['lswpar', name]));
     assert.match(table, new RegExp(`${name}\\s+A\\s+S\\s+box1\\s+${h.subnet}\\.40/24`));
     assert.equal(await cmd(['rmwpar', name]), 1, 'rmwpar refuses an active WPAR without -F');
     assert.equal(await cmd(['stopwpar', '-F', name]), 0);
-    assert.match(await captureStdout(() => cmd(['lswpar', name])), new RegExp(`${name}\\s+D\\s+S`));
+    assert.match(await captured(process.stdout, () => cmd(['lswpar', name])), new RegExp(`${name}\\s+D\\s+S`));
     assert.equal(await cmd(['rmwpar', name]), 0);
     assert.equal(await cmd(['mkwpar', '-n', name, '-R', 'bogus=1']), 1, 'unknown resource control');
     assert.equal(await cmd(['mkwpar', '-n', name, '-N', 'netmask=255.0.0.0']), 1, 'netmask without address');
     assert.equal(await h.engine.get(name), undefined);
+  });
+
+  it('chwpar changes privileges and resource controls through the engine\'s modify', async () => {
+    const name = h.name('ch');
+    assert.equal(await cmd(['mkwpar', '-n', name, '-R', 'CPU=0.5', 'memory=64M']), 0);
+    assert.equal(await cmd(['chwpar', '-R', 'memory=32M', 'totalProcesses=50', '-S', 'privs=CAP_KILL,CAP_CHOWN', name]), 0);
+    const changed = (await h.engine.get(name))?.spec;
+    assert.deepEqual(changed?.resources, { cpuLimit: 0.5, memoryLimitMiB: 32, processLimit: 50 }, 'given controls replaced, others kept');
+    assert.deepEqual(changed?.privileges, ['CAP_KILL', 'CAP_CHOWN']);
+
+    // Refusals: a stable code on stderr, exit 1, the definition untouched.
+    assert.equal(await cmd(['chwpar', '-S', 'privs=CAP_SYS_MODULE', name]), 1, 'the host policy forbids CAP_SYS_MODULE (CAP-E0214)');
+    assert.equal(await cmd(['chwpar', '-R', 'bogus=1', name]), 1, 'unknown resource control');
+    assert.equal(await cmd(['chwpar', '-S', 'caps=CAP_KILL', name]), 1, 'unknown -S attribute');
+    assert.equal(await cmd(['chwpar', name]), 1, 'nothing to change');
+    assert.equal(await cmd(['chwpar', '-R', 'CPU=1', 'nosuchwpar']), 1, 'unknown WPAR (CAP-E1000)');
+    assert.deepEqual((await h.engine.get(name))?.spec, changed);
+
+    // Active: resource controls change at once, privileges wait for a stop.
+    assert.equal(await cmd(['startwpar', name]), 0);
+    assert.equal(await cmd(['chwpar', '-R', 'memory=48M', name]), 0);
+    assert.equal((await h.engine.get(name))?.spec.resources.memoryLimitMiB, 48);
+    assert.equal(await cmd(['chwpar', '-S', 'privs=CAP_KILL', name]), 1, 'privileges do not change while Active (CAP-E1006)');
+    assert.deepEqual((await h.engine.get(name))?.spec.privileges, ['CAP_KILL', 'CAP_CHOWN']);
+    assert.equal(await cmd(['rmwpar', '-F', name]), 0);
+  });
+
+  it('mkwpar -o, -w and -f: specification files', async () => {
+    const [a, b, c] = [h.name('spa'), h.name('spb'), h.name('spc')];
+    const fileA = join(states, 'a.json');
+    assert.equal(await cmd(['mkwpar', '-n', a, '-c', '-h', 'boxa', '-R', 'memory=64M', '-o', fileA, '-w']), 0);
+    assert.equal(await h.engine.get(a), undefined, '-w creates nothing');
+    const written = JSON.parse(await readFile(fileA, 'utf8')) as { name: string; hostname: string; checkpointable: boolean; resources: object };
+    assert.deepEqual([written.name, written.hostname, written.checkpointable, written.resources], [a, 'boxa', true, { memoryLimitMiB: 64 }]);
+
+    assert.equal(await cmd(['mkwpar', '-f', fileA, '-n', b, '-h', 'boxb', '-R', 'CPU=0.5']), 0);
+    const made = (await h.engine.get(b))?.spec;
+    assert.deepEqual([made?.hostname, made?.checkpointable, made?.resources], ['boxb', true, { memoryLimitMiB: 64, cpuLimit: 0.5 }], 'flags override the file');
+
+    const fileC = join(states, 'c.json');
+    assert.equal(await cmd(['mkwpar', '-n', c, '-o', fileC]), 0);
+    assert.equal((await h.engine.get(c))?.state, 'Defined', '-o without -w creates too');
+    assert.equal((JSON.parse(await readFile(fileC, 'utf8')) as { name: string }).name, c);
+
+    // Bad files and paths: a stable code, exit 1, no WPAR made, no file left behind.
+    const before = (await h.engine.list()).map((w) => w.name).sort();
+    await writeFile(join(states, 'garbage.json'), '{ not json');
+    await writeFile(join(states, 'app.json'), JSON.stringify({ ...written, name: 'appx', type: 'application', command: ['/bin/true'] }));
+    await writeFile(join(states, 'invalid.json'), JSON.stringify({ ...written, resources: { bogus: 1 } }));
+    for (const bad of ['garbage.json', 'app.json', 'invalid.json', 'missing.json']) {
+      const err = await captured(process.stderr, async () => assert.equal(await cmd(['mkwpar', '-f', join(states, bad), '-n', h.name('bad')]), 1, bad));
+      assert.match(err, /CAP-E1020/, bad);
+    }
+    const err = await captured(process.stderr, async () => assert.equal(await cmd(['mkwpar', '-n', h.name('bad'), '-o', fileA]), 1));
+    assert.match(err, /CAP-E1021/, 'an existing file is not overwritten');
+    assert.deepEqual(JSON.parse(await readFile(fileA, 'utf8')), written);
+    assert.equal(await cmd(['mkwpar', '-n', h.name('bad'), '-o', join(states, 'no/such/dir.json')]), 1);
+    assert.equal(await cmd(['mkwpar', '-n', h.name('bad'), '-w']), 1, '-w without -o');
+    assert.equal(await cmd(['mkwpar', '-c']), 1, 'no name and no file');
+    const clash = join(states, 'clash.json');
+    assert.equal(await cmd(['mkwpar', '-n', c, '-h', 'other', '-o', clash]), 1, 'a different WPAR of that name exists (CAP-E1010)');
+    await assert.rejects(readFile(clash), { code: 'ENOENT' }, 'the file of a WPAR not made goes too');
+    assert.deepEqual((await h.engine.list()).map((w) => w.name).sort(), before);
+    assert.equal(await cmd(['rmwpar', b]), 0);
+    assert.equal(await cmd(['rmwpar', c]), 0);
   });
 
   it('wparexec waits and exits with the application\'s status', async () => {
@@ -102,6 +167,8 @@ describe('local commands and their exit codes', () => {
     assert.equal(await cmd(['resumewpar']), 1);
     assert.equal(await cmd(['chkptwpar', '-f', '-d', join(states, 'frozen'), name]), 0);
     assert.equal((await h.engine.get(name))?.state, 'Frozen');
+    assert.equal(await cmd(['killwpar', name]), 17, 'frozen is not paused');
+    assert.equal((await h.engine.get(name))?.state, 'Frozen', 'and stays frozen');
     assert.equal(await cmd(['resumewpar', name]), 0);
     assert.equal(await cmd(['chkptwpar', '-p', '-d', join(states, 'paused'), name]), 0);
     assert.equal((await h.engine.get(name))?.state, 'Paused');
@@ -163,18 +230,18 @@ describe('local commands and their exit codes', () => {
   });
 });
 
-/** Runs fn and returns what it wrote to stdout. */
-async function captureStdout(fn: () => Promise<unknown>): Promise<string> {
-  const write = process.stdout.write.bind(process.stdout);
+/** Runs fn and returns what it wrote to `stream` (stdout or stderr). */
+async function captured(stream: NodeJS.WriteStream, fn: () => Promise<unknown>): Promise<string> {
+  const write = stream.write.bind(stream);
   let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  stream.write = ((chunk: string | Uint8Array) => {
     out += String(chunk);
     return true;
-  }) as typeof process.stdout.write;
+  }) as typeof stream.write;
   try {
     await fn();
   } finally {
-    process.stdout.write = write;
+    stream.write = write;
   }
   return out;
 }

@@ -16,7 +16,7 @@ import { restore, type RestartOptions } from './restore.js';
 import { packLayer } from './rootfs.js';
 import type { RuncStatus } from './runc.js';
 import { checkLogFile, checkNewStateDir, criuImages, LAYER_FILE, makeStateDir, readCheckpoint, writeManifest, type CheckpointMode } from './state-dir.js';
-import { badState, HELD_STATES, mustBeCheckpointable, refusal, settledState } from './state-rules.js';
+import { badState, mustBeCheckpointable, refusal, settledState } from './state-rules.js';
 import { dropPauseCheckpoint, usesOverlay } from './teardown.js';
 
 export interface CheckpointOptions {
@@ -91,10 +91,13 @@ export async function resume(ctx: EngineContext, name: string): Promise<WparInfo
   return settledInfo(ctx, name, rec, 'running');
 }
 
-/** killwpar: ends the processes of a paused or frozen WPAR (like a forced stop). */
+/**
+ * killwpar: ends the processes of a paused WPAR (like a forced stop). Not of a frozen one:
+ * the seed resumes or checkpoints those, and its killwpar answers "not paused".
+ */
 export async function kill(ctx: EngineContext, name: string): Promise<WparInfo | undefined> {
   await operate(ctx, name, 'kill', (rec) => {
-    if (!HELD_STATES.includes(rec.state)) throw badState(rec, 'kill');
+    if (refusal('endProcesses', rec)) throw badState(rec, 'kill');
   }, (rec, status) => endWpar(ctx, rec, 0, status));
   return getInfo(ctx, name);
 }

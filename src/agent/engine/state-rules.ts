@@ -18,8 +18,8 @@ export function settledState(action: WparAction, spec: WparSpec, opts: { start?:
 }
 
 /**
- * Paused or frozen: the processes are held, so they cannot end by themselves. Only killwpar
- * and a forced stop end them; the manager's endProcesses rule, from Paused alone, is narrower.
+ * Paused or frozen: the processes are held, so they cannot end by themselves. A forced stop
+ * ends them; killwpar (the endProcesses rule) only those of a paused WPAR.
  */
 export const HELD_STATES: readonly EngineState[] = ['Paused', 'Frozen'];
 

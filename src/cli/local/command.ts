@@ -33,6 +33,8 @@ export interface CommandDef<O> {
   configure(cmd: Command): Command;
   /** The seed's exit codes; without one, every failure exits 1. */
   exitTable?: ExitTable;
+  /** Rewrites the arguments before parsing (a name after a list option, say). */
+  prepare?(argv: string[]): string[];
   run(ctx: CommandContext<O>): Promise<number>;
 }
 
@@ -44,7 +46,7 @@ export function localCommand<O>(def: CommandDef<O>): LocalCommand {
       .exitOverride()
       .action(() => undefined);
     try {
-      cmd.parse(argv, { from: 'user' });
+      cmd.parse(def.prepare?.(argv) ?? argv, { from: 'user' });
     } catch (e) {
       if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
       throw e;

@@ -45,7 +45,7 @@ export const RESUMEWPAR_EXIT: ExitTable = {
 };
 
 export const KILLWPAR_EXIT: ExitTable = {
-  codes: { ...COMMON, 'CAP-E1006': 17 /* not paused */ },
+  codes: { ...COMMON, 'CAP-E1006': 17 /* not paused (a frozen WPAR is not paused either) */ },
   internal: 4,
   notRoot: 8,
 };

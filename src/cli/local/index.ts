@@ -1,5 +1,6 @@
 // The seed-compatible local commands, by name; `capstan <command> …` and run.ts dispatch here.
 import { chkptwpar } from './chkptwpar.js';
+import { chwpar } from './chwpar.js';
 import type { LocalCommand } from './command.js';
 import { rmwpar, startwpar, stopwpar } from './lifecycle.js';
 import { lswpar } from './lswpar.js';
@@ -10,6 +11,7 @@ import { wparexec } from './wparexec.js';
 
 export const localCommands: Record<string, LocalCommand> = {
   mkwpar,
+  chwpar,
   wparexec,
   startwpar,
   stopwpar,

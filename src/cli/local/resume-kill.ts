@@ -15,7 +15,7 @@ export const resumewpar = localCommand<Record<string, never>>({
 
 export const killwpar = localCommand<Record<string, never>>({
   name: 'killwpar',
-  description: 'Kill the processes of a paused or frozen WPAR (as stopwpar -F does)',
+  description: 'Kill the processes of a paused WPAR (as stopwpar -F does); a frozen one is resumed or checkpointed instead',
   configure: (cmd) => cmd.argument('<name>', 'WPAR name'),
   exitTable: KILLWPAR_EXIT,
   async run({ args, engine }) {

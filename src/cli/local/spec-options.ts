@@ -147,7 +147,7 @@ export function addSpecOptions(cmd: Command): Command {
   return cmd
     .option('-c, --checkpointable', 'the WPAR can be paused, frozen, checkpointed and restarted')
     .option('-h, --hostname <name>', 'host name inside the WPAR (default: its name)')
-    .option('-e, --image <image>', 'base image', 'busybox')
+    .option('-e, --image <image>', 'base image (default: busybox)')
     .option('-N, --network <attr...>', 'network interface (see below)')
     .option('-R, --resources <attr...>', 'resource controls (see below)')
     .option('-M, --mounts <attr...>', 'mounts (see below)')
@@ -155,18 +155,24 @@ export function addSpecOptions(cmd: Command): Command {
     .addHelpText('after', SPEC_OPTIONS_HELP);
 }
 
-export function specFromFlags(name: string, type: WparType, flags: SpecFlags, command?: string[]): WparSpec {
-  const privileges = parsePrivileges(flags.security);
+/**
+ * The spec the flags describe. Over `base` (a spec file, a WPAR being changed) a flag given
+ * replaces what it names: -R attributes one by one, the other flags their whole field.
+ */
+export function specFromFlags(name: string, type: WparType, flags: SpecFlags, command?: string[], base?: WparSpec): WparSpec {
+  const privileges = parsePrivileges(flags.security) ?? base?.privileges;
+  const hostname = flags.hostname ?? base?.hostname;
+  const cmd = command && command.length > 0 ? command : base?.command;
   return {
     name,
     type,
-    image: flags.image ?? 'busybox',
-    interfaces: parseInterfaces(flags.network),
-    mounts: parseMounts(flags.mounts),
-    resources: parseResources(flags.resources),
-    checkpointable: flags.checkpointable ?? false,
-    ...(flags.hostname ? { hostname: flags.hostname } : {}),
-    ...(command && command.length > 0 ? { command } : {}),
+    image: flags.image ?? base?.image ?? 'busybox',
+    interfaces: flags.network ? parseInterfaces(flags.network) : (base?.interfaces ?? []),
+    mounts: flags.mounts ? parseMounts(flags.mounts) : (base?.mounts ?? []),
+    resources: { ...base?.resources, ...parseResources(flags.resources) },
+    checkpointable: flags.checkpointable ?? base?.checkpointable ?? false,
+    ...(hostname ? { hostname } : {}),
+    ...(cmd ? { command: cmd } : {}),
     ...(privileges ? { privileges } : {}),
   };
 }
