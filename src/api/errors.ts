@@ -137,6 +137,7 @@ export const ERRORS = {
   'CAP-E1013': { status: 500, message: 'the engine prerequisites are missing (runc, CRIU >= 4.2)' },
   'CAP-E1014': { status: 409, message: 'the application in the WPAR exited before the operation could begin' },
   'CAP-E1015': { status: 400, message: 'a file the restart needs is missing from the state directory' },
+  'CAP-E1016': { status: 400, message: 'the neighbour entries in the relocation manifest are not valid' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -14,7 +14,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CapstanError, isCapstanError } from '../../../api/errors.js';
 import type { MemoryMethod } from '../../../api/relocation.js';
-import { createWparNetns } from '../../net/index.js';
+import { createWparNetns, readNeighbours } from '../../net/index.js';
 import { endContainer } from '../container-end.js';
 import type { EngineContext } from '../context.js';
 import type { Release } from '../lock.js';
@@ -29,6 +29,7 @@ import { criuConfigByRunc, writeCriuConfig } from './criu-config.js';
 import { checkpointEnds, DUMP_TIMEOUT_MS, dumpDone, LET_GO_MS, letGo, spawnCheckpoint } from './departure-runner.js';
 import { killDetached } from './detached.js';
 import { checkMethod, type RelocationMethod } from './methods.js';
+import { drainConnections } from './drain.js';
 import { detachInterfaces } from './network.js';
 import { validateEndpoint, type PageEndpoint } from './transport.js';
 
@@ -85,7 +86,8 @@ export async function relocateOut(ctx: EngineContext, name: string, opts: Depart
     const rec = await ctx.records.read(name);
     if (!rec) throw new CapstanError('CAP-E1000', name);
     mustBeCheckpointable(rec);
-    const seen: WparRecord = { ...rec, state: observe(rec, (await ctx.runc.state(name))?.status, false).state };
+    const container = await ctx.runc.state(name);
+    const seen: WparRecord = { ...rec, state: observe(rec, container?.status, false).state };
     // A departure starts by freezing the WPAR: the freeze rule says from where.
     if (refusal('freeze', seen)) throw badState(seen, 'relocate');
     rec.state = 'Transitional';
@@ -93,7 +95,7 @@ export async function relocateOut(ctx: EngineContext, name: string, opts: Depart
     const dep: DepartureRecord = { method, dir: opts.dir, pageServer: opts.pageServer, step: 'dumping' };
     rec.departure = dep;
     await ctx.records.write(rec);
-    return new DepartureRun(ctx, rec, dep, release);
+    return new DepartureRun(ctx, rec, dep, release, container?.pid);
   } catch (e) {
     await release();
     throw e;
@@ -140,6 +142,8 @@ class DepartureRun implements Departure {
     private readonly rec: WparRecord,
     private readonly dep: DepartureRecord,
     release: Release,
+    /** A process of the WPAR: its connections are read through it. */
+    private readonly pid?: number,
   ) {
     this.method = dep.method;
     this.imagesReady = this.dump();
@@ -211,7 +215,13 @@ class DepartureRun implements Departure {
       // From here on nothing in the WPAR runs (taken before the pause: an upper bound).
       this.frozenAt = Date.now();
       await ctx.runc.pause(spec.name);
-      if (hasNetns(spec)) await detachInterfaces(ctx.layout.netns(spec.name), spec.interfaces);
+      // Read while the link drains and CRIU dumps: the arrival holds them before its restore (see net/neighbours.ts).
+      const neighbours = hasNetns(spec) ? readNeighbours(ctx.layout.netns(spec.name)) : Promise.resolve([]);
+      neighbours.catch(() => undefined);
+      if (hasNetns(spec)) {
+        if (this.pid) await drainConnections(this.pid);
+        await detachInterfaces(ctx.layout.netns(spec.name), spec.interfaces);
+      }
       const pageServer = `${dep.pageServer.host}:${dep.pageServer.port}`;
       const args = runc.checkpointArgs(spec.name, criuImages(dep.dir), work,
         !lazy ? { pageServer } : overRunc ? { statusFd: 3 } : { pageServer, lazyPages: true, statusFd: 3 });
@@ -222,7 +232,7 @@ class DepartureRun implements Departure {
       const [memory] = await Promise.allSettled([dumpDone(work, dep, DUMP_TIMEOUT_MS), layer]);
       await layer;
       if (memory.status === 'rejected') throw memory.reason;
-      await writeManifest(dep.dir, { spec, mode: 'kill', relocation: dep.method, ...(usesOverlay(spec) ? { layer: LAYER_FILE } : {}) });
+      await writeManifest(dep.dir, { spec, mode: 'kill', relocation: dep.method, neighbours: await neighbours, ...(usesOverlay(spec) ? { layer: LAYER_FILE } : {}) });
       dep.step = 'dumped';
       await ctx.records.write(rec);
     } catch (e) {
