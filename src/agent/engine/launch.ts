@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createWparNetns, netnsPath, seedNeighbours, type Neighbour } from '../net/index.js';
+import { createWparNetns, netnsPath } from '../net/index.js';
 import { sliceCpuCeiling } from '../host/cgroups.js';
 import { ensureSlicePidsLimit } from '../host/slice-pids.js';
 import { allSettledOrThrow } from './concurrently.js';
@@ -29,8 +29,6 @@ export interface RestoreFrom {
   layer?: string;
   /** The network namespace is there already, detached (prepareArrival). */
   netnsReady?: boolean;
-  /** The departure's neighbours: held before the restore, whose sockets send the moment they leave repair mode. */
-  neighbours?: Neighbour[];
 }
 
 /** Prepares root file system, network and bundle, then runs (or restores) the container under a supervisor. */
@@ -47,12 +45,9 @@ export async function launch(ctx: EngineContext, rec: WparRecord, lower: string,
     usesOverlay(spec)
       ? (restoreFrom?.layer ? unpackLayer(restoreFrom.layer, paths.upper) : Promise.resolve()).then(() => mountOverlay(lower, paths.upper, paths.work, paths.rootfs))
       : undefined,
-    hasNetns(spec)
-      ? (nsPath
-          ? Promise.resolve()
-          // A restore's connections must see no packet before their sockets exist: attached after it.
-          : createWparNetns(nsName, spec.interfaces, { defaultBridge: ctx.defaultBridge, detached: !!restoreFrom }).then((p) => void (nsPath = p))
-        ).then(() => seedNeighbours(nsName, restoreFrom?.neighbours ?? []))
+    hasNetns(spec) && !nsPath
+      // A restore's connections must see no packet before their sockets exist: attached after it.
+      ? createWparNetns(nsName, spec.interfaces, { defaultBridge: ctx.defaultBridge, detached: !!restoreFrom }).then((p) => (nsPath = p))
       : undefined,
     mkdir(paths.bundle, { recursive: true }),
     ensureSlicePidsLimit(layout.cgroupParent),

@@ -2,7 +2,7 @@
 // relocation's arrival (post-copy: its memory follows from the departure as it runs).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { announce, resolvePending } from '../net/index.js';
+import { announce, settleNeighbours } from '../net/index.js';
 import type { EngineContext } from './context.js';
 import { lowerRootfs } from './definition.js';
 import { launch, type RestoreFrom } from './launch.js';
@@ -41,10 +41,7 @@ export async function restore(
   await ctx.records.clearExit(spec.name);
   // A relocation restores in the relocation directory, where the lazy-pages daemon waits for the restore and works on after it.
   const work = relocation ? paths.relocation : await mkdtemp(join(paths.dir, 'restore-'));
-  const from: RestoreFrom = {
-    images: criuImages(opts.dir), work, netnsReady: relocation?.netnsReady, neighbours: manifest.neighbours,
-    ...(manifest.layer ? { layer: join(opts.dir, manifest.layer) } : {}),
-  };
+  const from: RestoreFrom = { images: criuImages(opts.dir), work, netnsReady: relocation?.netnsReady, ...(manifest.layer ? { layer: join(opts.dir, manifest.layer) } : {}) };
   let outcome = 'failed';
   try {
     if (relocation) {
@@ -72,10 +69,10 @@ export async function restore(
     // CRIU read it when the restore began; a later checkpoint must not find it.
     await rm(paths.criuConfig, { force: true });
   }
-  // The sockets exist and the link is on its bridge: while the processes resume, the address
-  // is announced and any neighbour the restore left unresolved is asked at once.
+  // The link is on its bridge now: while the processes resume, the address is announced and
+  // what the restored sockets sent meanwhile, held for a neighbour, goes out (net/neighbours.ts).
   const ns = layout.netns(spec.name);
-  const network = spec.interfaces.length > 0 ? Promise.all([announce(ns), resolvePending(ns)]) : Promise.resolve();
+  const network = spec.interfaces.length > 0 ? Promise.all([announce(ns), settleNeighbours(ns, manifest.neighbours ?? [])]) : Promise.resolve();
   network.catch(() => undefined);
   // A checkpoint taken frozen may come back frozen (CRIU restores the freezer state). A
   // relocation's always is: resumed without asking runc first, on the way to running.

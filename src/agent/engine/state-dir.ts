@@ -26,7 +26,7 @@ export interface CheckpointManifest {
    * page server, or still with the departure), so only relocateIn may use them.
    */
   relocation?: RelocationMethod;
-  /** A relocation's: the departure's known IPv4 neighbours, for the arrival to hold before its restore. */
+  /** A relocation's: the departure's known IPv4 neighbours, which the arrival settles its own with. */
   neighbours?: Neighbour[];
 }
 

@@ -1,10 +1,13 @@
 // A WPAR's IPv4 neighbour table across a relocation. The arrival's namespace is new and its
-// table empty, and CRIU takes the restored TCP sockets out of repair mode (which sends a
-// window probe) while the WPAR's link is still off its bridge: that first solicitation is
-// lost, the entry waits INCOMPLETE for the kernel's 1 s ARP retransmit, and everything the
-// resumed processes write queues behind it. So the departure carries its entries over, the
-// arrival holds them (STALE: used at once, confirmed by the kernel later) before the
-// restore, and whatever is still unresolved once the link is on its bridge is asked at once.
+// table empty. CRIU takes the restored TCP sockets out of repair mode (a window probe) and
+// lets the processes run a moment before it freezes them again, all while the link is still
+// off its bridge (no packet may reach a socket before it exists). What they send then waits
+// in the kernel's queue of an INCOMPLETE neighbour entry, whose first solicitation went
+// nowhere: left alone, it goes out with the next one, 1 s later. So once the link is on its
+// bridge, the entries the departure carried over take their address at once (the kernel then
+// sends what waited), and any other entry still waiting is asked (ARP request) at once.
+// Not before the restore: a known address sends into the detached link, and a segment lost
+// there costs the restored socket, which has no round-trip estimate yet, a 1 s timer.
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { CapstanError } from '../../api/errors.js';
@@ -72,7 +75,7 @@ export function checkNeighbours(value: unknown, interfaces: number): Neighbour[]
   return value;
 }
 
-/** `ip -batch` lines that hold the entries as STALE: used at once, confirmed by the kernel in the background. */
+/** `ip -batch` lines that give the entries their address as STALE: used at once, confirmed by the kernel later. */
 export function seedBatch(neighbours: Neighbour[]): string {
   return neighbours.map((n) => `neigh replace ${n.address} lladdr ${n.mac} dev eth${n.iface} nud stale\n`).join('');
 }
@@ -88,9 +91,8 @@ export async function readNeighbours(nsName: string): Promise<Neighbour[]> {
   return knownNeighbours(await neighTable(nsName));
 }
 
-/** Puts the (checked) entries into the arrival's namespace before the restore. */
-export async function seedNeighbours(nsName: string, neighbours: Neighbour[]): Promise<void> {
-  validateNetnsName(nsName);
+/** Puts the (checked) entries into the namespace: what waited for them is sent. */
+async function seedNeighbours(nsName: string, neighbours: Neighbour[]): Promise<void> {
   if (neighbours.length === 0) return;
   await runOk('ip', ipArgs(nsName, ['-batch', '-']), { input: seedBatch(neighbours) });
 }
@@ -99,13 +101,14 @@ export async function seedNeighbours(nsName: string, neighbours: Neighbour[]): P
 const ASK_MS = 500;
 
 /**
- * Once the link is on its bridge: asks (ARP request from inside the namespace) every
- * neighbour still unresolved, so the reply flushes what waits for it now rather than at the
- * kernel's next retransmit. A neighbour that does not answer is left to the kernel.
+ * Once the link is on its bridge: the carried (checked) entries take their address, and
+ * every entry still unresolved is asked (busybox arping from inside the namespace), so what
+ * waits for them goes out now rather than at the kernel's next retransmit. A neighbour that
+ * does not answer is left to the kernel.
  */
-export async function resolvePending(nsName: string): Promise<string[]> {
+export async function settleNeighbours(nsName: string, carried: Neighbour[]): Promise<void> {
   validateNetnsName(nsName);
+  await seedNeighbours(nsName, carried);
   const pending = pendingNeighbours(await neighTable(nsName));
   await Promise.all(pending.map((p) => run('ip', ['netns', 'exec', nsName, 'busybox', 'arping', '-c', '1', '-w', '1', '-I', p.dev, p.address], { timeoutMs: ASK_MS })));
-  return pending.map((p) => p.address);
 }

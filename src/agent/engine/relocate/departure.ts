@@ -29,7 +29,6 @@ import { criuConfigByRunc, writeCriuConfig } from './criu-config.js';
 import { checkpointEnds, DUMP_TIMEOUT_MS, dumpDone, LET_GO_MS, letGo, spawnCheckpoint } from './departure-runner.js';
 import { killDetached } from './detached.js';
 import { checkMethod, type RelocationMethod } from './methods.js';
-import { drainConnections } from './drain.js';
 import { detachInterfaces } from './network.js';
 import { validateEndpoint, type PageEndpoint } from './transport.js';
 
@@ -86,8 +85,7 @@ export async function relocateOut(ctx: EngineContext, name: string, opts: Depart
     const rec = await ctx.records.read(name);
     if (!rec) throw new CapstanError('CAP-E1000', name);
     mustBeCheckpointable(rec);
-    const container = await ctx.runc.state(name);
-    const seen: WparRecord = { ...rec, state: observe(rec, container?.status, false).state };
+    const seen: WparRecord = { ...rec, state: observe(rec, (await ctx.runc.state(name))?.status, false).state };
     // A departure starts by freezing the WPAR: the freeze rule says from where.
     if (refusal('freeze', seen)) throw badState(seen, 'relocate');
     rec.state = 'Transitional';
@@ -95,7 +93,7 @@ export async function relocateOut(ctx: EngineContext, name: string, opts: Depart
     const dep: DepartureRecord = { method, dir: opts.dir, pageServer: opts.pageServer, step: 'dumping' };
     rec.departure = dep;
     await ctx.records.write(rec);
-    return new DepartureRun(ctx, rec, dep, release, container?.pid);
+    return new DepartureRun(ctx, rec, dep, release);
   } catch (e) {
     await release();
     throw e;
@@ -142,8 +140,6 @@ class DepartureRun implements Departure {
     private readonly rec: WparRecord,
     private readonly dep: DepartureRecord,
     release: Release,
-    /** A process of the WPAR: its connections are read through it. */
-    private readonly pid?: number,
   ) {
     this.method = dep.method;
     this.imagesReady = this.dump();
@@ -215,13 +211,10 @@ class DepartureRun implements Departure {
       // From here on nothing in the WPAR runs (taken before the pause: an upper bound).
       this.frozenAt = Date.now();
       await ctx.runc.pause(spec.name);
-      // Read while the link drains and CRIU dumps: the arrival holds them before its restore (see net/neighbours.ts).
+      // Read while CRIU dumps: the arrival settles its neighbours with them (see net/neighbours.ts).
       const neighbours = hasNetns(spec) ? readNeighbours(ctx.layout.netns(spec.name)) : Promise.resolve([]);
       neighbours.catch(() => undefined);
-      if (hasNetns(spec)) {
-        if (this.pid) await drainConnections(this.pid);
-        await detachInterfaces(ctx.layout.netns(spec.name), spec.interfaces);
-      }
+      if (hasNetns(spec)) await detachInterfaces(ctx.layout.netns(spec.name), spec.interfaces);
       const pageServer = `${dep.pageServer.host}:${dep.pageServer.port}`;
       const args = runc.checkpointArgs(spec.name, criuImages(dep.dir), work,
         !lazy ? { pageServer } : overRunc ? { statusFd: 3 } : { pageServer, lazyPages: true, statusFd: 3 });
