@@ -27,6 +27,8 @@ interface Cli {
 export class AgentsBench {
   private n = 0;
   private manager?: ReturnType<typeof spawn>;
+  /** Each WPAR's address, where its talker answers. */
+  private readonly addresses = new Map<string, string>();
 
   private constructor(private readonly dir: string) {}
 
@@ -61,6 +63,7 @@ export class AgentsBench {
   async ready(mib: number): Promise<string> {
     const name = `a${mib}x${this.n}`;
     const address = `10.240.4.${10 + (this.n++ % 200)}`;
+    this.addresses.set(name, address);
     await this.cli(['wpar', 'create', name, '--system', FROM.name, '--start', '-c', '-N', `address=${address}/16`, '--', ...workload(mib, [talker()])]);
     const touched = join(new Layout(FROM.engineRoot).wpar(name).upper, 'touched');
     for (let i = 0; i < 3000 && (await run('test', ['-e', touched])).code !== 0; i++) await sleep(100);
@@ -70,8 +73,7 @@ export class AgentsBench {
 
   /** Relocates `name` from lab-h1 to lab-h2 through the manager; the WPAR is removed after. */
   async relocate(name: string, method: RelocationMethod): Promise<Measure> {
-    const shown = JSON.parse((await this.cli(['--json', 'wpar', 'show', name])).stdout) as { spec: { interfaces: { address: string }[] } };
-    const client = new TalkClient(shown.spec.interfaces[0]?.address as string);
+    const client = new TalkClient(this.addresses.get(name) as string);
     await client.receiving();
     const from = Date.now();
     const r = await this.cli(['wpar', 'relocate', name, '--to', TO.name, '--method', method]);
