@@ -6,8 +6,11 @@
 // relocations, the longest silence a TCP client on the host saw on an open connection to a
 // server in the WPAR (silence.ts), with any line it lost or got twice.
 //
-// Run as root:  node --import tsx bench/relocation/run.ts [--sizes 16,256,1024] [--reps 1] [--peers no]
-// (--peers no: the relocations only, without raw runc and Podman.)
+// Run as root, after `npm run build`:
+//   node --import tsx bench/relocation/run.ts [--sizes 16,256,1024] [--reps 1] [--peers no] [--through engines,agents]
+// (--peers no: the relocations only, without raw runc and Podman. --through: engines, the
+// engines' half alone (below); agents, whole relocations between two lab hosts through a
+// manager and their agents, as `capstan wpar relocate` runs them (agents.ts); both by default.)
 // Targets: frozen at most 1/5 of Podman's at 256 MiB (DESIGN.md §3 measured Podman at
 // 5.6 s there), and under 300 ms; the client's silence under 300 ms.
 //
@@ -26,6 +29,8 @@ import { run, runOk } from '../../src/agent/exec.js';
 import { ImageStore } from '../../src/agent/images/index.js';
 import { ensureBridge } from '../../src/agent/net/index.js';
 import { freePort } from '../../src/agent/net/ports.js';
+import { AgentsBench } from './agents.js';
+import { medianOf, type Measure } from './measure.js';
 import { Podman, RawRunc, type PeerRun } from './peers.js';
 import { silenceOf, TalkClient, talker } from './silence.js';
 import { bootEpochMs, frozenMs, workload } from './ticks.js';
@@ -37,35 +42,9 @@ const CGROUPS = '/sys/fs/cgroup';
 /** Podman at 256 MiB, as DESIGN.md §3 measured it on these machines. */
 const PODMAN_DESIGN_MS = 5600;
 
-interface Measure {
-  frozen: number;
-  total: number;
-  /** What the engines said: departure frozenAt to arrival resumedAt. */
-  engineFrozen?: number;
-  /** The longest silence the client saw, and the lines it lost or got twice (over all runs). */
-  silence?: number;
-  lostOrRepeated?: number;
-}
-
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-}
-
-function medianOf(ms: Measure[]): Measure {
-  const defined = (k: 'engineFrozen' | 'silence' | 'lostOrRepeated'): number[] => ms.map((m) => m[k]).filter((x): x is number => x !== undefined);
-  const [engine, silence, broken] = [defined('engineFrozen'), defined('silence'), defined('lostOrRepeated')];
-  return {
-    frozen: median(ms.map((m) => m.frozen)), total: median(ms.map((m) => m.total)),
-    ...(engine.length ? { engineFrozen: median(engine) } : {}),
-    ...(silence.length ? { silence: median(silence) } : {}),
-    ...(broken.length ? { lostOrRepeated: broken.reduce((x, y) => x + y, 0) } : {}),
-  };
 }
 
 async function fromPeer(r: PeerRun): Promise<Measure> {
@@ -159,6 +138,7 @@ async function main(): Promise<void> {
   const sizes = option('sizes', '16,256,1024').split(',').map(Number);
   const reps = Number(option('reps', '1'));
   const peers = option('peers', 'yes') !== 'no';
+  const through = option('through', 'engines,agents').split(',');
   const memory = await memoryTransfer();
   const methods: RelocationMethod[] = (['postCopy', 'stopAndCopy'] as const).filter((m) => memory[m]);
   console.error(`memory transfer here: ${methods.join(', ')}; not: ${memory.missing.join('; ')}`);
@@ -174,14 +154,18 @@ async function main(): Promise<void> {
   const bench = new Bench(a, b, dir);
   const raw = new RawRunc(join(dir, 'raw-runc'), criu.path, lower);
   const rows: { mib: number; what: string; m: Measure }[] = [];
+  const agents = through.includes('agents') ? await AgentsBench.up(join(dir, 'agents')) : undefined;
+  const benches = [...(through.includes('engines') ? [{ how: '', bench }] : []), ...(agents ? [{ how: ' via agents', bench: agents }] : [])];
   try {
     if (typeof podman !== 'string') await podman.image(lower, dir);
     for (const mib of sizes) {
-      for (const method of methods) {
-        const runs: Measure[] = [];
-        for (let i = 0; i < reps; i++) runs.push(await bench.relocate(await bench.ready(mib), method));
-        rows.push({ mib, what: method, m: medianOf(runs) });
-        console.error(`${mib} MiB ${method}: frozen ${rows.at(-1)?.m.frozen.toFixed(0)} ms, client silent ${rows.at(-1)?.m.silence?.toFixed(0)} ms`);
+      for (const { how, bench: b } of benches) {
+        for (const method of methods) {
+          const runs: Measure[] = [];
+          for (let i = 0; i < reps; i++) runs.push(await b.relocate(await b.ready(mib), method));
+          rows.push({ mib, what: `${method}${how}`, m: medianOf(runs) });
+          console.error(`${mib} MiB ${method}${how}: frozen ${rows.at(-1)?.m.frozen.toFixed(0)} ms, client silent ${rows.at(-1)?.m.silence?.toFixed(0)} ms`);
+        }
       }
       if (!peers) continue;
       // Raw runc runs the very config.json of an engine WPAR.
@@ -198,6 +182,7 @@ async function main(): Promise<void> {
       console.error(`${mib} MiB: done`);
     }
   } finally {
+    await agents?.down();
     for (const e of [a, b]) {
       for (const w of await e.list().catch(() => [])) await e.remove(w.name).catch((err: unknown) => console.error(`cleanup of ${w.name}:`, err));
       e.close();
@@ -207,10 +192,10 @@ async function main(): Promise<void> {
     await removeCgroups([...SCOPES.map((s) => `capstan-${s}`), 'capstan-bench-raw']);
     await rm(dir, { recursive: true, force: true });
   }
-  report(rows, sizes, methods, typeof podman === 'string' ? podman : undefined);
+  report(rows, sizes, benches.flatMap(({ how }) => methods.map((m) => `${m}${how}`)), typeof podman === 'string' ? podman : undefined);
 }
 
-function report(rows: { mib: number; what: string; m: Measure }[], sizes: number[], methods: RelocationMethod[], noPodman?: string): void {
+function report(rows: { mib: number; what: string; m: Measure }[], sizes: number[], methods: string[], noPodman?: string): void {
   const peer = (mib: number, what: string): Measure | undefined => rows.find((r) => r.mib === mib && r.what === what)?.m;
   const ratio = (x: number, y: number | undefined): string => (y ? `${(x / y).toFixed(3)}×` : '—');
   const header = ['memory', 'how', 'frozen ms', 'total ms', 'engines say', 'client silent ms', 'lost/twice', 'frozen/podman', 'frozen/raw', 'total/podman', 'total/raw'];
@@ -226,7 +211,7 @@ function report(rows: { mib: number; what: string; m: Measure }[], sizes: number
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  console.log('live relocation A→B (engine half; state directory copied locally, page traffic over loopback) vs checkpoint+restore in place');
+  console.log('live relocation A→B (engine half: state directory copied locally, page traffic over loopback; via agents: lab-h1 → lab-h2 through the manager) vs checkpoint+restore in place');
   console.log('frozen: the workload\'s longest pause between ticks (last tick on departure to first on arrival); total: start to the copy on A gone');
   console.log('client silent: the longest gap between lines a client on the host read from a server in the WPAR (one every 50 ms); lost/twice: lines missing or repeated, all runs');
   console.log([line(header), ...lines.map(line)].join('\n'));

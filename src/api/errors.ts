@@ -137,6 +137,7 @@ export const ERRORS = {
   'CAP-E1013': { status: 500, message: 'the engine prerequisites are missing (runc, CRIU >= 4.2)' },
   'CAP-E1014': { status: 409, message: 'the application in the WPAR exited before the operation could begin' },
   'CAP-E1015': { status: 400, message: 'a file the restart needs is missing from the state directory' },
+  'CAP-E1016': { status: 400, message: 'the neighbour entries in the relocation manifest are not valid' },
   // 102x: the local commands' own files
   'CAP-E1020': { status: 400, message: 'the specification file cannot be read or does not describe a system WPAR' },
   'CAP-E1021': { status: 400, message: 'the specification file cannot be written (it exists already, or its directory does not)' },

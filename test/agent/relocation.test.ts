@@ -16,6 +16,7 @@ import { CliWorld, ok, type CliResult } from '../cli/harness.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/until.js';
 import { LabHosts } from './lab-hosts.js';
+import { silenceOf, TalkClient, talker } from '../../bench/relocation/silence.js';
 
 const w = new CliWorld();
 const lab = new LabHosts(w, [1, 2]);
@@ -157,6 +158,8 @@ async function createServer(name: string, address: string, system: string, holdM
     // Renamed into place: a reader never sees the file truncated and not yet written.
     'i=0; while :; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.1; done &',
     'printf "#!/bin/sh\\nwhile read l; do echo \\"\\$l \\$(cat /tmp/count)\\"; done\\n" > /tmp/answer; chmod +x /tmp/answer',
+    // A line every 50 ms to every client of port 5000: what a relocation's silence is read from.
+    talker(),
     // busybox nc: -ll keeps listening, each connection answered by /tmp/answer.
     'exec nc -ll -p 7000 -e /tmp/answer',
   ].join('\n');
@@ -201,11 +204,16 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
     await lab.without('mover');
     await createServer('mover', '10.240.3.10', 'lab-h1');
     const client = await Client.open('10.240.3.10', 7000);
+    const listener = new TalkClient('10.240.3.10');
     try {
       const before = await client.ask('one');
       assert.ok(before > 0);
+      await listener.receiving();
+      const from = Date.now();
       const r = ok(await w.cli(['wpar', 'relocate', 'mover', '--to', 'lab-h2']));
+      // Printed, not asserted: what a client saw depends on the machine's load (bench/relocation measures it).
       t.diagnostic(`${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /frozen/.test(l)).join(' | '));
+      t.diagnostic(`a client on the lab bridge saw ${silenceOf(listener.lines, from, Date.now()).longestMs} ms without a line`);
       const moved = await wpar('mover');
       assert.deepEqual([moved.system?.name, moved.state], ['lab-h2', 'Active']);
       const after = await client.ask('two');
@@ -229,8 +237,10 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
       const last = await client.ask('four');
       assert.ok(last > after, `the counter carried on (${after} → ${last})`);
       assert.deepEqual(client.problems, []);
+      assert.deepEqual(listener.trouble, [], 'the talker connection neither reset nor closed');
     } finally {
       client.close();
+      listener.close();
     }
   });
 

@@ -17,6 +17,7 @@ import { Engine, type RelocationMethod } from '../../src/agent/engine/index.js';
 import { run, runOk } from '../../src/agent/exec.js';
 import { ImageStore } from '../../src/agent/images/index.js';
 import { ensureBridge, vethPrefix, wparMac } from '../../src/agent/net/index.js';
+import { silenceOf, type Line } from '../../bench/relocation/silence.js';
 import { freePort } from '../helpers/ports.js';
 import { countReaches, lastCount } from './harness.js';
 
@@ -84,6 +85,8 @@ class Client {
   private buffer = '';
   private timer?: NodeJS.Timeout;
   readonly echoed: number[] = [];
+  /** Every echo with when it came: what the client saw of a relocation. */
+  readonly heard: Line[] = [];
   readonly trouble: string[] = [];
 
   constructor(host: string) {
@@ -95,7 +98,10 @@ class Client {
       this.buffer += d.toString();
       const lines = this.buffer.split('\n');
       this.buffer = lines.pop() ?? '';
-      for (const l of lines) this.echoed.push(Number(/^ping (\d+)$/.exec(l)?.[1] ?? NaN));
+      for (const l of lines) {
+        this.echoed.push(Number(/^ping (\d+)$/.exec(l)?.[1] ?? NaN));
+        this.heard.push({ at: Date.now(), n: this.echoed.at(-1) as number });
+      }
     });
     this.sk.on('error', (e) => this.trouble.push(`error ${e.message}`));
     this.sk.on('close', () => this.trouble.push('closed'));
@@ -290,9 +296,10 @@ describe('live relocation between two engines', () => {
   }
 
   for (const method of ['postCopy', 'stopAndCopy'] as const) {
-    it(`${method}: moves a running WPAR with its open connection, counter and address`, async () => {
+    it(`${method}: moves a running WPAR with its open connection, counter and address`, async (t) => {
       const { wpar, address, client } = await movable(method === 'postCopy' ? 'post' : 'stop', method === 'postCopy' ? 21 : 22);
       const before = await lastCount(a, wpar);
+      const from = Date.now();
       const frozenMs = await relocate(wpar, method);
       assert.ok(frozenMs > 0 && frozenMs < 10_000, `frozen ${frozenMs} ms`);
       assert.equal((await b.get(wpar))?.state, 'Active');
@@ -306,6 +313,8 @@ describe('live relocation between two engines', () => {
       await client.echoes(sent + 2);
       assert.deepEqual(client.trouble, [], 'the connection neither reset nor closed');
       assert.deepEqual(client.echoed, client.echoed.map((_, i) => i + 1), 'every ping echoed once, in order');
+      // What the client waited (printed, not asserted: it depends on the machine's load).
+      t.diagnostic(`${method}: the client saw ${silenceOf(client.heard, from, Date.now()).longestMs} ms without an echo; the engines say frozen ${frozenMs} ms`);
 
       await answersFromB(wpar, address);
       await goneFromA(wpar);

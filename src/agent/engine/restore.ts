@@ -2,7 +2,7 @@
 // relocation's arrival (post-copy: its memory follows from the departure as it runs).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { announce } from '../net/index.js';
+import { announce, settleNeighbours } from '../net/index.js';
 import type { EngineContext } from './context.js';
 import { lowerRootfs } from './definition.js';
 import { launch, type RestoreFrom } from './launch.js';
@@ -69,6 +69,11 @@ export async function restore(
     // CRIU read it when the restore began; a later checkpoint must not find it.
     await rm(paths.criuConfig, { force: true });
   }
+  // The link is on its bridge now: while the processes resume, the address is announced and
+  // what the restored sockets sent meanwhile, held for a neighbour, goes out (net/neighbours.ts).
+  const ns = layout.netns(spec.name);
+  const network = spec.interfaces.length > 0 ? Promise.all([announce(ns), settleNeighbours(ns, manifest.neighbours ?? [])]) : Promise.resolve();
+  network.catch(() => undefined);
   // A checkpoint taken frozen may come back frozen (CRIU restores the freezer state). A
   // relocation's always is: resumed without asking runc first, on the way to running.
   if (relocation) {
@@ -81,7 +86,7 @@ export async function restore(
     if (!opts.paused && frozen) await runc.resume(spec.name);
   }
   const resumedAt = Date.now();
-  if (spec.interfaces.length > 0) await announce(layout.netns(spec.name));
+  await network;
   rec.state = opts.paused ? 'Paused' : 'Active';
   return resumedAt;
 }

@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { Value } from 'typebox/value';
 import { CapstanError } from '../../api/errors.js';
 import { WparSpec } from '../../api/wpar.js';
+import { checkNeighbours, type Neighbour } from '../net/neighbours.js';
 import { readJsonIfExists, writeJsonAtomic } from './json-file.js';
 import type { RelocationMethod } from './relocate/methods.js';
 
@@ -25,6 +26,8 @@ export interface CheckpointManifest {
    * page server, or still with the departure), so only relocateIn may use them.
    */
   relocation?: RelocationMethod;
+  /** A relocation's: the departure's known IPv4 neighbours, which the arrival settles its own with. */
+  neighbours?: Neighbour[];
 }
 
 const MANIFEST = 'capstan-checkpoint.json';
@@ -90,6 +93,7 @@ export async function readCheckpoint(dir: string, name: string, opts: { relocati
   if ((await kind(join(criuImages(dir), 'inventory.img'))) !== 'file') throw new CapstanError('CAP-E1005', 'the CRIU images are missing');
   if (m.layer && (await kind(join(dir, m.layer))) !== 'file') throw new CapstanError('CAP-E1015', join(dir, m.layer));
   if (m.spec.name !== name) throw new CapstanError('CAP-E1000', `the state directory holds WPAR ${m.spec.name}, not ${name}`);
+  if (m.neighbours !== undefined) checkNeighbours(m.neighbours, m.spec.interfaces.length);
   return m;
 }
 

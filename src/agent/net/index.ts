@@ -2,4 +2,5 @@
 export { ensureBridge, deleteBridge } from './bridge.js';
 export { createWparNetns, deleteWparNetns, netnsPath, NETNS_DIR } from './netns.js';
 export { announce } from './announce.js';
+export { readNeighbours, settleNeighbours, type Neighbour } from './neighbours.js';
 export { hostVethName, vethPrefix, wparMac } from './names.js';

@@ -14,7 +14,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CapstanError, isCapstanError } from '../../../api/errors.js';
 import type { MemoryMethod } from '../../../api/relocation.js';
-import { createWparNetns } from '../../net/index.js';
+import { createWparNetns, readNeighbours } from '../../net/index.js';
 import { endContainer } from '../container-end.js';
 import type { EngineContext } from '../context.js';
 import type { Release } from '../lock.js';
@@ -211,6 +211,9 @@ class DepartureRun implements Departure {
       // From here on nothing in the WPAR runs (taken before the pause: an upper bound).
       this.frozenAt = Date.now();
       await ctx.runc.pause(spec.name);
+      // Read while CRIU dumps: the arrival settles its neighbours with them (see net/neighbours.ts).
+      const neighbours = hasNetns(spec) ? readNeighbours(ctx.layout.netns(spec.name)) : Promise.resolve([]);
+      neighbours.catch(() => undefined);
       if (hasNetns(spec)) await detachInterfaces(ctx.layout.netns(spec.name), spec.interfaces);
       const pageServer = `${dep.pageServer.host}:${dep.pageServer.port}`;
       const args = runc.checkpointArgs(spec.name, criuImages(dep.dir), work,
@@ -222,7 +225,7 @@ class DepartureRun implements Departure {
       const [memory] = await Promise.allSettled([dumpDone(work, dep, DUMP_TIMEOUT_MS), layer]);
       await layer;
       if (memory.status === 'rejected') throw memory.reason;
-      await writeManifest(dep.dir, { spec, mode: 'kill', relocation: dep.method, ...(usesOverlay(spec) ? { layer: LAYER_FILE } : {}) });
+      await writeManifest(dep.dir, { spec, mode: 'kill', relocation: dep.method, neighbours: await neighbours, ...(usesOverlay(spec) ? { layer: LAYER_FILE } : {}) });
       dep.step = 'dumped';
       await ctx.records.write(rec);
     } catch (e) {
