@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hostEngine } from '../../src/agent/host-engine.js';
+import { Layout } from '../../src/agent/engine/layout.js';
+import { endCgroupTree } from '../../src/agent/host/cgroups.js';
 import { deleteBridge } from '../../src/agent/net/index.js';
 import { getLink } from '../../src/agent/net/ip.js';
 import { CLI_MAIN } from '../helpers/built-cli.js';
@@ -77,6 +79,7 @@ describe('the README tour, against capstan up', () => {
     const { engine } = hostEngine({ engineRoot: join(dir, 'engine') });
     for (const w of await engine.list().catch(() => [])) await engine.remove(w.name).catch(() => undefined);
     engine.close();
+    await endCgroupTree(new Layout(join(dir, 'engine'), 'tour').cgroupParent, 10_000);
     if (!bridgeWasThere) await deleteBridge('capstan0');
     rmSync(dir, { recursive: true, force: true });
   });
