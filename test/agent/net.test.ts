@@ -14,6 +14,7 @@ import {
   vethPrefix,
   wparMac,
 } from '../../src/agent/net/index.js';
+import { alsoOnTermination } from '../helpers/on-termination.js';
 
 const id = randomBytes(3).toString('hex');
 const bridge = `ctn${id}`;
@@ -38,10 +39,16 @@ before(async () => {
   await ensureBridge(bridge, `${subnet}.1/24`);
 });
 
-after(async () => {
+async function cleanup(): Promise<void> {
   for (const ns of [ns1, ns2, ns3]) await deleteWparNetns(ns).catch((e: unknown) => console.error(e));
   await deleteBridge(bridge).catch((e: unknown) => console.error(e));
   await deleteBridge(bridge2).catch((e: unknown) => console.error(e));
+}
+const forget = alsoOnTermination(cleanup);
+
+after(async () => {
+  forget();
+  await cleanup();
 });
 
 test('ensureBridge is idempotent and leaves the bridge up with one gateway address', async () => {

@@ -7,14 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { CLI_MAIN } from '../helpers/built-cli.js';
-
-// Managers this test process started. The test runner ends a file that overruns its limit
-// with SIGTERM, before any after() hook: they go with it rather than live on as orphans.
-const managers = new Set<ChildProcess>();
-process.once('SIGTERM', () => {
-  for (const m of managers) m.kill('SIGKILL');
-  process.exit(143);
-});
+import { alsoOnTermination } from '../helpers/on-termination.js';
 
 export interface CliResult {
   code: number;
@@ -61,8 +54,8 @@ export class CliWorld {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.manager = child;
-    managers.add(child);
-    child.once('exit', () => managers.delete(child));
+    // A terminated test file takes its manager with it rather than leave an orphan.
+    child.once('exit', alsoOnTermination(() => child.kill('SIGKILL')));
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     let buffered = '';

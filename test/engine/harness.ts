@@ -8,6 +8,7 @@ import { Engine } from '../../src/agent/engine/index.js';
 import { run } from '../../src/agent/exec.js';
 import { ImageStore } from '../../src/agent/images/index.js';
 import { ensureBridge } from '../../src/agent/net/index.js';
+import { alsoOnTermination } from '../helpers/on-termination.js';
 
 export interface Harness {
   engine: Engine;
@@ -36,6 +37,15 @@ export async function startHarness(): Promise<Harness> {
   await ensureBridge(bridge, `${gateway}/24`);
   const engine = new Engine({ root, defaultBridge: bridge, images });
   let n = 0;
+  const cleanup = async (): Promise<void> => {
+    engine.close();
+    for (const w of await engine.list().catch(() => [])) {
+      await engine.remove(w.name).catch((e: unknown) => console.error(`cleanup of ${w.name}:`, e));
+    }
+    await run('ip', ['link', 'del', bridge]);
+    await rm(dir, { recursive: true, force: true });
+  };
+  const forget = alsoOnTermination(cleanup);
   return {
     engine,
     root,
@@ -46,12 +56,8 @@ export async function startHarness(): Promise<Harness> {
     name: (prefix) => `${prefix}${id}${n++}`,
     env: { ...process.env, CAPSTAN_ENGINE_ROOT: root, CAPSTAN_IMAGE_ROOT: join(dir, 'images'), CAPSTAN_BRIDGE: bridge },
     async cleanup() {
-      engine.close();
-      for (const w of await engine.list().catch(() => [])) {
-        await engine.remove(w.name).catch((e: unknown) => console.error(`cleanup of ${w.name}:`, e));
-      }
-      await run('ip', ['link', 'del', bridge]);
-      await rm(dir, { recursive: true, force: true });
+      forget();
+      await cleanup();
     },
   };
 }
