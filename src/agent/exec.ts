@@ -3,6 +3,7 @@
 // be started at all (not installed) reports code 127 like a shell would, so callers have
 // a single failure path.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface RunOptions {
   /** Working directory. */
@@ -90,12 +91,29 @@ export async function runOk(cmd: string, args: string[], opts: RunOptions = {}):
   return r;
 }
 
-/** Whether a process lives (EPERM: it does, under another user). */
+/**
+ * Whether a process lives (EPERM: it does, under another user). A zombie does not: it has
+ * ended and waits only for its parent to collect it, which a killed agent's reaper may not
+ * have done yet when the next `capstan agent start` asks.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !ended(pid);
+}
+
+/** Whether /proc says the process has ended (zombie or dead, state Z or X). */
+function ended(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // "pid (comm) S …": the command name may hold spaces and parentheses; the state follows the last ')'.
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
 }

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from '../../src/agent/exec.js';
 import { labHost } from '../../src/agent/lab/lab.js';
 import { routes } from '../../src/api/routes/index.js';
 import { ApiClient, ApiError, type Endpoint } from '../../src/client/api-client.js';
@@ -29,11 +30,10 @@ export class LabHosts {
     let pid: number;
     try {
       pid = Number(readFileSync(join(labHost(n).agentDir, 'agent.pid'), 'utf8'));
-      process.kill(pid, 0);
     } catch {
       return undefined;
     }
-    return pid;
+    return processAlive(pid) ? pid : undefined;
   }
 
   async startAgent(n: number): Promise<void> {
@@ -43,7 +43,11 @@ export class LabHosts {
   /** Lab host N's agent is SIGKILLed and started again. */
   async restartAgent(n: number): Promise<void> {
     const pid = this.agentPid(n);
-    if (pid !== undefined) process.kill(pid, 'SIGKILL');
+    if (pid !== undefined) {
+      process.kill(pid, 'SIGKILL');
+      // SIGKILL is delivered, not waited for: the next start must not find it still there.
+      await until(`lab-h${n}'s agent gone`, () => !processAlive(pid), { every: 20 });
+    }
     await this.startAgent(n);
   }
 
