@@ -8,7 +8,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 dest="${CAPSTAN_SBIN:-/usr/local/sbin}"
 node_bin="$(command -v node)"
-commands=(mkwpar chwpar wparexec startwpar stopwpar rmwpar lswpar chkptwpar restartwpar resumewpar killwpar)
+commands=(mkwpar chwpar wparexec startwpar stopwpar rmwpar lswpar chkptwpar restartwpar resumewpar killwpar clogin)
 remote_commands=(icapstatus icapmodify icapnotify lwiMapRole)
 
 # install NAME COMMAND-LINE: a wrapper NAME that runs COMMAND-LINE with the caller's arguments.

@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-# System packages the engine, the tests and the benchmarks need.
+# System packages the engine, the tests and the benchmarks need (g++ and make build node-pty).
 APT_PACKAGES=(runc iptables iproute2 busybox-static debootstrap postgresql postgresql-client
-  xz-utils ca-certificates procps psmisc util-linux chromium)
+  xz-utils ca-certificates procps psmisc util-linux chromium g++ make)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

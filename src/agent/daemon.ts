@@ -18,7 +18,8 @@ import { isCapstanError } from '../api/errors.js';
 import { SAMPLE_INTERVAL_MS } from '../api/metrics.js';
 import { certificateRequest, certifiesKey, newKey, readCertificate, type KeyPem } from '../pki/x509.js';
 import { performAction } from './control/actions.js';
-import { ControlChannel } from './control/channel.js';
+import { ControlChannel, dialManager } from './control/channel.js';
+import { ConsoleSessions } from './console/sessions.js';
 import { MetricsOutbox } from './control/outbox.js';
 import { LOG_LEVELS, type AgentFiles, type AgentLogLevel, type AgentSettings } from './control/config.js';
 import { writeStatus, type AgentStatus } from './control/process.js';
@@ -64,6 +65,7 @@ export class Agent {
   private status: AgentStatus;
   private readonly capacity: CapacityEnforcer;
   private readonly relocation: RelocationAgent;
+  private readonly consoles: ConsoleSessions;
 
   constructor(private readonly files: AgentFiles, private readonly log: Logger) {
     this.settings = files.settings();
@@ -76,6 +78,7 @@ export class Agent {
       return Slice.of(this.engine.layout.cgroupParent, (name) => limits.get(name));
     }, readTopology);
     this.relocation = new RelocationAgent(this.engine, () => this.files.identity(), this.stateDir, this.settings.sharedStateDir, log.child({ component: 'relocation' }));
+    this.consoles = new ConsoleSessions(this.engine, (path) => dialManager(this.settings.managerHost, this.settings.managerPort, this.files.identity(), path), log.child({ component: 'console' }));
   }
 
   /** The host's profile, and the shared state directory it can pass relocation images through. */
@@ -244,6 +247,9 @@ export class Agent {
         return;
       case 'settle':
         void this.answer(m.id, () => this.relocation.settle(m));
+        return;
+      case 'console':
+        void this.answer(m.id, () => this.consoles.open(m));
         return;
     }
   }

@@ -154,6 +154,25 @@ export type ActionRequest = Static<typeof ActionRequest>;
 export const CapacityEnforcement = Type.Object({ serial: Type.String(), ...Components.properties });
 export type CapacityEnforcement = Static<typeof CapacityEnforcement>;
 
+/**
+ * Manager → agent: open a session in a WPAR (console.ts) and dial its streams back to the
+ * manager at agentConsolePath(sessionId); answered once the session runs.
+ */
+export interface ConsoleRequest {
+  type: 'console';
+  id: string;
+  sessionId: string;
+  name: string;
+  /** None: a login shell. */
+  command?: string[];
+  tty: boolean;
+  cols: number;
+  rows: number;
+  term?: string;
+  /** The user who opened it, for the session's record. */
+  by: string;
+}
+
 /** Manager → agent. Requests with an id are answered by a `result` with the same id. */
 export type ManagerMessage =
   | ActionRequest
@@ -161,6 +180,7 @@ export type ManagerMessage =
   | ArriveRequest
   | DepartRequest
   | SettleRequest
+  | ConsoleRequest
   /** Report the WPARs again (the seed's Discover), then answer. */
   | { type: 'discover'; id: string }
   /** Read the host profile again, report it, then answer. */

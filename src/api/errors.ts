@@ -141,6 +141,9 @@ export const ERRORS = {
   // 102x: the local commands' own files
   'CAP-E1020': { status: 400, message: 'the specification file cannot be read or does not describe a system WPAR' },
   'CAP-E1021': { status: 400, message: 'the specification file cannot be written (it exists already, or its directory does not)' },
+  'CAP-E1022': { status: 409, message: 'the WPAR has open sessions (clogin, capstan wpar console) whose processes cannot be checkpointed: end them, or force the operation to end them' },
+  'CAP-E1023': { status: 502, message: 'the session could not be opened on the WPAR\'s host' },
+  'CAP-E1024': { status: 426, message: 'this is a WebSocket endpoint: connect with an upgrade (capstan wpar console)' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -19,6 +19,8 @@ export const RelocateRequest = Type.Object(
     confirm: Type.Optional(Type.Boolean()),
     /** Force a memory method (it must be one both hosts support); default: the best both support. */
     method: Type.Optional(Type.Enum(MEMORY_METHODS)),
+    /** End the sessions open in the WPAR (clogin, console: their processes cannot move); without it such a WPAR is not moved (CAP-E1022). */
+    force: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -57,6 +59,8 @@ export interface DepartRequest {
   /** This (the departure) system's host as the manager knows it: the relocation log is kept under it on both sides. */
   departureHost: string;
   arrival: RelocationPeer;
+  /** End the WPAR's open sessions first, telling their users this; without it they refuse the move. */
+  endSessions?: string;
 }
 
 /**

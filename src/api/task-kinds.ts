@@ -39,6 +39,8 @@ export interface RelocationParams {
   toId: string;
   method: MemoryMethod;
   transport: ImageTransport;
+  /** End the WPAR's open sessions (clogin, console) before it freezes; without it they refuse the move. */
+  endSessions?: boolean;
 }
 
 export interface SystemParams {

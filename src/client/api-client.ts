@@ -5,6 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
+import { WebSocket, type ClientOptions } from 'ws';
 import { API_PREFIX } from '../api/paths.js';
 import { routePath, type CallArgs, type CallInput, type ResultOf, type RouteDefinition } from '../api/route-definition.js';
 
@@ -90,6 +91,13 @@ export class ApiClient<P extends Endpoint = Endpoint> {
     };
   }
 
+  /** A WebSocket to `path` (under the API prefix), authenticated and trusted as every call is. */
+  webSocket(path: string, query?: Query): WebSocket {
+    const { url, headers, ca, checkServerIdentity: check } = this.options('GET', path + queryString(query), {}, API_PREFIX);
+    url.protocol = 'wss:';
+    return new WebSocket(url, { headers: headers as Record<string, string>, ...(ca ? { ca } : {}), ...(check ? { checkServerIdentity: check } : {}) } as ClientOptions);
+  }
+
   private open(method: Method, path: string, body: unknown, headers: Record<string, string> = {}, prefix = API_PREFIX): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const { url, ...opts } = this.options(method, path, payload === undefined ? headers : { 'content-type': 'application/json', ...headers }, prefix);
@@ -167,7 +175,7 @@ export class ApiClient<P extends Endpoint = Endpoint> {
   }
 }
 
-type Query = Record<string, string | number | boolean | undefined | readonly string[]>;
+export type Query = Record<string, string | number | boolean | undefined | readonly string[]>;
 
 export function queryString(query?: Query): string {
   if (!query) return '';

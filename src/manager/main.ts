@@ -6,7 +6,9 @@ import { mkdirSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { recordDatabase, type ManagerConfig } from './config.js';
 import { openDatabase } from './db/index.js';
+import { ConsoleRelay } from './consoles/relay.js';
 import { buildApp } from './http/app.js';
+import { routeUpgrades } from './http/upgrades.js';
 import type { App } from './http/types.js';
 import { claimDataDir } from './pidfile.js';
 import { managerTls } from './pki/self-signed.js';
@@ -42,7 +44,10 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     await services.tasks.recover();
     const tls = managerTls(config.dataDir, config.tls);
     const app = await buildApp(services, { tls, clientCa: await services.agents.enrolment.caCertificate(), logger: log.child({ component: 'http' }), limits: config.http });
-    services.agents.hub.attach(app.server as import('node:http').Server);
+    const consoles = new ConsoleRelay({
+      sessions: services.sessions, wpars: services.inventory.wpars, agents: services.agents.client, enrolment: services.agents.enrolment, log: log.child({ component: 'console' }),
+    });
+    routeUpgrades(app.server as import('node:http').Server, [services.agents.hub, consoles]);
     services.agents.start();
     await services.mobility.start();
     await app.listen({ host: config.host, port: config.port });
@@ -57,6 +62,7 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
         await services.balance.stop();
+        consoles.close();
         await services.agents.stop();
         await services.mobility.stop();
         await services.capacity.stop();

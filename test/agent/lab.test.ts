@@ -12,6 +12,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { spawn as spawnPty } from 'node-pty';
 import { existingLabHosts, labHost } from '../../src/agent/lab/lab.js';
 import { labDown } from '../../src/cli/agent/lab.js';
 import { CliWorld, ok } from '../cli/harness.js';
@@ -268,6 +269,30 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     }
     // In no complex, nothing is governed: the limits are lifted.
     await until('the limits lifted', async () => slice('cpu', 'cpu.cfs_quota_us') === '-1' && !existsSync(join(labHost(1).agentDir, 'capacity.json')));
+  });
+
+  it('opens a shell inside a WPAR through the manager and its agent: a command with its streams and status, and a terminal', async () => {
+    await lab.without('shell1');
+    ok(await w.cli(['wpar', 'create', 'shell1', '--system', 'lab-h2', '--start']));
+    // Without a terminal (stdin is a pipe here): output and errors apart, input to its end, the status back.
+    const piped = await w.cli(['wpar', 'console', 'shell1', '--', 'sh', '-c', 'hostname; cat; echo oops >&2; exit 5'], { input: 'typed line\n' });
+    assert.equal(piped.code, 5, piped.stderr);
+    assert.equal(piped.stdout, 'shell1\ntyped line\n');
+    assert.match(piped.stderr, /oops/);
+    // With a terminal, of the caller's size.
+    const pty = spawnPty(process.execPath, [CLI_MAIN, 'wpar', 'console', 'shell1', '--', 'sh', '-c', 'tty; stty size; exit 4'], { env: w.env() as Record<string, string>, cols: 91, rows: 33 });
+    let out = '';
+    pty.onData((d) => (out += d));
+    const code = await new Promise<number>((resolve) => pty.onExit((e) => resolve(e.exitCode)));
+    assert.equal(code, 4, out);
+    assert.match(out, /\/dev\/pts\/\d+/);
+    assert.match(out, /33 91/);
+    // A WPAR that is not running has no session to give.
+    ok(await w.cli(['wpar', 'stop', 'shell1']));
+    const stopped = await w.cli(['wpar', 'console', 'shell1', '--', 'true']);
+    assert.equal(stopped.code, 6);
+    assert.match(stopped.stderr, /CAP-E1006/);
+    ok(await w.cli(['wpar', 'remove', 'shell1', '--delete-definition']));
   });
 
   it('removing a system revokes its agent, which keeps running unregistered', async () => {

@@ -2,7 +2,7 @@
 // client's connection (no reset) and its counter across the move, its address answers from
 // the arrival host, nothing of it is left on the departure host; and a host is evacuated.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { labDown } from '../../src/cli/agent/lab.js';
 import { routes } from '../../src/api/routes/index.js';
 import { ApiClient, type Endpoint } from '../../src/client/api-client.js';
 import { CliWorld, ok, type CliResult } from '../cli/harness.js';
+import { CLI_MAIN } from '../helpers/built-cli.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/until.js';
 import { LabHosts } from './lab-hosts.js';
@@ -258,6 +259,33 @@ describe('live relocation between lab hosts', { concurrency: false }, () => {
     assert.equal((await wpar('mover')).system?.name, here);
     ok(await w.cli(['wpar', 'stop', 'plain']));
     ok(await w.cli(['wpar', 'remove', 'plain', '--delete-definition']));
+  });
+
+  it('does not move a WPAR with an open console session unless forced, and then ends the session saying why', async () => {
+    await moverRunning();
+    const here = (await wpar('mover')).system?.name as string;
+    const there = here === 'lab-h1' ? 'lab-h2' : 'lab-h1';
+    const session = spawn(process.execPath, [CLI_MAIN, 'wpar', 'console', 'mover', '--', 'sh', '-c', 'echo ready; sleep 600'], { env: w.env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    session.stdout.on('data', (d) => (out += d));
+    session.stderr.on('data', (d) => (err += d));
+    const ended = new Promise<number | null>((resolve) => session.on('close', resolve));
+    try {
+      await until('the session runs', () => out.includes('ready'));
+      const refused = await w.cli(['wpar', 'relocate', 'mover', '--to', there]);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /CAP-E1022/);
+      assert.deepEqual([(await wpar('mover')).system?.name, (await wpar('mover')).state], [here, 'Active']);
+      assert.equal(session.exitCode, null, 'the session is still open');
+
+      ok(await w.cli(['wpar', 'relocate', 'mover', '--to', there, '--force']));
+      assert.notEqual(await ended, 0);
+      assert.match(err, new RegExp(`the session was ended: mover is relocating to ${there}`));
+      assert.deepEqual([(await wpar('mover')).system?.name, (await wpar('mover')).state], [there, 'Active']);
+    } finally {
+      session.kill('SIGKILL');
+    }
   });
 
   it('refuses a host that has a WPAR of that name at the start, and leaves both WPARs alone', async () => {

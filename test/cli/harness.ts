@@ -29,16 +29,18 @@ export class CliWorld {
 
   /** Runs `capstan ARGS` with `input` on stdin, as the profile `profile`. */
   cli(args: string[], opts: { input?: string; profile?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
-      env: { ...process.env, CAPSTAN_CONFIG: join(this.dir, `${opts.profile ?? 'cli'}.json`), CAPSTAN_DATA_DIR: this.dataDir, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: this.env(opts.profile, opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.stdin.end(opts.input ?? '');
     return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  }
+
+  /** The environment a `capstan` call runs with, as the profile `profile`. */
+  env(profile = 'cli', extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return { ...process.env, CAPSTAN_CONFIG: join(this.dir, `${profile}.json`), CAPSTAN_DATA_DIR: this.dataDir, ...extra };
   }
 
   /** `capstan --json ARGS`, asserted successful, parsed. */

@@ -125,6 +125,8 @@ const EXPECTED: Record<string, readonly Who[]> = {
   // Performance metrics are read-only views.
   'GET /systems/:id/metrics': VIEW,
   'GET /wpars/:id/metrics': VIEW,
+  // A shell inside a WPAR is a basic WPAR action: its processes are the WPAR's own.
+  'GET /wpars/:id/console': WPAR_ACTIONS,
   // The Prometheus export, outside the API prefix.
   'GET /metrics': VIEW,
   // Compatibility between systems and a WPAR's relocation targets are read-only views.

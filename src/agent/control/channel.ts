@@ -28,6 +28,24 @@ export interface ChannelOptions {
   log: Logger;
 }
 
+/**
+ * A WebSocket to the manager at `path` (under the API prefix), over mutual TLS with the
+ * agent's certificate; the manager is known by the certificate pinned at registration,
+ * whatever name reaches it.
+ */
+export function dialManager(managerHost: string, managerPort: number, id: AgentIdentity, path: string): WebSocket {
+  const pinned = fingerprintOf(id.manager);
+  const host = managerHost.includes(':') ? `[${managerHost}]` : managerHost;
+  return new WebSocket(`wss://${host}:${managerPort}${API_PREFIX}${path}`, {
+    key: id.key,
+    cert: id.cert,
+    ca: id.manager,
+    checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+      cert.fingerprint256 === pinned ? undefined : new Error(`the manager's certificate changed (${cert.fingerprint256})`),
+    handshakeTimeout: 10_000,
+  } as unknown as ClientOptions);
+}
+
 export class ControlChannel {
   private ws?: WebSocket;
   private open = false;
@@ -84,18 +102,7 @@ export class ControlChannel {
 
   private connect(): void {
     if (this.stopped) return;
-    const id = this.o.identity();
-    const pinned = fingerprintOf(id.manager);
-    const host = this.o.managerHost.includes(':') ? `[${this.o.managerHost}]` : this.o.managerHost;
-    const ws = new WebSocket(`wss://${host}:${this.o.managerPort}${API_PREFIX}${AGENT_PATHS.channel}`, {
-      key: id.key,
-      cert: id.cert,
-      ca: id.manager,
-      // The manager is known by the certificate pinned at registration, whatever name reaches it.
-      checkServerIdentity: (_host: string, cert: PeerCertificate) =>
-        cert.fingerprint256 === pinned ? undefined : new Error(`the manager's certificate changed (${cert.fingerprint256})`),
-      handshakeTimeout: 10_000,
-    } as unknown as ClientOptions);
+    const ws = dialManager(this.o.managerHost, this.o.managerPort, this.o.identity(), AGENT_PATHS.channel);
     this.ws = ws;
     let refused = false;
     if (!this.revoked) this.o.onState('connecting');

@@ -16,6 +16,7 @@ import { restore, type RestartOptions } from './restore.js';
 import { packLayer } from './rootfs.js';
 import type { RuncStatus } from './runc.js';
 import { checkLogFile, checkNewStateDir, criuImages, LAYER_FILE, makeStateDir, readCheckpoint, writeManifest, type CheckpointMode } from './state-dir.js';
+import { settleSessions } from './sessions.js';
 import { badState, mustBeCheckpointable, refusal, settledState } from './state-rules.js';
 import { dropPauseCheckpoint, usesOverlay } from './teardown.js';
 
@@ -28,6 +29,8 @@ export interface CheckpointOptions {
   mode: CheckpointMode;
   logFile?: string;
   logLevel?: LogLevel;
+  /** End the WPAR's open sessions first, telling their users this; without it they refuse the checkpoint. */
+  endSessions?: string;
 }
 
 export interface RestartResult {
@@ -42,6 +45,8 @@ export async function freeze(ctx: EngineContext, name: string, opts: { dir?: str
     if (rec.state === 'Frozen') return 'done';
     if (refusal('freeze', rec)) throw badState(rec, 'freeze');
     if (opts.dir) await checkNewStateDir(opts.dir);
+    // Frozen with a session open, its terminal would hang, and the checkpoint to follow fail.
+    await settleSessions(ctx, name);
   }, async (rec) => {
     await ctx.runc.pause(name); // refuses a container that is not running: see operate
     rec.state = settledState('freeze', rec.spec);
@@ -65,6 +70,7 @@ export async function checkpoint(ctx: EngineContext, name: string, opts: Checkpo
     if (!dir) throw new CapstanError('CAP-E1003', 'no state directory given');
     if (dir !== kept) await checkNewStateDir(dir);
     if (opts.logFile) await checkLogFile(opts.logFile);
+    await settleSessions(ctx, name, opts.endSessions);
   }, async (rec, status) => {
     // One left by a pause that never settled (the agent died) is replaced.
     if (dir === kept) await dropPauseCheckpoint(ctx.layout, name);

@@ -18,6 +18,7 @@ import { Arrivals, type Arrival, type ArrivalOptions } from './relocate/arrival.
 import { relocateOut, settleDeparture, type Departure, type DepartureOptions, type DepartureOutcome } from './relocate/departure.js';
 import type { PageReceiver, PageReceiverOptions } from './relocate/page-server.js';
 import type { RestartOptions } from './restore.js';
+import { openSession, openSessions, type Session, type SessionOptions, type SessionRecord } from './sessions.js';
 import type { WparStats } from './runc.js';
 
 export class Engine extends EventEmitter {
@@ -117,6 +118,18 @@ export class Engine extends EventEmitter {
 
   restart(name: string, opts: RestartOptions): Promise<RestartResult> {
     return restart(this.ctx, name, opts);
+  }
+
+  // ---- sessions inside a WPAR (sessions.ts) --------------------------------------------
+
+  /** A command or login shell to run in an Active WPAR: the caller runs `file args` and closes it after. */
+  openSession(name: string, opts: SessionOptions): Promise<Session> {
+    return openSession(this.ctx, name, opts);
+  }
+
+  /** The sessions open in a WPAR now. */
+  sessions(name: string): Promise<(SessionRecord & { pid: number })[]> {
+    return openSessions(this.ctx, name);
   }
 
   // ---- live relocation (relocate/: the handshake is in transport.ts) -------------------

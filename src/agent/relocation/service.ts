@@ -191,7 +191,7 @@ export class RelocationAgent {
     }
     await this.note(req.name, me, `relocation ${req.relocationId}: to ${req.arrival.host} (${req.method})`);
     const started = Date.now();
-    const handle = await this.engine.relocateOut(req.name, { dir, method: req.method, pageServer });
+    const handle = await this.engine.relocateOut(req.name, { dir, method: req.method, pageServer, ...(req.endSessions ? { endSessions: req.endSessions } : {}) });
     this.departures.set(req.relocationId, { name: req.name, dir, handle, closers });
     try {
       await handle.imagesReady;

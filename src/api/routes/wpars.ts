@@ -1,5 +1,7 @@
 // Routes of WPARs: definitions and actions. Every change answers 202 with its task;
 // reads answer at once.
+import { Type } from 'typebox';
+import { ConsoleQuery } from '../console.js';
 import { MetricSeries, MetricsQuery } from '../metrics.js';
 import { TargetsView } from '../placement.js';
 import { RelocateRequest } from '../relocation.js';
@@ -78,6 +80,13 @@ export const wparRoutes = {
     schema: {
       summary: 'Where a WPAR may be relocated: ranked automatic candidates, and every other system with its compatibility state',
       tags: ['mobility'], params: RefParams, response: { 200: TargetsView },
+    },
+  },
+  console: {
+    method: 'GET', path: '/wpars/:id/console', permission: 'wpar.manage',
+    schema: {
+      summary: 'A login shell or a command inside an Active WPAR: a WebSocket upgrade, joined to a session its agent opens (frames: api/console.ts); 426 without an upgrade',
+      tags, params: RefParams, querystring: ConsoleQuery, response: { 101: Type.Null({ description: "Switching Protocols: the session's WebSocket" }) },
     },
   },
   metrics: {

@@ -19,6 +19,7 @@ export const CHKPTWPAR_EXIT: ExitTable = {
     'CAP-E1004': 23, // the state directory is not empty
     'CAP-E1011': 26, // invalid log file path
     'CAP-E1009': 7, // CRIU could not dump a resource of the WPAR
+    'CAP-E1022': 7, // a clogin session's processes cannot be dumped
   },
   internal: 4,
   notRoot: 8,
@@ -47,5 +48,12 @@ export const RESUMEWPAR_EXIT: ExitTable = {
 export const KILLWPAR_EXIT: ExitTable = {
   codes: { ...COMMON, 'CAP-E1006': 17 /* not paused (a frozen WPAR is not paused either) */ },
   internal: 4,
+  notRoot: 8,
+};
+
+/** clogin exits with its command's status; its own failures above the shell's range. */
+export const CLOGIN_EXIT: ExitTable = {
+  codes: { ...COMMON, 'CAP-E1006': 17 /* not running */ },
+  internal: 255,
   notRoot: 8,
 };

@@ -1,6 +1,7 @@
 // The seed-compatible local commands, by name; `capstan <command> …` and run.ts dispatch here.
 import { chkptwpar } from './chkptwpar.js';
 import { chwpar } from './chwpar.js';
+import { clogin } from './clogin.js';
 import type { LocalCommand } from './command.js';
 import { rmwpar, startwpar, stopwpar } from './lifecycle.js';
 import { lswpar } from './lswpar.js';
@@ -21,4 +22,5 @@ export const localCommands: Record<string, LocalCommand> = {
   restartwpar,
   resumewpar,
   killwpar,
+  clogin,
 };

@@ -26,6 +26,8 @@ const KINDS: Record<AgentRequest['type'], RequestKind> = {
   // The agent first lets its own part of the move end, but one that never answers must not
   // hold the WPAR for ever.
   settle: { deadlineMs: 5 * MINUTE, failure: 'CAP-E0920' },
+  // Answered once the session runs and its streams are dialled back.
+  console: { deadlineMs: MINUTE / 2, failure: 'CAP-E1023' },
 };
 
 export interface AskOptions {

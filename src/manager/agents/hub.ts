@@ -3,7 +3,7 @@
 // metrics; the manager sends them requests and marks their systems Online or Offline as
 // heartbeats come and go.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Kysely } from 'kysely';
@@ -12,7 +12,7 @@ import { Compile } from 'typebox/compile';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AGENT_PATHS, AgentMessage, HEARTBEAT_MISSES, HEARTBEAT_MS, type CapacityEnforcement, type ManagerMessage, type WparReport } from '../../api/agents.js';
 import type { Components } from '../../api/capacity.js';
-import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
+import { CapstanError } from '../../api/errors.js';
 import { API_PREFIX } from '../../api/paths.js';
 import type { Database } from '../db/schema.js';
 import type { DriverRegistry } from '../inventory/driver.js';
@@ -61,11 +61,8 @@ export class AgentHub {
 
   constructor(readonly deps: HubDeps) {}
 
-  /** Takes the control channel's upgrades on the manager's HTTPS server. */
-  attach(server: Server): void {
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      void this.upgrade(req, socket, head);
-    });
+  /** Starts marking silent agents Offline. */
+  start(): void {
     this.liveness = setInterval(() => this.checkLiveness(), HEARTBEAT_MS);
     this.liveness.unref();
   }
@@ -99,23 +96,15 @@ export class AgentHub {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const refuse = (status: number, code: ErrorCode): void => {
-      const body = JSON.stringify({ code, message: ERRORS[code].message });
-      socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    };
-    if (new URL(req.url ?? '/', 'https://x').pathname !== `${API_PREFIX}${AGENT_PATHS.channel}`) return refuse(404, 'CAP-E0006');
-    const tls = req.socket as TLSSocket;
-    if (!tls.authorized) return refuse(401, 'CAP-E0601');
-    let systemId: string;
-    const serial = tls.getPeerCertificate().serialNumber;
-    try {
-      systemId = await this.deps.enrolment.systemOf(serial);
-      // The agent holds this certificate: any other of its system (one it replaced by renewing) goes.
-      if (await this.deps.enrolment.retire(systemId, serial)) await this.pushRevocations();
-    } catch {
-      return refuse(403, 'CAP-E0601');
-    }
+  /** The control channel's path (see http/upgrades.ts). */
+  handles(pathname: string): boolean {
+    return pathname === `${API_PREFIX}${AGENT_PATHS.channel}`;
+  }
+
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const systemId = await agentSystemOf(req, this.deps.enrolment);
+    // The agent holds this certificate: any other of its system (one it replaced by renewing) goes.
+    if (await this.deps.enrolment.retire(systemId, (req.socket as TLSSocket).getPeerCertificate().serialNumber)) await this.pushRevocations();
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.sessions.get(systemId)?.close(4000, 'replaced by a newer connection');
       const session = new AgentSession(this, systemId, ws);
@@ -145,6 +134,17 @@ export class AgentHub {
   private checkLiveness(): void {
     const deadline = Date.now() - HEARTBEAT_MS * HEARTBEAT_MISSES;
     for (const s of this.sessions.values()) if (s.lastSeen < deadline) s.terminate();
+  }
+}
+
+/** The system of the agent on the other end of a mutual-TLS request; CAP-E0601 for any other caller. */
+export async function agentSystemOf(req: IncomingMessage, enrolment: Pick<AgentEnrolment, 'systemOf'>): Promise<string> {
+  const tls = req.socket as TLSSocket;
+  if (!tls.authorized) throw new CapstanError('CAP-E0601');
+  try {
+    return await enrolment.systemOf(tls.getPeerCertificate().serialNumber);
+  } catch {
+    throw new CapstanError('CAP-E0601');
   }
 }
 

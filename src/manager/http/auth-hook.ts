@@ -6,7 +6,7 @@
 import { CapstanError } from '../../api/errors.js';
 import { rolesAllow, type Permission } from '../../api/roles.js';
 import { SESSION_COOKIE } from '../../api/paths.js';
-import type { SessionService } from '../auth/sessions.js';
+import type { Principal, SessionService } from '../auth/sessions.js';
 import { isSafeMethod, originMatchesHost } from './same-origin.js';
 import type { App } from './types.js';
 
@@ -55,26 +55,52 @@ export function installAuth(app: App, sessions: SessionService): void {
       if (req.routeOptions.url === undefined) return;
       throw new CapstanError('CAP-E0102');
     }
-    // A foreign page may not log a browser in either (it would act as the attacker's user).
-    const origin = req.headers.origin;
-    const unsafe = !isSafeMethod(req.method);
-    if (unsafe && origin !== undefined && !originMatchesHost(origin, req.headers.host)) {
-      throw new CapstanError('CAP-E0110', `Origin ${origin} is not this manager`);
-    }
-    if (permission === 'public') return;
-    const auth = req.headers.authorization;
-    const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-    const session = req.cookies?.[SESSION_COOKIE];
-    req.principal = await sessions.authenticate({ token, session });
-    // A change made with the cookie must name its origin: see same-origin.ts.
-    if (unsafe && req.principal.via === 'session' && origin === undefined) {
-      throw new CapstanError('CAP-E0110', 'a change made with the session cookie must carry an Origin header');
-    }
-    if (req.principal.mustChangePassword && !openBeforePasswordChange.has(`${req.method} ${req.routeOptions.url}`)) {
-      throw new CapstanError('CAP-E0107', 'set a new password first (PUT /auth/password)');
-    }
-    if (!rolesAllow(permission, req.principal.roles)) {
-      throw new CapstanError('CAP-E0102', `needs one of the roles for "${permission}"`);
-    }
+    const principal = await authorizeCaller(sessions, {
+      permission,
+      unsafe: !isSafeMethod(req.method),
+      origin: req.headers.origin,
+      host: req.headers.host,
+      authorization: req.headers.authorization,
+      sessionCookie: req.cookies?.[SESSION_COOKIE],
+      openBeforePasswordChange: openBeforePasswordChange.has(`${req.method} ${req.routeOptions.url}`),
+    });
+    if (principal) req.principal = principal;
   });
+}
+
+export interface CallerCheck {
+  permission: Permission;
+  /** A change (or a WebSocket, which can change anything it reaches): its origin is checked. */
+  unsafe: boolean;
+  origin: string | undefined;
+  host: string | undefined;
+  authorization: string | undefined;
+  sessionCookie: string | undefined;
+  /** The route is one a user whose password must change may still call. */
+  openBeforePasswordChange: boolean;
+}
+
+/**
+ * Who calls, and whether they may: by Bearer token or session cookie, roles checked against
+ * the permission. Undefined for a public call. The one check for routes and WebSocket upgrades.
+ */
+export async function authorizeCaller(sessions: SessionService, c: CallerCheck): Promise<Principal | undefined> {
+  // A foreign page may not log a browser in either (it would act as the attacker's user).
+  if (c.unsafe && c.origin !== undefined && !originMatchesHost(c.origin, c.host)) {
+    throw new CapstanError('CAP-E0110', `Origin ${c.origin} is not this manager`);
+  }
+  if (c.permission === 'public') return undefined;
+  const token = c.authorization?.startsWith('Bearer ') ? c.authorization.slice(7).trim() : undefined;
+  const principal = await sessions.authenticate({ token, session: c.sessionCookie });
+  // A change made with the cookie must name its origin: see same-origin.ts.
+  if (c.unsafe && principal.via === 'session' && c.origin === undefined) {
+    throw new CapstanError('CAP-E0110', 'a change made with the session cookie must carry an Origin header');
+  }
+  if (principal.mustChangePassword && !c.openBeforePasswordChange) {
+    throw new CapstanError('CAP-E0107', 'set a new password first (PUT /auth/password)');
+  }
+  if (!rolesAllow(c.permission, principal.roles)) {
+    throw new CapstanError('CAP-E0102', `needs one of the roles for "${c.permission}"`);
+  }
+  return principal;
 }

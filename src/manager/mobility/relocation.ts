@@ -77,7 +77,7 @@ export class RelocationService {
     if (req.method && memoryMethod(from, to, true) !== method && !(method === 'stopAndCopy')) {
       throw new CapstanError('CAP-E0001', `both systems must support ${method}`);
     }
-    const params: RelocationParams = { relocationId: randomUUID(), wparId: wpar.id, name: wpar.name, fromId: wpar.system.id, toId, method, transport: imageTransport(from, to) };
+    const params: RelocationParams = { relocationId: randomUUID(), wparId: wpar.id, name: wpar.name, fromId: wpar.system.id, toId, method, transport: imageTransport(from, to), ...(req.force ? { endSessions: true } : {}) };
     return this.inventory.wpars.submitClaimedTask(wpar.id, RELOCATE_TASK, params, by.name);
   }
 
@@ -102,7 +102,10 @@ export class RelocationService {
       const how = p.transport === 'sharedStateDir' ? `${p.method}, images through the shared state directory` : p.method;
       await ctx.progress(0.15, `moving ${p.name} (${how})`);
       await ctx.operation(`move ${p.name} from ${from.name} to ${to.name} (${how})`, async (op) => {
-        log(op, await this.ask(from.systemId, { type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, transport: p.transport, departureHost: from.host, arrival: to }, ctx.signal));
+        log(op, await this.ask(from.systemId, {
+          type: 'depart', relocationId: p.relocationId, name: p.name, method: p.method, transport: p.transport, departureHost: from.host, arrival: to,
+          ...(p.endSessions ? { endSessions: `${p.name} is relocating to ${to.name}` } : {}),
+        }, ctx.signal));
       });
     } catch (e) {
       this.log.warn({ err: e, wpar: p.name, relocationId: p.relocationId }, 'relocation interrupted: settling it');

@@ -23,6 +23,7 @@ import { observe } from '../reconcile.js';
 import type { DepartureRecord, WparRecord } from '../records.js';
 import { packLayer } from '../rootfs.js';
 import { checkNewStateDir, criuImages, discardCheckpoint, LAYER_FILE, makeStateDir, writeManifest } from '../state-dir.js';
+import { settleSessions } from '../sessions.js';
 import { badState, mustBeCheckpointable, refusal } from '../state-rules.js';
 import { hasNetns, releaseResources, removeWparFiles, usesOverlay } from '../teardown.js';
 import { criuConfigByRunc, writeCriuConfig } from './criu-config.js';
@@ -39,6 +40,8 @@ export interface DepartureOptions {
   method: MemoryMethod;
   /** post-copy: where CRIU listens to serve the memory; stop-and-copy: where CRIU sends it (to the arrival's page server). */
   pageServer: PageEndpoint;
+  /** End the WPAR's open sessions first, telling their users this; without it they refuse the move. */
+  endSessions?: string;
 }
 
 export type DepartureOutcome = 'moved' | 'stayed';
@@ -88,6 +91,7 @@ export async function relocateOut(ctx: EngineContext, name: string, opts: Depart
     const seen: WparRecord = { ...rec, state: observe(rec, (await ctx.runc.state(name))?.status, false).state };
     // A departure starts by freezing the WPAR: the freeze rule says from where.
     if (refusal('freeze', seen)) throw badState(seen, 'relocate');
+    await settleSessions(ctx, name, opts.endSessions);
     rec.state = 'Transitional';
     rec.operation = 'relocate-out';
     const dep: DepartureRecord = { method, dir: opts.dir, pageServer: opts.pageServer, step: 'dumping' };

@@ -16,6 +16,7 @@ interface RelocateOptions extends WaitOptions {
   auto?: boolean;
   yes?: boolean;
   method?: RelocateRequest['method'];
+  force?: boolean;
 }
 
 export function evacuationCommands(system: Command): void {
@@ -43,6 +44,7 @@ export function relocationCommands(wpar: Command): void {
     .option('--to <system>', 'the arrival system (manual selection)')
     .option('--auto', 'the best fully compatible system of the group\'s relocation domain (automatic selection)')
     .option('-y, --yes', 'relocate to a system that is less than fully compatible without asking')
+    .option('--force', 'end the sessions open in the WPAR (clogin, wpar console), whose processes cannot move')
     .addOption(new Option('--method <method>', 'memory method (default: the best both systems support)').choices(MEMORY_METHODS)))
     .action(remote<RelocateOptions>(async (ctx) => {
       const { opts, client } = ctx;
@@ -58,7 +60,7 @@ export function relocationCommands(wpar: Command): void {
           if (!confirmed) throw new UsageError('not confirmed: nothing was done');
         }
       }
-      const body: RelocateRequest = { ...(opts.to ? { to: opts.to } : {}), ...(confirmed ? { confirm: true } : {}), ...(opts.method ? { method: opts.method } : {}) };
+      const body: RelocateRequest = { ...(opts.to ? { to: opts.to } : {}), ...(confirmed ? { confirm: true } : {}), ...(opts.method ? { method: opts.method } : {}), ...(opts.force ? { force: true } : {}) };
       const task = await client.call(routes.wpars.relocate, { params: { id: name }, body });
       return finishTask(ctx, task, (t) => `${t.target?.name ?? name} relocated to ${(t.result as RelocationResult | null)?.systemName ?? 'its arrival system'}`);
     }));

@@ -3,6 +3,7 @@
 // reads the same locally and through the manager.
 import { Command, Option } from 'commander';
 import { describePrivilege, privilegesOf } from '../../../api/privileges.js';
+import { consoleCommand } from './console.js';
 import { routes } from '../../../api/routes/index.js';
 import type { TaskView } from '../../../api/tasks.js';
 import { WPAR_STATES, type WparState } from '../../../api/wpar-states.js';
@@ -71,6 +72,7 @@ const STATE_ACTIONS: [WparStateAction, string, string][] = [
 
 export function wparCommands(program: Command): void {
   const wpar = program.command('wpar').description('Workload partitions: definitions, deployment and actions');
+  consoleCommand(wpar);
   const done = (verb: string) => (t: TaskView): string => `${t.target?.name ?? 'WPAR'} ${verb}`;
 
   wpar.command('list').description('List WPARs')

@@ -1,6 +1,7 @@
 // WPARs: definitions and actions. Reads answer at once; every change is a task, answered
 // 202 with the task (wait on /tasks/:id/wait or the events stream). Refusals come before
 // any task exists, with their stable code.
+import { CapstanError } from '../../../api/errors.js';
 import { routes } from '../../../api/routes/index.js';
 import { WPAR_STATE_ACTIONS, type ModifyWparRequest } from '../../../api/wpar.js';
 import type { Services } from '../../services.js';
@@ -39,6 +40,9 @@ export async function wparRoutes(app: App, services: Services): Promise<void> {
     preValidation: bodyDefaultsToEmpty,
     handler: async (req, reply) => reply.status(202).send(await wpars.remove(req.params.id, req.body, principalOf(req).name)),
   });
+
+  // The session itself is a WebSocket (consoles/relay.ts); a plain GET only learns so.
+  app.route({ ...fromTable(r.console), handler: async () => { throw new CapstanError('CAP-E1024'); } });
 
   app.route({ ...fromTable(r.acceptPrivileges), handler: async (req) => wpars.acceptPrivileges(req.params.id) });
 
