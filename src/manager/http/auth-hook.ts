@@ -66,6 +66,7 @@ export function installAuth(app: App, sessions: SessionService): void {
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
     const session = req.cookies?.[SESSION_COOKIE];
     req.principal = await sessions.authenticate({ token, session });
+    req.log.trace({ user: req.principal.name, via: req.principal.via, roles: req.principal.roles, permission }, 'authenticated');
     // A change made with the cookie must name its origin: see same-origin.ts.
     if (unsafe && req.principal.via === 'session' && origin === undefined) {
       throw new CapstanError('CAP-E0110', 'a change made with the session cookie must carry an Origin header');
