@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine for Capstan, idempotently: system packages, the
-# partition engine's runtime (runc + CRIU >= 4.2), npm dependencies and the build.
+# partition engine's runtime (runc + CRIU >= 4.2), npm dependencies, the build, and the
+# systemd units where systemd runs.
 # Fast when everything is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,3 +48,12 @@ if [ -f web/package-lock.json ] && { [ ! -f "$web_stamp" ] || ! cmp -s web/packa
   cp web/package-lock.json "$web_stamp"
 fi
 if [ -f web/package.json ]; then npm run --silent build:web; fi
+
+# The systemd units of the manager and the agent, only where systemd runs (it is PID 1):
+# `capstan manager start` and `capstan agent start` then use them; elsewhere they keep pid
+# files. Neither unit is enabled or started here. For $CAPSTAN_DATA_DIR and $CAPSTAN_AGENT_DIR,
+# or their defaults.
+if [ -d /run/systemd/system ]; then
+  log "installing the systemd units capstan-manager.service and capstan-agent.service"
+  node dist/cli/main.js manager install-units
+fi

@@ -144,6 +144,15 @@ export const ERRORS = {
   'CAP-E1022': { status: 409, message: 'the WPAR has open sessions (clogin, capstan wpar console) whose processes cannot be checkpointed: end them, or force the operation to end them' },
   'CAP-E1023': { status: 502, message: 'the session could not be opened on the WPAR\'s host' },
   'CAP-E1024': { status: 426, message: 'this is a WebSocket endpoint: connect with an upgrade (capstan wpar console)' },
+  // 103x: operating the manager (its service, its log levels, scheduled backups)
+  'CAP-E1030': { status: 400, message: 'no such log level' },
+  'CAP-E1031': { status: 400, message: 'no such log component' },
+  'CAP-E1032': { status: 400, message: 'the daily backup time is not valid (HH:MM, 00:00 to 23:59, local time)' },
+  'CAP-E1033': { status: 409, message: 'the manager is already running with this data directory' },
+  'CAP-E1034': { status: 409, message: 'the manager is not running with this data directory' },
+  'CAP-E1035': { status: 500, message: 'the manager did not start' },
+  'CAP-E1036': { status: 500, message: 'systemd refused the request' },
+  'CAP-E1037': { status: 409, message: 'systemd does not run on this host (the service units need it; start and stop work without them)' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

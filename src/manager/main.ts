@@ -4,13 +4,13 @@
 // HTTPS until it is told to stop.
 import { mkdirSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
-import { recordDatabase, type ManagerConfig } from './config.js';
+import { recordDatabase, shownDatabase, type ManagerConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { ConsoleRelay } from './consoles/relay.js';
 import { buildApp } from './http/app.js';
 import { routeUpgrades } from './http/upgrades.js';
 import type { App } from './http/types.js';
-import { claimDataDir } from './pidfile.js';
+import { claimDataDir, removeRunRecord, writeRunRecord } from './pidfile.js';
 import { managerTls } from './pki/self-signed.js';
 import { createServices, type Services } from './services.js';
 import { initialAdminLogin } from './users/bootstrap.js';
@@ -27,7 +27,12 @@ export interface RunningManager {
   stop(): Promise<void>;
 }
 
-export async function startManager(config: ManagerConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningManager> {
+export interface StartOptions {
+  /** The command-line options it runs with (`capstan manager run …`), kept for a restart; none under `capstan up`. */
+  runArgs?: string[];
+}
+
+export async function startManager(config: ManagerConfig, log: Logger = pino({ level: config.logLevel }), opts: StartOptions = {}): Promise<RunningManager> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const release = claimDataDir(config.dataDir);
   try {
@@ -40,6 +45,7 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
       throw e;
     }
     const services = createServices(config, handle, log);
+    await services.logLevels.load();
     const initialAdmin = await initialAdminLogin(services, config.dataDir);
     await services.tasks.recover();
     const tls = managerTls(config.dataDir, config.tls);
@@ -56,11 +62,19 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     const port = (app.server.address() as { port: number }).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = `https://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+    const localHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+    writeRunRecord(config.dataDir, {
+      pid: process.pid, url, localAddress: localHost, port, startedAt: new Date().toISOString(),
+      database: shownDatabase(handle.location), dbKind: handle.kind, args: opts.runArgs ?? null,
+    });
+    // Its first tick runs a backup whose time passed while the manager was down; not waited for.
+    void services.backupSchedule.start();
     log.info({ url, db: handle.kind, dataDir: config.dataDir }, 'manager started');
 
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        await services.backupSchedule.stop();
         await services.balance.stop();
         consoles.close();
         await services.agents.stop();
@@ -69,6 +83,7 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
         await app.close();
         await services.tasks.shutdown();
         await handle.close();
+        removeRunRecord(config.dataDir);
         release();
         log.info('manager stopped');
       })());

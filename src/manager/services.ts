@@ -9,6 +9,8 @@ import type { Database } from './db/schema.js';
 import { SessionService } from './auth/sessions.js';
 import { TaskEngine } from './tasks/engine.js';
 import { BackupService } from './backup/service.js';
+import { BackupScheduler } from './backup/schedule.js';
+import { LogLevels } from './logging/levels.js';
 import { UserService } from './users/service.js';
 import { RoleService } from './users/roles.js';
 import { createInventory, type Inventory } from './inventory/index.js';
@@ -26,6 +28,10 @@ export interface Services {
   sessions: SessionService;
   tasks: TaskEngine;
   backup: BackupService;
+  /** Daily backups and their retention; main.ts starts its loop. */
+  backupSchedule: BackupScheduler;
+  /** The log levels, changed while the manager runs; main.ts applies the kept ones. */
+  logLevels: LogLevels;
   users: UserService;
   roles: RoleService;
   inventory: Inventory;
@@ -38,10 +44,12 @@ export interface Services {
 
 export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: Logger): Services {
   const db = dbHandle.db;
-  const tasks = new TaskEngine(db, log);
+  // First: it finds each component's logger as the services below make it.
+  const logLevels = new LogLevels(db, log);
+  const tasks = new TaskEngine(db, log.child({ component: 'tasks' }));
   // The links below reach services built after the one that calls them: they only run once
   // the manager serves requests and agents, when every service here exists.
-  const capacity = new CapacityService(db, new NotifyService(db, config.notifications ?? {}, log), config.capacity ?? {}, log, Date.now,
+  const capacity = new CapacityService(db, new NotifyService(db, config.notifications ?? {}, log.child({ component: 'notify' })), config.capacity ?? {}, log.child({ component: 'capacity' }), Date.now,
     (systemIds) => agents.enforce(systemIds));
   const inventory = createInventory(db, tasks, {
     deployGuard: (wpar, systemId) => capacity.checkDeploy(wpar, systemId),
@@ -58,6 +66,7 @@ export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: L
     },
   });
   const mobility = createMobility(db, log, inventory, agents, tasks, capacity);
+  const backup = new BackupService(dbHandle, tasks, config);
   return {
     config,
     log,
@@ -65,7 +74,9 @@ export function createServices(config: ManagerConfig, dbHandle: DbHandle, log: L
     db,
     sessions: new SessionService(db),
     tasks,
-    backup: new BackupService(dbHandle, tasks, config),
+    backup,
+    backupSchedule: new BackupScheduler(db, backup, tasks, log.child({ component: 'backup' })),
+    logLevels,
     users: new UserService(db),
     roles: new RoleService(db),
     inventory,

@@ -40,7 +40,8 @@ export function postgresUrl(): string | undefined {
   return process.env.CAPSTAN_TEST_PG;
 }
 
-export async function startTestManager(opts: { kind?: DbKind } = {}): Promise<TestManager> {
+/** `log`: the services' logger (default: silent). */
+export async function startTestManager(opts: { kind?: DbKind; log?: pino.Logger } = {}): Promise<TestManager> {
   const dataDir = mkdtempSync(join(tmpdir(), 'capstan-test-'));
   const kind = opts.kind ?? 'sqlite';
   let schema: string | undefined;
@@ -56,7 +57,7 @@ export async function startTestManager(opts: { kind?: DbKind } = {}): Promise<Te
     throw e;
   });
   const config = loadManagerConfig({ dataDir, db: location });
-  const services = createServices(config, dbHandle, pino({ level: 'silent' }));
+  const services = createServices(config, dbHandle, opts.log ?? pino({ level: 'silent' }));
   const app = await buildApp(services);
   await app.ready();
 

@@ -109,6 +109,16 @@ const EXPECTED: Record<string, readonly Who[]> = {
   // files hold every user's password hash.
   'POST /backups': ADMINISTRATION,
   'GET /backups': ADMINISTRATION,
+  // The daily schedule and its retention decide which backups are deleted.
+  'GET /backups/schedule': ADMINISTRATION,
+  'PUT /backups/schedule': ADMINISTRATION,
+  'DELETE /backups/schedule': ADMINISTRATION,
+  // The manager's log levels (the seed's lwilog, run by its administrator): general settings of the manager.
+  'GET /logging': ADMINISTRATION,
+  'PUT /logging/level': ADMINISTRATION,
+  'DELETE /logging': ADMINISTRATION,
+  'PUT /logging/components/:name': ADMINISTRATION,
+  'DELETE /logging/components/:name': ADMINISTRATION,
 
   // Agents authenticate registration with the registration password, not a user.
   'POST /agents/register': PUBLIC,

@@ -5,6 +5,7 @@ import type { RouteDefinition } from '../route-definition.js';
 import { authRoutes, metaRoutes, roleRoutes, userRoutes } from './access.js';
 import { balanceRoutes } from './balance.js';
 import { capacityRoutes } from './capacity.js';
+import { loggingRoutes } from './operations.js';
 import { agentRoutes, compatibilityRoutes, domainRoutes, groupRoutes, systemRoutes } from './inventory.js';
 import { backupRoutes, taskRoutes } from './tasks.js';
 import { wparRoutes } from './wpars.js';
@@ -24,6 +25,7 @@ export const routes = {
   wpars: wparRoutes,
   tasks: taskRoutes,
   backups: backupRoutes,
+  logging: loggingRoutes,
   capacity: capacityRoutes,
   balance: balanceRoutes,
 } as const satisfies Record<string, Record<string, RouteDefinition>>;

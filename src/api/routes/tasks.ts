@@ -1,5 +1,6 @@
 // Routes of tasks (list, show, wait, cancel, follow live) and of the manager's backups.
 import { BackupList } from '../backup.js';
+import { BackupScheduleRequest, BackupScheduleView } from '../operations.js';
 import { TaskEvent, TaskList, TaskListQuery, TaskParams, TaskView, TaskWaitQuery } from '../tasks.js';
 import type { RouteDefinition } from '../route-definition.js';
 
@@ -44,5 +45,17 @@ export const backupRoutes = {
   list: {
     method: 'GET', path: '/backups', permission: 'system.manage',
     schema: { summary: 'List the backups in the manager\'s backups directory, newest first', tags: backups, response: { 200: BackupList } },
+  },
+  schedule: {
+    method: 'GET', path: '/backups/schedule', permission: 'system.manage',
+    schema: { summary: 'The daily backup schedule, its next run and its last one', tags: backups, response: { 200: BackupScheduleView } },
+  },
+  setSchedule: {
+    method: 'PUT', path: '/backups/schedule', permission: 'system.manage',
+    schema: { summary: 'Back up daily at a local time, keeping that many backups (older ones are deleted after each scheduled backup)', tags: backups, body: BackupScheduleRequest, response: { 200: BackupScheduleView } },
+  },
+  removeSchedule: {
+    method: 'DELETE', path: '/backups/schedule', permission: 'system.manage',
+    schema: { summary: 'No more scheduled backups (the backups made stay)', tags: backups, response: { 200: BackupScheduleView } },
   },
 } as const satisfies Record<string, RouteDefinition>;

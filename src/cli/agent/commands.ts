@@ -9,6 +9,7 @@ import { routes } from '../../api/routes/index.js';
 import { CapstanError } from '../../api/errors.js';
 import { AgentFiles, agentDirFromEnv, LOG_LEVELS, type AgentLogLevel } from '../../agent/control/config.js';
 import { readStatus, runningPid, startAgentProcess, stopAgentProcess } from '../../agent/control/process.js';
+import { processAlive } from '../../agent/exec.js';
 import { hostNetworkOf } from '../../agent/host-engine.js';
 import { DEFAULT_BRIDGE_ADDRESS, subnetOf } from '../../agent/net/host-network.js';
 import { validateIfname } from '../../agent/net/names.js';
@@ -17,6 +18,8 @@ import { formatFields, formatTable, note, print, printJson, when } from '../outp
 import { exitFor, remote } from '../remote/context.js';
 import { EXIT } from '../remote/exit-codes.js';
 import { ask } from '../remote/prompt.js';
+import { agentUnitFor, systemctl, unitMainPid } from '../service/systemd.js';
+import { AGENT_UNIT } from '../service/units.js';
 
 interface ConfigureOpts {
   hostname: string;
@@ -53,6 +56,39 @@ async function registrationPassword(o: ConfigureOpts): Promise<string> {
   }
   if (!process.stdin.isTTY) throw new UsageError('no registration password: give --password-file or $CAPSTAN_REGISTRATION_PASSWORD');
   return ask('Agent registration password: ', true);
+}
+
+/** How long `capstan agent start` waits for the agent under systemd (as without it: a loaded host may be slow). */
+const SYSTEMD_START_LIMIT_MS = 60_000;
+
+/**
+ * Starts the agent: through systemd where its unit is installed for this directory (and
+ * systemd runs), else as a detached process; resolves with its pid once it runs.
+ */
+async function startAgent(f: AgentFiles, o: { systemd?: boolean }): Promise<number> {
+  if (o.systemd === false || !agentUnitFor(f.dir)) return startAgentProcess(f);
+  f.settings();
+  const running = runningPid(f);
+  if (running !== undefined) throw new CapstanError('CAP-E0608', `pid ${running}`);
+  await systemctl('start', AGENT_UNIT);
+  const deadline = Date.now() + SYSTEMD_START_LIMIT_MS;
+  while (Date.now() < deadline) {
+    const pid = runningPid(f);
+    if (pid !== undefined) return pid;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new CapstanError('CAP-E0609', `it did not start: see ${f.logFile} and systemctl status ${AGENT_UNIT}`);
+}
+
+/** Stops the agent: through systemd if it runs under its unit, else by signal. Its WPARs keep running. */
+async function stopAgent(f: AgentFiles): Promise<number> {
+  const pid = runningPid(f);
+  if (pid !== undefined && agentUnitFor(f.dir) && (await unitMainPid(AGENT_UNIT)) === pid) {
+    await systemctl('stop', AGENT_UNIT);
+    while (processAlive(pid)) await new Promise((r) => setTimeout(r, 100));
+    return pid;
+  }
+  return stopAgentProcess(f);
 }
 
 export function agentCommands(program: Command): void {
@@ -98,22 +134,24 @@ export function agentCommands(program: Command): void {
       });
     }));
 
-  agent.command('start').description('Start the agent in the background')
-    .action(local<Record<string, never>>(async (o) => {
-      const pid = await startAgentProcess(files(o));
+  agent.command('start').description('Start the agent in the background: through systemd (capstan-agent.service) where it is installed for this directory')
+    .option('--no-systemd', 'run it apart from systemd even where its unit is installed for this directory')
+    .action(local<{ systemd?: boolean }>(async (o) => {
+      const pid = await startAgent(files(o), o);
       note(`agent started (pid ${pid}); log: ${files(o).logFile}`);
     }));
 
   agent.command('stop').description('Stop the agent (its WPARs keep running)')
     .action(local<Record<string, never>>(async (o) => {
-      note(`agent stopped (pid ${await stopAgentProcess(files(o))})`);
+      note(`agent stopped (pid ${await stopAgent(files(o))})`);
     }));
 
   agent.command('restart').description('Stop the agent if it runs, then start it')
-    .action(local<Record<string, never>>(async (o) => {
+    .option('--no-systemd', 'run it apart from systemd even where its unit is installed for this directory')
+    .action(local<{ systemd?: boolean }>(async (o) => {
       const f = files(o);
-      if (runningPid(f) !== undefined) await stopAgentProcess(f);
-      note(`agent started (pid ${await startAgentProcess(f)})`);
+      if (runningPid(f) !== undefined) await stopAgent(f);
+      note(`agent started (pid ${await startAgent(f, o)})`);
     }));
 
   agent.command('status').description('Whether the agent is configured and running, and its connection to the manager')
@@ -126,6 +164,7 @@ export function agentCommands(program: Command): void {
         configured: settings !== undefined,
         running: pid !== undefined,
         ...(pid !== undefined ? { pid } : {}),
+        service: agentUnitFor(f.dir) ? `systemd (${AGENT_UNIT})` : 'pid file',
         ...(settings ? { manager: `${settings.managerHost}:${settings.managerPort}`, system: settings.systemName, systemId: settings.systemId, agentPort: settings.agentPort, logLevel: settings.logLevel } : {}),
         ...(status ? { channel: status.channel, since: status.since, buffered: status.buffered, ...(status.lastError ? { lastError: status.lastError } : {}) } : {}),
       };

@@ -79,7 +79,8 @@ export class BackupService {
       if (!st?.isFile()) continue;
       files.push({ name, dbKind: kind as DbKind, sizeBytes: st.size, createdAt: `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z` });
     }
-    return files.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    // Two made in the same millisecond: by name, so the order is the same at every listing.
+    return files.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
   }
 
   private oneAtATime<T>(fn: () => Promise<T>): Promise<T> {

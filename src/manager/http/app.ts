@@ -32,6 +32,7 @@ import { metricRoutes, prometheusRoute } from './routes/metrics.js';
 import { mobilityRoutes } from './routes/mobility.js';
 import { evacuationRoutes, relocationRoutes } from './routes/relocation.js';
 import { balanceRoutes } from './routes/balance.js';
+import { loggingRoutes } from './routes/logging.js';
 
 export interface AppOptions {
   tls?: TlsMaterial;
@@ -106,7 +107,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   await app.register(async (api) => {
     const a = api as unknown as App;
-    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes, agentRoutes, metricRoutes, capacityRoutes, mobilityRoutes, relocationRoutes, evacuationRoutes, balanceRoutes]) {
+    for (const routes of [metaRoutes, authRoutes, userRoutes, roleRoutes, systemRoutes, domainRoutes, groupRoutes, wparRoutes, taskRoutes, backupRoutes, agentRoutes, metricRoutes, capacityRoutes, mobilityRoutes, relocationRoutes, evacuationRoutes, balanceRoutes, loggingRoutes]) {
       await routes(a, services);
     }
   }, { prefix: API_PREFIX });

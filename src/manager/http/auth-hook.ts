@@ -64,7 +64,10 @@ export function installAuth(app: App, sessions: SessionService): void {
       sessionCookie: req.cookies?.[SESSION_COOKIE],
       openBeforePasswordChange: openBeforePasswordChange.has(`${req.method} ${req.routeOptions.url}`),
     });
-    if (principal) req.principal = principal;
+    if (principal) {
+      req.principal = principal;
+      req.log.trace({ user: principal.name, via: principal.via, roles: principal.roles, permission }, 'authenticated');
+    }
   });
 }
 

@@ -67,6 +67,7 @@ export class TaskEngine<R extends object = TaskParamsByKind> {
     if (this.stopping) throw new CapstanError('CAP-E0405');
     if (!this.kinds.has(kind)) throw new CapstanError('CAP-E0402', kind);
     const view = await this.store.insert({ id: randomUUID(), kind, params, target: opts.target ?? null, createdBy: opts.createdBy ?? null });
+    this.log.debug({ taskId: view.id, kind, target: view.target, createdBy: view.createdBy }, 'task queued');
     this.enqueue(view.id);
     return view;
   }
@@ -213,6 +214,7 @@ export class TaskEngine<R extends object = TaskParamsByKind> {
     const kind = this.kinds.get(row.kind);
     if (!kind) throw new Error(`task ${id} of unregistered kind ${row.kind} was queued`);
     this.events.emit({ type: 'status', taskId: id, status: 'running', attempt: row.attempts });
+    this.log.debug({ taskId: id, kind: row.kind, attempt: row.attempts }, 'task running');
 
     let outcome: TaskOutcome;
     try {
@@ -234,6 +236,7 @@ export class TaskEngine<R extends object = TaskParamsByKind> {
         outcome = { status: 'failed', error: taskErrorOf(e) };
       }
     }
+    this.log.debug({ taskId: id, kind: row.kind, status: outcome.status }, 'task ended');
     if (await this.store.finish(id, outcome)) await this.ended(row, outcome.status === 'succeeded' ? null : outcome.error);
   }
 
