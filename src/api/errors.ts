@@ -100,6 +100,7 @@ export const ERRORS = {
   'CAP-E0811': { status: 409, message: 'the system lacks the active capacity the WPAR needs' },
   'CAP-E0812': { status: 400, message: 'the issuer key is not a valid Ed25519 public key' },
   'CAP-E0813': { status: 409, message: 'this component type is not governed on the complex' },
+  'CAP-E0814': { status: 409, message: 'a cell activates only with usage rights for all of its memory and at least one core' },
   // 09xx: mobility (compatibility, relocation targets)
   'CAP-E0900': { status: 400, message: 'the relocation policy names an unknown relocation domain' },
   'CAP-E0901': { status: 409, message: 'the system is not offered for relocation until its compatibility testing is done' },

@@ -89,6 +89,7 @@ export function planActivation(snap: ComplexSnapshot, systemId: string, req: Act
   }
   const after = withIntended(snap, systemId, intended);
   const changed = systemOf(after, systemId);
+  if ((req.cells ?? 0) > 0) assertCellRule(snap, after);
   for (const c of COMPONENTS) {
     const n = req[c];
     if (n === undefined || n === 0) continue;
@@ -104,6 +105,24 @@ export function planActivation(snap: ComplexSnapshot, systemId: string, req: Act
     }
   }
   return intended;
+}
+
+/**
+ * The seed's cell rule: a cell activates only with usage rights for all of the memory on it
+ * and for at least one core. Cells are alike, so a cell's memory is the complex's installed
+ * memory over its cells; where either is unknown only the core part can be checked.
+ */
+function assertCellRule(snap: ComplexSnapshot, after: ComplexSnapshot): void {
+  const cells = sumOf(after.systems.map((s) => s.intended), 'cells');
+  if (cells > snap.rights.cores) {
+    throw new CapstanError('CAP-E0814', `${cells} active cells need usage rights for at least ${cells} cores (one each); ${snap.rights.cores} held`);
+  }
+  const { memoryGiB: memory, cells: installedCells } = snap.totals;
+  if (snap.rights.memoryGiB === null || memory === null || !installedCells) return;
+  const perCell = memory / installedCells;
+  if (cells * perCell > snap.rights.memoryGiB) {
+    throw new CapstanError('CAP-E0814', `${cells} active cells of ${perCell} GiB each need usage rights for ${cells * perCell} GiB of memory; ${snap.rights.memoryGiB} GiB held`);
+  }
 }
 
 /** The new intended active components after deactivating `req`: always allowed, down to none. */

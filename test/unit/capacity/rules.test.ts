@@ -55,6 +55,26 @@ describe('activation', () => {
     refused('CAP-E0813', () => planActivation(snapshot(), 'a', { cells: 1 }));
   });
 
+  it('a cell only with usage rights for all of its memory and at least one core (the seed\'s cell rule)', () => {
+    // 4 cells of 16 GiB each (64 GiB installed).
+    const cells = (rights: { cores: number; memoryGiB: number | null }, totalMemory: number | null = 64) => snapshot({
+      rights: { ...rights, cells: 4 },
+      totals: { cores: 16, memoryGiB: totalMemory, cells: 4 },
+      systems: [
+        { id: 'a', name: 'host-a', intended: { cores: 2, memoryGiB: 8, cells: 0 }, actual: null, hostCores: 8 },
+        { id: 'b', name: 'host-b', intended: { cores: 2, memoryGiB: 8, cells: 1 }, actual: null, hostCores: 8 },
+      ],
+    });
+    // One more cell: two active, 32 GiB of memory rights and two core rights needed.
+    assert.equal(planActivation(cells({ cores: 4, memoryGiB: 32 }), 'a', { cells: 1 }).cells, 1);
+    refused('CAP-E0814', () => planActivation(cells({ cores: 4, memoryGiB: 31 }), 'a', { cells: 1 }));
+    refused('CAP-E0814', () => planActivation(cells({ cores: 1, memoryGiB: 64 }), 'a', { cells: 1 }));
+    // Memory not governed, or its size unknown: the core part still holds.
+    assert.equal(planActivation(cells({ cores: 2, memoryGiB: null }), 'a', { cells: 1 }).cells, 1);
+    assert.equal(planActivation(cells({ cores: 2, memoryGiB: 8 }, null), 'a', { cells: 1 }).cells, 1);
+    refused('CAP-E0814', () => planActivation(cells({ cores: 2, memoryGiB: null }), 'a', { cells: 2 }));
+  });
+
   it('never beyond what is installed in the complex or in the host', () => {
     // host-a has 8 cores.
     refused('CAP-E0806', () => planActivation(snapshot({ balance: 1e9 }), 'a', { cores: 7 }));
