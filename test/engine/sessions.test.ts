@@ -51,10 +51,12 @@ describe('sessions inside a WPAR (clogin)', () => {
 
   it('runs one command in the WPAR and exits with its status', async () => {
     const name = await running();
-    const r = await clogin([name, 'sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo; exit 7']).exited;
+    const r = await clogin([name, 'sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo; grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status; exit 7']).exited;
     assert.equal(r.code, 7, r.stderr);
-    // It ran inside: pid 1 there is the WPAR's own command.
+    // It ran inside: pid 1 there is the WPAR's own command; and no freer than the WPAR (filtered, no new privileges).
     assert.match(r.stdout, /while true/);
+    assert.match(r.stdout, /NoNewPrivs:\s+1/);
+    assert.match(r.stdout, /Seccomp:\s+2/);
     assert.deepEqual(await h.engine.sessions(name), [], 'the ended session left no record');
   });
 
