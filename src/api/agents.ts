@@ -12,7 +12,7 @@ import { WparSpec } from './wpar.js';
 /** The agent's own port (peer transfers, health), as the seed's agent port. */
 export const DEFAULT_AGENT_PORT = 9510;
 /** Paths below the API prefix. */
-export const AGENT_PATHS = { register: '/agents/register', channel: '/agents/channel' } as const;
+export const AGENT_PATHS = { register: '/agents/register', unregister: '/agents/unregister', channel: '/agents/channel' } as const;
 /** Agents send a heartbeat this often; the manager marks a system Offline after HEARTBEAT_MISSES are missed. */
 export const HEARTBEAT_MS = 3_000;
 export const HEARTBEAT_MISSES = 3;

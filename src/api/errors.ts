@@ -154,6 +154,9 @@ export const ERRORS = {
   'CAP-E1035': { status: 500, message: 'the manager did not start' },
   'CAP-E1036': { status: 500, message: 'systemd refused the request' },
   'CAP-E1037': { status: 409, message: 'systemd does not run on this host (the service units need it; start and stop work without them)' },
+  // 105x: removing managed systems
+  'CAP-E1050': { status: 409, message: 'the system or its WPARs have tasks running (an action, a relocation to or from it, an evacuation, a removal): wait for them to end' },
+  'CAP-E1051': { status: 409, message: 'a WPAR on the system could not be removed: the system stays (the WPARs removed before it stay removed)' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

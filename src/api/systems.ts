@@ -49,3 +49,17 @@ export const SystemListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type SystemListQuery = Static<typeof SystemListQuery>;
+
+/**
+ * What becomes of the WPARs on a system being removed (the seed's two tasks before Remove
+ * Managed System): kept as Undeployed definitions, or removed from it and deleted. Without
+ * a choice, a system with WPARs is not removed.
+ */
+export const SYSTEM_WPAR_CHOICES = ['preserve', 'remove'] as const;
+export type SystemWparChoice = (typeof SYSTEM_WPAR_CHOICES)[number];
+
+export const RemoveSystemQuery = Type.Object(
+  { wpars: Type.Optional(Type.Enum(SYSTEM_WPAR_CHOICES)) },
+  { additionalProperties: false },
+);
+export type RemoveSystemQuery = Static<typeof RemoveSystemQuery>;

@@ -71,6 +71,8 @@ export const SYSTEM_ACTION_TASK = {
 export const RELOCATE_TASK = 'wpar.relocate';
 export const AGENT_REPORT_TASK = { discover: 'system.discover', updateProfile: 'system.updateProfile' } as const;
 export const EVACUATE_TASK = 'system.evacuate';
+/** Removing a system with its WPARs: each removed from it and deleted, then the system. */
+export const SYSTEM_REMOVE_TASK = 'system.remove';
 export const BACKUP_TASK = 'db.backup';
 
 /** The registry: each task kind and its parameters. */
@@ -83,6 +85,7 @@ export type TaskParamsByKind =
     [AGENT_REPORT_TASK.discover]: SystemParams;
     [AGENT_REPORT_TASK.updateProfile]: SystemParams;
     [EVACUATE_TASK]: SystemParams;
+    [SYSTEM_REMOVE_TASK]: SystemParams;
     [BACKUP_TASK]: BackupParams;
   }
   & { [K in (typeof SYSTEM_ACTION_TASK)[AgentAction]]: SystemActionParams };
@@ -100,5 +103,6 @@ export const TASK_CANCEL_PERMISSION: Record<TaskKindName, Permission> = {
   [AGENT_REPORT_TASK.discover]: 'system.manage',
   [AGENT_REPORT_TASK.updateProfile]: 'system.manage',
   [EVACUATE_TASK]: 'system.manage',
+  [SYSTEM_REMOVE_TASK]: 'system.manage',
   [BACKUP_TASK]: 'system.manage',
 };

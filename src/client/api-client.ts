@@ -16,6 +16,10 @@ export interface Endpoint {
   token?: string;
   /** PEM of the manager's certificate, trusted by fingerprint (self-signed managers). */
   certificate?: string;
+  /** A client certificate and its key (PEM): an agent calling as itself. */
+  identity?: { key: string; cert: string };
+  /** Give up on a request after this long (default: never). */
+  timeoutMs?: number;
 }
 
 /** The manager answered with an error body (its stable code and message). */
@@ -80,6 +84,7 @@ export class ApiClient<P extends Endpoint = Endpoint> {
         ...(this.profile.token ? { authorization: `Bearer ${this.profile.token}` } : {}),
         ...headers,
       },
+      ...(this.profile.identity ? { key: this.profile.identity.key, cert: this.profile.identity.cert } : {}),
       ...(pinned
         ? {
             ca: pinned,
@@ -103,6 +108,8 @@ export class ApiClient<P extends Endpoint = Endpoint> {
     const { url, ...opts } = this.options(method, path, payload === undefined ? headers : { 'content-type': 'application/json', ...headers }, prefix);
     return new Promise((resolve, reject) => {
       const req = httpsRequest(url, opts, resolve);
+      const timeout = this.profile.timeoutMs;
+      if (timeout !== undefined) req.setTimeout(timeout, () => req.destroy(new Error(`no answer in ${timeout} ms`)));
       req.on('error', (e: NodeJS.ErrnoException) => {
         const hint = /certificate|self.signed|CERT_|UNABLE_TO_VERIFY/i.test(`${e.code} ${e.message}`)
           ? ` (the manager's certificate is not trusted: run \`capstan login ${this.profile.url}\` to check and pin it)`

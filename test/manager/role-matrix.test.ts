@@ -28,6 +28,8 @@ const WPAR_ACTIONS: readonly Who[] = ['WPARAdministrator', 'WPARUser'];
 const ADMINISTRATION: readonly Who[] = ['WPARAdministrator'];
 /** administrator: the Console User Authority (users and role mappings), and nothing else. */
 const USER_AUTHORITY: readonly Who[] = ['administrator'];
+/** No user, whatever their roles: only an agent with its own client certificate (every user is refused with CAP-E0601). */
+const AGENT_ONLY: readonly Who[] = [];
 
 /** Keyed by method and path below /api/v1. HEAD routes are Fastify's mirrors of GET routes and expect what their GET does. */
 const EXPECTED: Record<string, readonly Who[]> = {
@@ -122,6 +124,8 @@ const EXPECTED: Record<string, readonly Who[]> = {
 
   // Agents authenticate registration with the registration password, not a user.
   'POST /agents/register': PUBLIC,
+  // An agent leaving this manager for another (configure --force), as itself.
+  'POST /agents/unregister': AGENT_ONLY,
   'GET /agents': VIEW,
   // Registering hosts and asking them to report is administration of managed systems.
   'GET /agents/registration-password': ADMINISTRATION,
@@ -222,7 +226,7 @@ describe('role matrix: every route × every role', () => {
           // HEAD answers carry no body, so only the status tells.
           ? `${res.statusCode}${route.method === 'HEAD' ? '' : ` ${res.json().code}`}`
           : undefined;
-        const refusal = who === 'anonymous' ? '401 CAP-E0100' : '403 CAP-E0102';
+        const refusal = allowed === AGENT_ONLY ? '403 CAP-E0601' : who === 'anonymous' ? '401 CAP-E0100' : '403 CAP-E0102';
         if (allowed.includes(who)) {
           if (refusedWith) wrong.push(`${key} as ${who}: refused (${refusedWith}), expected allowed`);
         } else if (refusedWith !== (route.method === 'HEAD' ? refusal.slice(0, 3) : refusal)) {

@@ -3,7 +3,9 @@
 // password is wrong, the agent is already configured (without --force) or its port is taken.
 // Under the name of a system whose agent is registered, it waits (asking again with the same
 // request) until an administrator approves or refuses. Nothing is written unless the
-// registration succeeded.
+// registration succeeded. With --force to a different manager, once the new one has
+// registered it, the old one is asked (with the old certificate) to unregister it; an old
+// manager that cannot be reached is reported, never a reason to fail.
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +14,7 @@ import { CapstanError, ERRORS, type ErrorCode } from '../../api/errors.js';
 import { routes } from '../../api/routes/index.js';
 import { ApiClient, ApiError, fingerprintOf, peerCertificate } from '../../client/api-client.js';
 import { certificateRequest, keyFingerprint, newKey } from '../../pki/x509.js';
-import { type AgentFiles, type AgentSettings } from './config.js';
+import type { AgentFiles, AgentIdentity, AgentSettings } from './config.js';
 import { runningPid } from './process.js';
 
 export interface ConfigureOptions {
@@ -33,19 +35,33 @@ export interface ConfigureOptions {
   /** How long to wait for an administrator's decision (default 10 minutes), asking again every `pollMs`. */
   approvalWaitMs?: number;
   pollMs?: number;
+  /** Told what became of the registration with the manager this agent leaves (--force to a different one). */
+  onLeft?: (left: LeftManager) => void;
+  /** How long the manager left may take to answer (default 10 s). */
+  leaveTimeoutMs?: number;
+}
+
+/** The manager a reconfigured agent left, and whether it unregistered it. */
+export interface LeftManager {
+  manager: string;
+  unregistered: boolean;
+  /** Why it did not. */
+  reason?: string;
 }
 
 const APPROVAL_WAIT_MS = 10 * 60_000;
 const POLL_MS = 2000;
+const LEAVE_TIMEOUT_MS = 10_000;
 
 export async function configureAgent(files: AgentFiles, o: ConfigureOptions): Promise<AgentSettings> {
-  if (files.configured() && !o.force) {
-    const s = files.settings();
+  const previous = files.configured() ? { settings: files.settings(), identity: files.identity() } : undefined;
+  if (previous && !o.force) {
+    const s = previous.settings;
     throw new CapstanError('CAP-E0603', `${s.managerHost}:${s.managerPort} as ${s.systemName}`);
   }
   const pid = runningPid(files);
   if (pid !== undefined) throw new CapstanError('CAP-E0608', `pid ${pid}: stop it before configuring it again`);
-  const url = `https://${o.managerHost.includes(':') ? `[${o.managerHost}]` : o.managerHost}:${o.managerPort}`;
+  const url = managerUrl(o.managerHost, o.managerPort);
   let peer;
   try {
     peer = await peerCertificate(url);
@@ -82,9 +98,32 @@ export async function configureAgent(files: AgentFiles, o: ConfigureOptions): Pr
     managerHost: o.managerHost, managerPort: o.managerPort, agentPort: o.agentPort, host,
     systemId: reg.systemId, systemName: reg.systemName, logLevel: 'info', ...o.engine,
   };
+  // A different manager is one with another certificate (the same one may be reached by another address).
+  if (previous && fingerprintOf(previous.identity.manager) !== fingerprintOf(peer.pem)) {
+    o.onLeft?.(await unregisterFrom(previous.settings, previous.identity, o.leaveTimeoutMs ?? LEAVE_TIMEOUT_MS));
+  }
   files.forget();
   files.save(settings, { key: key.key, cert: reg.certificate, ca: reg.caCertificate, manager: peer.pem });
   return settings;
+}
+
+function managerUrl(host: string, port: number): string {
+  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * Asks the manager an agent leaves to unregister it, as itself (its client certificate);
+ * done only after the new manager registered it, so a failed registration leaves it as it was.
+ */
+async function unregisterFrom(s: AgentSettings, id: AgentIdentity, timeoutMs: number): Promise<LeftManager> {
+  const url = managerUrl(s.managerHost, s.managerPort);
+  const client = new ApiClient({ url, certificate: id.manager, identity: { key: id.key, cert: id.cert }, timeoutMs });
+  try {
+    await client.call(routes.agents.unregister);
+    return { manager: url, unregistered: true };
+  } catch (e) {
+    return { manager: url, unregistered: false, reason: e instanceof ApiError ? `${e.code} ${e.message}` : e instanceof Error ? e.message : String(e) };
+  }
 }
 
 async function checkPortFree(host: string, port: number): Promise<void> {

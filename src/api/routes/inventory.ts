@@ -7,7 +7,7 @@ import { CreateDomainRequest, DomainListQuery, DomainView, ModifyDomainRequest }
 import { CreateGroupRequest, GroupListQuery, GroupView, ModifyGroupRequest } from '../groups.js';
 import { MetricSeries, MetricsQuery } from '../metrics.js';
 import { PageOf, RefParams } from '../resources.js';
-import { AddSystemRequest, ModifySystemRequest, SystemListQuery, SystemView } from '../systems.js';
+import { AddSystemRequest, ModifySystemRequest, RemoveSystemQuery, SystemListQuery, SystemView } from '../systems.js';
 import { TaskView } from '../tasks.js';
 import type { RouteDefinition } from '../route-definition.js';
 
@@ -37,14 +37,26 @@ function inventoryRoutes<const P extends string, V extends TSchema, Q extends TS
 
 const systemTags = ['systems'];
 
+const systemInventory = inventoryRoutes('/systems', 'systems', { view: SystemView, query: SystemListQuery, create: AddSystemRequest, modify: ModifySystemRequest }, {
+  list: 'List managed systems (filter by state, relocation domain)',
+  get: 'Show a managed system (by id or name)',
+  create: 'Add a managed system by name and host; Unknown until its agent reports',
+  modify: 'Rename a managed system or move it to another relocation domain',
+  remove: 'Remove a managed system and revoke its agent',
+});
+
 export const systemRoutes = {
-  ...inventoryRoutes('/systems', 'systems', { view: SystemView, query: SystemListQuery, create: AddSystemRequest, modify: ModifySystemRequest }, {
-    list: 'List managed systems (filter by state, relocation domain)',
-    get: 'Show a managed system (by id or name)',
-    create: 'Add a managed system by name and host; Unknown until its agent reports',
-    modify: 'Rename a managed system or move it to another relocation domain',
-    remove: 'Remove a managed system (refused while WPARs are deployed on it)',
-  }),
+  ...systemInventory,
+  remove: {
+    ...systemInventory.remove,
+    schema: {
+      ...systemInventory.remove.schema,
+      summary: 'Remove a managed system and revoke its agent. With WPARs on it, `wpars` chooses: `preserve` keeps them as Undeployed definitions (at once, 204), '
+        + '`remove` removes them from the system and deletes them, then the system (a task, 202; the system must be Online). Without a choice such a system is refused (CAP-E0004)',
+      querystring: RemoveSystemQuery,
+      response: { 202: TaskView, ...noContent },
+    },
+  },
   discover: {
     method: 'POST', path: '/systems/:id/discover', permission: 'system.manage',
     schema: { summary: "Discover: the system's agent reports its WPARs again and the manager takes them in", tags: systemTags, params: RefParams, response: { 202: TaskView } },
@@ -105,6 +117,14 @@ export const agentRoutes = {
     schema: {
       summary: 'Register an agent with the registration password; answers its certificate. Under the name of a system whose agent is registered, the request waits for an administrator (CAP-E0613): the agent asks again with the same request. Throttled per address',
       tags: agentTags, body: RegisterRequest, response: { 201: RegisterResponse },
+    },
+  },
+  /** Authenticated by the agent's client certificate, not a user. */
+  unregister: {
+    method: 'POST', path: AGENT_PATHS.unregister, permission: 'public',
+    schema: {
+      summary: "An agent leaves this manager (capstan agent configure --force to another one): its certificate is revoked, its system and WPARs stay, Offline. Only with the agent's own client certificate",
+      tags: agentTags, response: noContent,
     },
   },
   list: {

@@ -99,7 +99,7 @@ export function agentCommands(program: Command): void {
     .requiredOption('--hostname <host>', "the manager's host name or address (the seed's -hostname)")
     .option('--pubport <port>', "the manager's HTTPS port", Number, 14443)
     .option('--agentport <port>', "this agent's port", Number, DEFAULT_AGENT_PORT)
-    .option('--force', 'leave the manager this agent is configured for and register with this one')
+    .option('--force', 'leave the manager this agent is configured for (it is asked to unregister it) and register with this one')
     .option('--name <name>', "this system's name in the manager (default: the host name)")
     .option('--address <address>', 'the address to listen on and be reached at (default: the one that reaches the manager)')
     .option('--fingerprint <sha256>', "refuse a manager whose certificate has another SHA-256 fingerprint")
@@ -113,6 +113,9 @@ export function agentCommands(program: Command): void {
         ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
         ...(o.wait !== undefined ? { approvalWaitMs: o.wait * 1000 } : {}),
         onWaiting: (key) => note(`a registered agent already has this name: waiting for an administrator (capstan agent requests, capstan agent approve NAME); this agent's key: ${key}`),
+        onLeft: (left) => note(left.unregistered
+          ? `unregistered from the manager it leaves, ${left.manager} (its system stays there, Offline)`
+          : `warning: the manager it leaves, ${left.manager}, could not unregister it (${left.reason}); its registration there stays until an administrator removes the system`),
       });
       if (o.json) printJson(s);
       else note(`registered as ${s.systemName} (${s.systemId}) with ${s.managerHost}:${s.managerPort}; start it with: capstan agent start`);

@@ -116,10 +116,16 @@ export class AgentHub {
   ended(session: AgentSession): void {
     if (this.sessions.get(session.systemId) !== session) return;
     this.sessions.delete(session.systemId);
-    void this.deps.db.updateTable('systems').set({ state: 'Offline', last_seen_at: new Date(session.lastSeen).toISOString(), updated_at: new Date().toISOString() })
-      .where('id', '=', session.systemId).execute()
+    void this.markOffline(session.systemId, session.lastSeen)
       .catch((e: unknown) => this.deps.log.error({ err: e, systemId: session.systemId }, 'marking the system Offline failed'));
     this.deps.log.info({ systemId: session.systemId }, 'agent disconnected');
+  }
+
+  /** The system's agent is gone (disconnected, or unregistered); `lastSeen` when it was last heard from. */
+  async markOffline(systemId: string, lastSeen?: number): Promise<void> {
+    await this.deps.db.updateTable('systems')
+      .set({ state: 'Offline', ...(lastSeen === undefined ? {} : { last_seen_at: new Date(lastSeen).toISOString() }), updated_at: new Date().toISOString() })
+      .where('id', '=', systemId).execute();
   }
 
   /** Sends the systems' agents what to enforce now (after a change of their intended capacity). */

@@ -1,5 +1,6 @@
 // The agent layer of the manager: registration and trust, the control channels, the tasks
 // that ask an agent to discover its WPARs or re-read its host, and the metrics they report.
+import type { IncomingMessage } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AgentView, RegisterRequest, RegisterResponse, RegistrationRequestView } from '../../api/agents.js';
@@ -13,7 +14,7 @@ import { MetricsStore } from '../metrics/store.js';
 import type { TaskEngine } from '../tasks/engine.js';
 import type { AgentClient } from './agent-client.js';
 import { AgentEnrolment } from './enrolment.js';
-import { AgentHub } from './hub.js';
+import { AgentHub, agentSystemOf } from './hub.js';
 
 /** Rollups and retention run this often. */
 const MAINTAIN_MS = 60_000;
@@ -101,6 +102,18 @@ export class AgentService {
     await this.enrolment.revoke(systemId);
     this.hub.disconnect(systemId, 'revoked');
     await this.hub.pushRevocations();
+  }
+
+  /**
+   * The agent on the other end of a mutual-TLS request leaves this manager (configure --force
+   * to another one): its certificates are revoked; its system and WPARs stay as this
+   * manager's records, Offline, for an administrator to remove (preserving or removing them).
+   */
+  async unregister(req: IncomingMessage): Promise<void> {
+    const systemId = await agentSystemOf(req, this.enrolment);
+    await this.revoke(systemId);
+    await this.hub.markOffline(systemId);
+    this.log.info({ systemId, source: req.socket.remoteAddress }, 'agent unregistered itself: its certificate is revoked, its system stays Offline');
   }
 
   requests(): Promise<RegistrationRequestView[]> {

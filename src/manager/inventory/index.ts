@@ -7,6 +7,7 @@ import { DomainService } from './domains.js';
 import { DriverRegistry } from './driver.js';
 import { GroupService } from './groups.js';
 import { PrivilegeGuard } from './privilege-guard.js';
+import { SystemRemoval } from './system-removal.js';
 import { SystemService } from './systems.js';
 import { WparStore } from './wpar-store.js';
 import { registerWparTasks } from './wpar-tasks.js';
@@ -14,6 +15,8 @@ import { WparService, type DeployGuard } from './wpars.js';
 
 export interface Inventory {
   systems: SystemService;
+  /** Removing a system with the choice for its WPARs. */
+  systemRemoval: SystemRemoval;
   domains: DomainService;
   groups: GroupService;
   wpars: WparService;
@@ -40,5 +43,7 @@ export function createInventory(db: Kysely<Database>, tasks: TaskEngine, links: 
   const wparStore = new WparStore(db);
   registerWparTasks(tasks, db, wparStore, drivers);
   const privileges = new PrivilegeGuard(db, domains);
-  return { systems, domains, groups, wpars: new WparService(db, wparStore, tasks, drivers, systems, groups, privileges, links.deployGuard), wparStore, drivers, privileges };
+  const wpars = new WparService(db, wparStore, tasks, drivers, systems, groups, privileges, links.deployGuard);
+  const systemRemoval = new SystemRemoval(db, systems, wpars, wparStore, tasks, drivers);
+  return { systems, systemRemoval, domains, groups, wpars, wparStore, drivers, privileges };
 }

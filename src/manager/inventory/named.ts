@@ -13,8 +13,10 @@ type NamedDb = Record<NamedTable, { id: string; name: string }>;
 export interface RemovalRules {
   /** Refused with CAP-E0300. */
   defaultId?: string;
-  /** What still uses the resource: refused with `code` while it counts more than zero. */
-  inUse?: { code: Extract<ErrorCode, 'CAP-E0301' | 'CAP-E0004'>; what: string; count(db: Kysely<Database>, id: string): Promise<number> };
+  /** What still uses the resource: refused with `code` while it counts more than zero; `hint` says what to do. */
+  inUse?: { code: Extract<ErrorCode, 'CAP-E0301' | 'CAP-E0004'>; what: string; hint?: string; count(db: Kysely<Database>, id: string): Promise<number> };
+  /** Runs in the removal's transaction before what uses it is counted (it may let go of it, or refuse). */
+  prepare?: (trx: Kysely<Database>, id: string) => Promise<void>;
 }
 
 export class NamedResources<T extends NamedTable> {
@@ -72,9 +74,10 @@ export class NamedResources<T extends NamedTable> {
     await this.db.transaction().execute(async (trx) => {
       const row = await this.require(ref, trx) as { id: string; name: string };
       if (row.id === rules.defaultId) throw new CapstanError('CAP-E0300', `${this.what} ${row.name}`);
+      await rules.prepare?.(trx, row.id);
       if (rules.inUse) {
         const n = await rules.inUse.count(trx, row.id);
-        if (n > 0) throw new CapstanError(rules.inUse.code, `${this.what} ${row.name} has ${n} ${rules.inUse.what}`);
+        if (n > 0) throw new CapstanError(rules.inUse.code, `${this.what} ${row.name} has ${n} ${rules.inUse.what}${rules.inUse.hint ? `: ${rules.inUse.hint}` : ''}`);
       }
       await (trx as unknown as Kysely<NamedDb>).deleteFrom(this.table as NamedTable).where('id', '=', row.id).execute();
     });

@@ -1,5 +1,5 @@
 // Managed systems: added by name and host (Unknown until their agent reports), moved between
-// relocation domains, removed once no WPAR is deployed on them.
+// relocation domains, removed once no WPAR is deployed on them (or with what becomes of them).
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Page } from '../../api/resources.js';
@@ -59,11 +59,20 @@ export class SystemService {
     return this.get(id);
   }
 
-  /** Refused (CAP-E0004) while WPARs are deployed on it: remove or relocate them first. */
-  async remove(ref: string): Promise<void> {
+  /**
+   * Refused (CAP-E0004) while WPARs are deployed on it, unless `prepare` (in the removal's
+   * transaction) lets go of them: see system-removal.ts for the seed's two choices.
+   */
+  async remove(ref: string, prepare?: (trx: Kysely<Database>, systemId: string) => Promise<void>): Promise<void> {
     const { id } = await this.named.require(ref);
     await this.named.remove(ref, {
-      inUse: { code: 'CAP-E0004', what: 'deployed WPAR(s)', count: (db, id) => countWhere(db, 'wpars', 'system_id', id) },
+      prepare,
+      inUse: {
+        code: 'CAP-E0004',
+        what: 'deployed WPAR(s)',
+        hint: 'choose to preserve them as Undeployed definitions (capstan system remove --preserve-wpars, wpars=preserve) or to remove them all (--remove-wpars, wpars=remove)',
+        count: (db, id) => countWhere(db, 'wpars', 'system_id', id),
+      },
     });
     await this.removed?.(id);
   }

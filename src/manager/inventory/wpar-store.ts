@@ -194,6 +194,21 @@ export class WparStore {
     await this.transition(wparId, { system_id: null, state: 'Undeployed', state_reason: reason, busy_task_id: null });
   }
 
+  /**
+   * Its system is removed, its WPARs preserved: each a definition again, Undeployed, with its
+   * spec and group; the copy on the host is left there, no longer managed. Only rows as they
+   * were read (same updated_at) change: one changed meanwhile stays on the system, and the
+   * removal that counts what is left refuses.
+   */
+  async preserveOffSystem(trx: Kysely<Database>, rows: Pick<WparRow, 'id' | 'updated_at'>[], reason: string): Promise<void> {
+    const t = now();
+    for (const r of rows) {
+      await trx.updateTable('wpars').set({ system_id: null, state: 'Undeployed', state_reason: reason, busy_task_id: null, updated_at: t })
+        .where('id', '=', r.id).where('updated_at', '=', r.updated_at)
+        .execute();
+    }
+  }
+
   private async transition(wparId: string, set: Partial<Omit<WparRow, 'id' | 'updated_at'>> & { state: WparState }): Promise<void> {
     await this.db.updateTable('wpars').set({ ...set, updated_at: now() }).where('id', '=', wparId).execute();
   }

@@ -1,8 +1,10 @@
 // Managed systems, relocation domains and WPAR groups: each has the same five commands
-// (list, show, create, modify, remove) over the same five routes, described once here.
-import type { Command } from 'commander';
+// (list, show, create, modify, remove) over the same five routes, described once here; a
+// system's removal also says what becomes of its WPARs.
+import { Option, type Command } from 'commander';
 import type { HostProfile } from '../../../api/agents.js';
 import type { Page } from '../../../api/resources.js';
+import type { SystemWparChoice } from '../../../api/systems.js';
 import type { CallInput, ResultOf, RouteDefinition } from '../../../api/route-definition.js';
 import { routes } from '../../../api/routes/index.js';
 import type { InventoryRouteSet } from '../../../api/routes/inventory.js';
@@ -10,6 +12,7 @@ import type { ApiClient } from '../../../client/api-client.js';
 import { UsageError } from '../../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when, type Cell } from '../../output.js';
 import { readJsonFile, remote } from '../context.js';
+import { finishTask, waitOption, type WaitOptions } from '../follow-task.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -33,6 +36,8 @@ interface Resource<T extends InventoryRouteSet, V = ResultOf<T['get']>> {
   createFields: (Field & { required?: boolean })[];
   modifyFields: Field[];
   listFilters?: Field[];
+  /** Its own remove command, when removing one takes more than its name. */
+  removeCommand?: (top: Command) => void;
 }
 
 function bodyOf(fields: Field[], opts: Opts): Record<string, unknown> {
@@ -101,10 +106,32 @@ function resourceCommands<T extends InventoryRouteSet>(program: Command, r: Reso
       show((await call(client, r.routes.modify, { params: { id: String(args[0]) }, body })) as V, json);
     }));
 
+  if (r.removeCommand) return r.removeCommand(top);
   top.command(r.verbs.remove).description(`Remove a ${r.noun}`).argument('<name>', 'name or id')
     .action(remote(async ({ client, args }) => {
       await call(client, r.routes.remove, { params: { id: String(args[0]) } });
       note(`${r.noun} ${String(args[0])} removed`);
+    }));
+}
+
+/** The seed's Remove Managed System, with its choice for the WPARs on the system. */
+function systemRemoveCommand(top: Command): void {
+  waitOption(top.command('remove').description('Remove a managed system and revoke its agent; with WPARs on it, say what becomes of them')
+    .argument('<name>', 'name or id')
+    .addOption(new Option('--preserve-wpars', 'keep its WPARs as Undeployed definitions (their copies on the host are left alone, unmanaged)').conflicts('removeWpars'))
+    .addOption(new Option('--remove-wpars', 'remove its WPARs from it and delete them, then the system (a task; the system must be Online)').conflicts('preserveWpars')))
+    .action(remote<WaitOptions & { preserveWpars?: boolean; removeWpars?: boolean }>(async (ctx) => {
+      const name = String(ctx.args[0]);
+      const wpars: SystemWparChoice | undefined = ctx.opts.preserveWpars ? 'preserve' : ctx.opts.removeWpars ? 'remove' : undefined;
+      const res = await ctx.client.exchange(routes.systems.remove, { params: { id: name }, query: { wpars } });
+      if (res.status === 202) {
+        return finishTask(ctx, res.body, (t) => {
+          const r = t.result as { removed: string[] } | null;
+          return `system ${name} removed${r ? ` with its WPARs: ${r.removed.join(', ')}` : ''}`;
+        });
+      }
+      note(`system ${name} removed${wpars === 'preserve' ? '; its WPARs stay as Undeployed definitions' : ''}`);
+      return 0;
     }));
 }
 
@@ -135,6 +162,7 @@ export function inventoryCommands(program: Command): void {
     createFields: [{ flag: '--host <address>', description: 'host name or address of the system', required: true }, { flag: '--domain <domain>', description: 'relocation domain (default: the default one)' }],
     modifyFields: [rename, { flag: '--domain <domain>', description: 'move it to this relocation domain' }],
     listFilters: [{ flag: '--state <state>', description: 'Online, Offline or Unknown' }, { flag: '--domain <domain>', description: 'only this relocation domain' }],
+    removeCommand: systemRemoveCommand,
   }, 'Managed systems: the hosts that run WPARs');
 
   resourceCommands(program, {

@@ -1,6 +1,8 @@
-// Agents: registration (authenticated by the registration password, not a user), the
-// registrations waiting for an administrator, the list of agents, the registration password,
-// and the system actions that ask an agent to report.
+// Agents: registration (authenticated by the registration password, not a user), an agent
+// leaving (by its own client certificate), the registrations waiting for an administrator,
+// the list of agents, the registration password, and the system actions that ask an agent
+// to report.
+import type { IncomingMessage } from 'node:http';
 import { routes } from '../../../api/routes/index.js';
 import type { Services } from '../../services.js';
 import { fromTable } from '../route-options.js';
@@ -11,6 +13,14 @@ export async function agentRoutes(app: App, services: Services): Promise<void> {
   const r = routes.agents;
 
   app.route({ ...fromTable(r.register), handler: async (req, reply) => reply.status(201).send(await agents.register(req.body, req.ip)) });
+
+  app.route({
+    ...fromTable(r.unregister),
+    handler: async (req, reply) => {
+      await agents.unregister(req.raw as IncomingMessage);
+      return reply.status(204).send(null);
+    },
+  });
 
   app.route({ ...fromTable(r.requests), handler: async () => agents.requests() });
 

@@ -1,22 +1,23 @@
 // The five routes every named inventory resource has (systems, relocation domains, WPAR
-// groups): list, show, create, modify, remove, as the route table defines them.
+// groups): list, show, create, modify, remove (a task when it answers one), as the route table defines them.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import type { Page } from '../../../api/resources.js';
 import type { BodyOf, ResultOf, RouteDefinition } from '../../../api/route-definition.js';
 import type { InventoryRouteSet } from '../../../api/routes/inventory.js';
 import { fromTable } from '../route-options.js';
-import type { App } from '../types.js';
+import { principalOf, type App } from '../types.js';
 
-export interface CrudService<V, Q, C, M> {
+export interface CrudService<V, Q, C, M, RQ = never> {
   list(query: Q): Promise<Page<V>>;
   get(ref: string): Promise<V>;
   create(body: C): Promise<V>;
   modify(ref: string, body: M): Promise<V>;
-  remove(ref: string): Promise<void>;
+  /** What a removal answers, if anything (a task), for 202; nothing for 204. */
+  remove(ref: string, query: RQ, by: string): Promise<unknown>;
 }
 
-/** The query as handlers see it: with the defaults filled in. */
+/** A route's query as handlers see it: with the defaults filled in. */
 type ListQuery<R extends RouteDefinition> = R['schema'] extends { querystring: infer S extends TSchema } ? Static<S> : never;
 
 type Req = FastifyRequest<{ Params: { id: string } }>;
@@ -24,7 +25,7 @@ type Req = FastifyRequest<{ Params: { id: string } }>;
 export function crudRoutes<T extends InventoryRouteSet>(
   typedApp: App,
   table: T,
-  service: CrudService<ResultOf<T['get']>, ListQuery<T['list']>, BodyOf<T['create']>, BodyOf<T['modify']>>,
+  service: CrudService<ResultOf<T['get']>, ListQuery<T['list']>, BodyOf<T['create']>, BodyOf<T['modify']>, ListQuery<T['remove']>>,
 ): void {
   // The type provider cannot follow generic schemas: the service signature types the
   // handlers here, the schemas validate and serialise at run time as on every route.
@@ -47,8 +48,8 @@ export function crudRoutes<T extends InventoryRouteSet>(
   app.route({
     ...fromTable(table.remove),
     handler: async (req: Req, reply) => {
-      await service.remove(req.params.id);
-      return reply.status(204).send();
+      const answer = await service.remove(req.params.id, req.query as ListQuery<T['remove']>, principalOf(req).name);
+      return answer === undefined ? reply.status(204).send() : reply.status(202).send(answer);
     },
   });
 }

@@ -1,6 +1,7 @@
-// Managed systems: the table (live), and for system administrators add, modify and remove,
-// ask the agents of the selected systems to Discover their WPARs or update their profile, and
-// evacuate a system (every WPAR off it, no placement on it) or restore it.
+// Managed systems: the table (live), and for system administrators add, modify and remove
+// (choosing what becomes of the system's WPARs), ask the agents of the selected systems to
+// Discover their WPARs or update their profile, and evacuate a system (every WPAR off it, no
+// placement on it) or restore it.
 import { useState } from 'react';
 import { AddSystemRequest, ModifySystemRequest, type SystemView } from '../../../../src/api/systems.js';
 import { routes } from '../../../../src/api/routes/index.js';
@@ -10,7 +11,7 @@ import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
 import { FormError } from '../../components/Field.js';
-import { ConfirmDialog, ResourceForm } from '../../components/ResourceForm.js';
+import { ResourceForm } from '../../components/ResourceForm.js';
 import { StateBadge } from '../../components/StateBadge.js';
 import { announceChange } from '../../lib/changes.js';
 import { formatTime } from '../../lib/format.js';
@@ -19,6 +20,7 @@ import { PlacementBlockedBadge } from '../mobility/badges.js';
 import { EvacuateDialog } from '../mobility/EvacuateDialog.js';
 import { restore } from '../mobility/evacuation.js';
 import { AGENT_ACTION_LABELS, askAgents, type AgentAction } from './agent-actions.js';
+import { RemoveSystemDialog } from './RemoveSystemDialog.js';
 
 const COLUMNS: Column<SystemView>[] = [
   { key: 'name', header: 'Name', cell: (s) => <Link to={`/systems/${s.id}`}>{s.name}</Link>, sortValue: (s) => s.name },
@@ -100,15 +102,7 @@ export default function SystemsView() {
         />
       )}
       {open?.kind === 'evacuate' && <EvacuateDialog system={open.system} wpars={null} onClose={() => setOpen(null)} />}
-      {open?.kind === 'remove' && (
-        <ConfirmDialog
-          title={`Remove ${open.system.name}`}
-          message="The system leaves the manager. Refused while WPARs are deployed on it."
-          confirmLabel="Remove"
-          onConfirm={() => call(routes.systems.remove, { params: { id: open.system.id } }).then(() => { setSelected(new Set()); done(); })}
-          onClose={() => setOpen(null)}
-        />
-      )}
+      {open?.kind === 'remove' && <RemoveSystemDialog system={open.system} onRemoved={() => { setSelected(new Set()); done(); }} onClose={() => setOpen(null)} />}
     </section>
   );
 }
