@@ -54,7 +54,7 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
       sessions: services.sessions, wpars: services.inventory.wpars, agents: services.agents.client, enrolment: services.agents.enrolment, log: log.child({ component: 'console' }),
     });
     routeUpgrades(app.server as import('node:http').Server, [services.agents.hub, consoles]);
-    services.agents.start();
+    await services.agents.start();
     await services.mobility.start();
     await app.listen({ host: config.host, port: config.port });
     services.capacity.startMeter();

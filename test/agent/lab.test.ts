@@ -295,12 +295,20 @@ describe('agents on lab hosts', { concurrency: false }, () => {
     ok(await w.cli(['wpar', 'remove', 'shell1', '--delete-definition']));
   });
 
-  it('removing a system revokes its agent, which keeps running unregistered', async () => {
+  it('removing a system with --remove-wpars removes its WPARs from the host first, then revokes its agent, which keeps running unregistered', async () => {
     // A host of its own, so that no other test loses one.
     ok(await w.cli(['lab', 'up', '--hosts', '3']));
     const revoked = new LabHosts(w, [3]);
     await revoked.ready();
-    ok(await w.cli(['system', 'remove', 'lab-h3']));
+    await revoked.without('gone1', 'gone2');
+    ok(await w.cli(['wpar', 'create', 'gone1', '--system', 'lab-h3', '--start']));
+    ok(await w.cli(['wpar', 'create', 'gone2', '--system', 'lab-h3']));
+    const asked = await w.cli(['system', 'remove', 'lab-h3']);
+    assert.equal(asked.code, 6);
+    assert.match(asked.stderr, /CAP-E0004.*--preserve-wpars.*--remove-wpars/s);
+    ok(await w.cli(['system', 'remove', 'lab-h3', '--remove-wpars']));
+    for (const name of ['gone1', 'gone2']) assert.equal((await w.cli(['wpar', 'show', name])).code, 5, `${name}'s definition is gone`);
+    assert.doesNotMatch(ok(await revoked.onHost(3, 'lswpar')).stdout, /gone1|gone2/, 'and nothing of them is left on the host');
     const pid = revoked.agentPid(3);
     assert.ok(pid !== undefined);
     const agents = await json<{ systemName: string }[]>(['agent', 'list']);

@@ -61,8 +61,13 @@ export class AgentHub {
 
   constructor(readonly deps: HubDeps) {}
 
-  /** Starts marking silent agents Offline. */
-  start(): void {
+  /**
+   * Starts marking silent agents Offline. No agent is connected yet: a system a stopped or
+   * crashed manager left Online is Offline until its agent says hello again, so nothing takes
+   * it for one that can act.
+   */
+  async start(): Promise<void> {
+    await this.deps.db.updateTable('systems').set({ state: 'Offline', updated_at: new Date().toISOString() }).where('state', '=', 'Online').execute();
     this.liveness = setInterval(() => this.checkLiveness(), HEARTBEAT_MS);
     this.liveness.unref();
   }
@@ -246,12 +251,14 @@ class AgentSession {
     switch (msg.type) {
       case 'hello': {
         const now = new Date().toISOString();
-        await db.updateTable('systems').set({ state: 'Online', profile: JSON.stringify(msg.profile), last_seen_at: now, updated_at: now })
+        await db.updateTable('systems').set({ profile: JSON.stringify(msg.profile), last_seen_at: now, updated_at: now })
           .where('id', '=', this.systemId).execute();
         this.lastSeenWritten = Date.now();
         this.greeted = true;
         await this.reconcile(msg.wpars);
         this.disconnectDriver = this.hub.deps.drivers.connect(this.systemId, new AgentDriver(this.hub.client, this.systemId));
+        // Online once it can be acted on: a deploy that sees Online finds its driver.
+        if (this.ws.readyState === this.ws.OPEN) await db.updateTable('systems').set({ state: 'Online', updated_at: new Date().toISOString() }).where('id', '=', this.systemId).execute();
         this.send({ type: 'revocations', serials: await this.hub.deps.enrolment.revokedSerials() });
         await this.enforce();
         this.log.info({ agentVersion: msg.agentVersion, wpars: msg.wpars.length }, 'agent connected');

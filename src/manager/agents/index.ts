@@ -76,8 +76,8 @@ export class AgentService {
   }
 
   /** Starts the periodic rollup of metrics. */
-  start(): void {
-    this.hub.start();
+  async start(): Promise<void> {
+    await this.hub.start();
     this.maintenance = setInterval(() => {
       this.metrics.maintain().catch((e: unknown) => this.log.error({ err: e }, 'metrics maintenance failed'));
     }, MAINTAIN_MS);
