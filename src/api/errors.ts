@@ -141,6 +141,8 @@ export const ERRORS = {
   // 102x: the local commands' own files
   'CAP-E1020': { status: 400, message: 'the specification file cannot be read or does not describe a system WPAR' },
   'CAP-E1021': { status: 400, message: 'the specification file cannot be written (it exists already, or its directory does not)' },
+  // 104x: the instant capacity activation log
+  'CAP-E1040': { status: 400, message: 'the time range is empty: since must be before until' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;
