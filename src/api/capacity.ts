@@ -2,7 +2,7 @@
 // active components per system, codewords, the temporary capacity ledger, compliance and
 // notifications. One source of truth for the manager, the CLI and the console.
 import { Type, type Static, type TSchema } from 'typebox';
-import { Ref, ResourceName } from './resources.js';
+import { PageOf, PageQuery, Ref, ResourceName } from './resources.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Count = Type.Integer({ minimum: 0, maximum: 1_000_000 });
@@ -255,3 +255,118 @@ export const DeliveryQuery = Type.Object(
   { additionalProperties: false },
 );
 export type DeliveryQuery = Static<typeof DeliveryQuery>;
+
+// ---- The activation log: every change to a complex's capacity, who made it and when ----
+
+/**
+ * What a change did. Per system: `activate`, `deactivate`, `move` (one entry for each of the
+ * two systems), `exhaustion-deactivate` (the manager's exhaustion action). Per complex (no
+ * system): `codeword-applied` (its rights or temporary balance; a memory or cell codeword
+ * also has an entry for each system whose memory or cells became governed),
+ * `temporary-credited` (Instant Access Capacity), `temporary-exhausted`, `complex-modified`,
+ * `complex-removed`; `complex-created` has one entry for the complex and one for each system.
+ */
+export const ACTIVATION_LOG_ACTIONS = [
+  'complex-created',
+  'complex-modified',
+  'complex-removed',
+  'activate',
+  'deactivate',
+  'move',
+  'codeword-applied',
+  'temporary-credited',
+  'temporary-exhausted',
+  'exhaustion-deactivate',
+] as const;
+export type ActivationLogAction = (typeof ACTIVATION_LOG_ACTIONS)[number];
+
+/** Who made a change: a user (by name), or the manager itself ("system": the exhaustion action). */
+export const ACTOR_KINDS = ['user', 'system'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+/** The name the manager's own changes are logged under. */
+export const SYSTEM_ACTOR = 'system';
+
+/**
+ * Values before and after a change, by name: a system's intended active `cores`, `memoryGiB`,
+ * `cells`; a complex's `rightsCores`, `rightsMemoryGiB`, `rightsCells`, `balanceSeconds`,
+ * `totalCores`, `totalMemoryGiB`, `totalCells`, `warningPeriodSeconds`, `exhaustionAction`,
+ * `contacts`, `webhooks`, `name`. Only what the change touched (null: not governed or none).
+ */
+export const LogValues = Type.Record(Type.String(), Nullable(Type.Union([Type.Number(), Type.String()])));
+export type LogValues = Static<typeof LogValues>;
+
+/** The codeword a change applied, from the serial's codeword history. */
+export const LoggedCodeword = Type.Object({
+  sequence: Type.Integer({ minimum: 1 }),
+  kind: Type.Enum(CODEWORD_KINDS),
+  quantity: Type.Integer({ minimum: 0 }),
+  /** sha256 of the codeword: the same codeword always has the same digest. */
+  digest: Type.String(),
+  issuedAt: Type.String(),
+});
+export type LoggedCodeword = Static<typeof LoggedCodeword>;
+
+export const ActivationLogEntry = Type.Object({
+  /** Unique: the complex's id and the entry's number in that complex's log. */
+  id: Type.String(),
+  at: Type.String(),
+  who: Type.String(),
+  whoKind: Type.Enum(ACTOR_KINDS),
+  action: Type.Enum(ACTIVATION_LOG_ACTIONS),
+  /** As it was named at the change (a complex removed or renamed since keeps its entries). */
+  complex: Type.Object({ id: Type.String(), name: Type.String(), serial: Type.String() }),
+  /** The system the entry is about; null for an entry about the whole complex. */
+  system: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+  before: Nullable(LogValues),
+  after: Nullable(LogValues),
+  codeword: Nullable(LoggedCodeword),
+  /** The change in words, as the notification said it. */
+  detail: Type.String(),
+});
+export type ActivationLogEntry = Static<typeof ActivationLogEntry>;
+
+const Instant = Type.String({ format: 'date-time', maxLength: 64 });
+const LogFilters = {
+  /** Entries of this complex (id, name or serial; a removed complex by its id, or its last name or serial). */
+  complex: Type.Optional(Ref),
+  /** Entries about this system (id or name). */
+  system: Type.Optional(Ref),
+  /** From this instant on (inclusive). */
+  since: Type.Optional(Instant),
+  /** Before this instant (exclusive). */
+  until: Type.Optional(Instant),
+};
+
+export const ActivationLogQuery = Type.Object(
+  { ...LogFilters, ...PageQuery },
+  { additionalProperties: false },
+);
+export type ActivationLogQuery = Static<typeof ActivationLogQuery>;
+
+/** The most entries one CSV export holds: narrow it with since/until for more. */
+export const MAX_LOG_EXPORT = 100_000;
+
+export const ActivationLogExportQuery = Type.Object(
+  { ...LogFilters, limit: Type.Integer({ minimum: 1, maximum: MAX_LOG_EXPORT, default: MAX_LOG_EXPORT }) },
+  { additionalProperties: false },
+);
+export type ActivationLogExportQuery = Static<typeof ActivationLogExportQuery>;
+
+/** Newest first. */
+export const ActivationLogPage = PageOf(ActivationLogEntry);
+export type ActivationLogPage = Static<typeof ActivationLogPage>;
+
+/** The columns of the CSV export, in order. */
+export const ACTIVATION_LOG_CSV_COLUMNS = ['when', 'who', 'who_kind', 'action', 'complex', 'serial', 'system', 'before', 'after', 'codeword_sequence', 'codeword_kind', 'codeword_quantity', 'detail'] as const;
+
+/**
+ * What an entry changed, in one line (the CLI's table, the console's): each value before →
+ * after; a system's values as it joined a complex; else the entry's own words.
+ */
+export function logChangeText(e: Pick<ActivationLogEntry, 'before' | 'after' | 'system' | 'detail'>): string {
+  const shown = (v: string | number | null | undefined): string => (v === null || v === undefined || v === '' ? 'none' : String(v));
+  const { before, after } = e;
+  if (before !== null && after !== null) return Object.keys(after).map((k) => `${k} ${shown(before[k])} → ${shown(after[k])}`).join(', ');
+  if (e.system && after !== null) return Object.entries(after).filter(([, v]) => v !== null).map(([k, v]) => `${k} ${shown(v)}`).join(', ');
+  return e.detail;
+}

@@ -157,6 +157,8 @@ export const ERRORS = {
   // 105x: removing managed systems
   'CAP-E1050': { status: 409, message: 'the system or its WPARs have tasks running (an action, a relocation to or from it, an evacuation, a removal): wait for them to end' },
   'CAP-E1051': { status: 409, message: 'a WPAR on the system could not be removed: the system stays (the WPARs removed before it stay removed)' },
+  // 104x: the instant capacity activation log
+  'CAP-E1040': { status: 400, message: 'the time range is empty: since must be before until' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,9 +1,10 @@
 // The HTTPS client of the manager API, used by the CLI and by agents (registration). A
 // self-signed manager is trusted by the fingerprint of the certificate pinned at login or
-// registration, not by turning verification off.
+// registration; a manager with a certificate from a private CA, by that CA (given at login
+// with --ca); never by turning verification off.
 import { X509Certificate } from 'node:crypto';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity, connect, type PeerCertificate as TlsPeerCertificate } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type ClientOptions } from 'ws';
 import { API_PREFIX } from '../api/paths.js';
@@ -20,6 +21,8 @@ export interface Endpoint {
   identity?: { key: string; cert: string };
   /** Give up on a request after this long (default: never). */
   timeoutMs?: number;
+  /** PEM of the CAs the manager's certificate must chain to (instead of the system's), for the host in `url`. */
+  ca?: string;
 }
 
 /** The manager answered with an error body (its stable code and message). */
@@ -49,20 +52,55 @@ export function fingerprintOf(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
 }
 
+/** OpenSSL's verification codes (what a TLS socket reports) as OpenSSL words them, code kept. */
+const VERIFICATION_TEXT: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in certificate chain',
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  CERT_SIGNATURE_FAILURE: 'certificate signature failure',
+  INVALID_CA: 'invalid CA certificate',
+};
+const verificationText = (code: string): string => (VERIFICATION_TEXT[code] ? `${VERIFICATION_TEXT[code]} (${code})` : code);
+
+/** The PEM certificates in a text (a CA bundle), each as its own PEM. */
+export function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.map((c) => `${c}\n`) ?? [];
+}
+
+export interface PeerCertificate {
+  pem: string;
+  /** Whether the CAs (the system's, or `ca`) vouch for it and it names the host. */
+  trusted: boolean;
+  /** Why not, when it is not trusted. */
+  reason?: string;
+  /** Who issued it, as its certificate says. */
+  issuer: string;
+  localAddress: string;
+}
+
 /**
- * The certificate a server presents, whether the system's CAs trust it for that host, and
- * the local address this host reached it from.
+ * The certificate a server presents, whether the system's CAs (or `ca`, instead of them) trust
+ * it for that host, and the local address this host reached it from.
  */
-export async function peerCertificate(url: string): Promise<{ pem: string; trusted: boolean; localAddress: string }> {
+export async function peerCertificate(url: string, ca?: string): Promise<PeerCertificate> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: u.hostname, port: Number(u.port || 443), servername: u.hostname.match(/^[\d.]+$|:/) ? undefined : u.hostname, rejectUnauthorized: false }, () => {
+    const socket = connect({
+      host: u.hostname, port: Number(u.port || 443), servername: u.hostname.match(/^[\d.]+$|:/) ? undefined : u.hostname, rejectUnauthorized: false,
+      ...(ca ? { ca } : {}),
+    }, () => {
       const cert = socket.getPeerCertificate();
       const localAddress = socket.localAddress ?? '';
+      const authorizationError = socket.authorizationError;
       socket.end();
       if (!cert?.raw) return reject(new UnreachableError(`${url} presented no certificate`));
-      const trusted = socket.authorized && checkServerIdentity(u.hostname, cert) === undefined;
-      resolve({ pem: pemOf(cert.raw), trusted, localAddress });
+      const identity = checkServerIdentity(u.hostname.replace(/^\[|\]$/g, ''), cert);
+      const trusted = socket.authorized && identity === undefined;
+      const reason = !socket.authorized ? verificationText(String(authorizationError ?? 'not trusted')) : identity?.message;
+      resolve({ pem: pemOf(cert.raw), trusted, ...(trusted ? {} : { reason }), issuer: new X509Certificate(cert.raw).issuer.replace(/\n/g, ', '), localAddress });
     });
     socket.setTimeout(10_000, () => socket.destroy(new Error('timed out')));
     socket.on('error', (e) => reject(new UnreachableError(`cannot reach ${url}: ${e.message}`)));
@@ -76,6 +114,7 @@ export class ApiClient<P extends Endpoint = Endpoint> {
     const url = new URL(prefix + path, this.profile.url);
     const pinned = this.profile.certificate;
     const pinnedFingerprint = pinned ? fingerprintOf(pinned) : undefined;
+    const ca = this.profile.ca;
     return {
       url,
       method,
@@ -89,10 +128,13 @@ export class ApiClient<P extends Endpoint = Endpoint> {
         ? {
             ca: pinned,
             // The pinned certificate is the identity: it need not name the host used to reach it.
-            checkServerIdentity: (host: string, cert: PeerCertificate) =>
+            checkServerIdentity: (host: string, cert: TlsPeerCertificate) =>
               cert.fingerprint256 === pinnedFingerprint ? undefined : checkServerIdentity(host, cert),
           }
-        : {}),
+        : ca
+          // Verified as any server is, against these CAs instead of the system's, for the URL's host.
+          ? { ca }
+          : {}),
     };
   }
 
@@ -112,7 +154,7 @@ export class ApiClient<P extends Endpoint = Endpoint> {
       if (timeout !== undefined) req.setTimeout(timeout, () => req.destroy(new Error(`no answer in ${timeout} ms`)));
       req.on('error', (e: NodeJS.ErrnoException) => {
         const hint = /certificate|self.signed|CERT_|UNABLE_TO_VERIFY/i.test(`${e.code} ${e.message}`)
-          ? ` (the manager's certificate is not trusted: run \`capstan login ${this.profile.url}\` to check and pin it)`
+          ? ` (the manager's certificate is not trusted: run \`capstan login ${this.profile.url}\` to check and pin it, or to trust its CA with --ca FILE)`
           : '';
         reject(new UnreachableError(`cannot reach the manager at ${this.profile.url}: ${e.message}${hint}`));
       });
@@ -123,9 +165,7 @@ export class ApiClient<P extends Endpoint = Endpoint> {
   /** `prefix`: what `path` is below (the API's, unless asked for a path outside it such as /metrics). */
   async request<T>(method: Method, path: string, body?: unknown, headers?: Record<string, string>, prefix = API_PREFIX): Promise<ApiResponse<T>> {
     const res = await this.open(method, path, body, headers, prefix);
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = await readText(res);
     let parsed: unknown = null;
     if (text) {
       try {
@@ -135,11 +175,27 @@ export class ApiClient<P extends Endpoint = Endpoint> {
       }
     }
     const status = res.statusCode ?? 0;
-    if (status >= 400) {
-      const e = (parsed ?? {}) as { code?: string; message?: string; details?: unknown };
-      throw new ApiError(status, e.code ?? `HTTP ${status}`, e.message ?? (typeof parsed === 'string' ? parsed : `HTTP ${status}`), e.details);
-    }
+    if (status >= 400) throw apiErrorOf(status, parsed);
     return { status, headers: res.headers, body: parsed as T };
+  }
+
+  /** Calls a route that answers with text, not JSON (a CSV export): the text as it came. */
+  async text<R extends RouteDefinition>(route: R, ...[input]: CallArgs<R>): Promise<string> {
+    const { params, query } = (input ?? {}) as { params?: object; query?: Query };
+    const accept = route.schema.produces?.join(', ') ?? '*/*';
+    const res = await this.open(route.method, routePath(route, params) + queryString(query), undefined, { accept }, route.outsidePrefix ? '' : API_PREFIX);
+    const text = await readText(res);
+    const status = res.statusCode ?? 0;
+    if (status >= 400) {
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Not the manager's error body: its text is the message.
+      }
+      throw apiErrorOf(status, parsed);
+    }
+    return text;
   }
 
   /** Calls one route of the API's route table; its parameters, query, body and answer are typed by the table. */
@@ -183,6 +239,17 @@ export class ApiClient<P extends Endpoint = Endpoint> {
 }
 
 export type Query = Record<string, string | number | boolean | undefined | readonly string[]>;
+
+async function readText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function apiErrorOf(status: number, parsed: unknown): ApiError {
+  const e = (parsed ?? {}) as { code?: string; message?: string; details?: unknown };
+  return new ApiError(status, e.code ?? `HTTP ${status}`, e.message ?? (typeof parsed === 'string' ? parsed : `HTTP ${status}`), e.details);
+}
 
 export function queryString(query?: Query): string {
   if (!query) return '';

@@ -1,5 +1,5 @@
 // Instant capacity over HTTP, on SQLite and PostgreSQL: who may read and change it, the
-// status, activation, and the deploy check (refused, or warned by the setting) on the real
+// status, activation, the activation log (JSON and CSV), and the deploy check (refused, or warned by the setting) on the real
 // WPAR deploy path with a test driver standing in for the system's agent.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +64,44 @@ for (const { kind, skip } of DB_KINDS) {
         await put('/capacity/settings', mgr.admin, { deployCheck: 'refuse' });
       }
       assert.deepEqual((await call('GET', '/capacity/settings', mgr.monitor)).json(), { deployCheck: 'refuse' });
+    });
+
+    it('serves the activation log to every role that reads capacity, as JSON pages and as CSV; nobody else', async () => {
+      await connectedSystem(mgr.m, mgr.admin, 'log-a');
+      assert.equal((await call('POST', '/capacity/complexes', mgr.admin, { name: 'logc', serial: 'SN-LOGC', systems: ['log-a'], rights: { cores: 2 }, instantAccessSeconds: 3600 })).statusCode, 201);
+      assert.equal((await call('POST', '/capacity/systems/log-a/activate', mgr.admin, { cores: 1 })).statusCode, 200);
+      const admin = ((await call('GET', '/whoami', mgr.admin)).json() as { name: string }).name;
+
+      for (const reader of [mgr.admin, mgr.user, mgr.monitor]) {
+        const r = await call('GET', '/capacity/log?complex=logc&limit=2', reader);
+        assert.equal(r.statusCode, 200, r.body);
+        const body = r.json() as { items: { action: string; who: string; system: { name: string } | null; before: unknown; after: unknown }[]; total: number };
+        assert.equal(body.total, 4, 'created (the complex, its system), credited, activated');
+        assert.deepEqual(body.items.map((e) => [e.action, e.who, e.system?.name ?? null, e.before, e.after]), [
+          ['activate', admin, 'log-a', { cores: 2 }, { cores: 3 }],
+          ['temporary-credited', admin, null, { balanceSeconds: 0 }, { balanceSeconds: 3600 }],
+        ]);
+      }
+      const paged = (await call('GET', '/capacity/log?complex=logc&system=log-a&limit=1&offset=1', mgr.monitor)).json() as { items: { action: string }[]; total: number };
+      assert.deepEqual([paged.total, paged.items.map((e) => e.action)], [2, ['complex-created']]);
+
+      const csv = await call('GET', '/capacity/log/csv?complex=logc', mgr.monitor);
+      assert.equal(csv.statusCode, 200, csv.body);
+      assert.match(String(csv.headers['content-type']), /^text\/csv/);
+      assert.match(String(csv.headers['content-disposition']), /^attachment; filename="capacity-activation-log-\d{4}-\d\d-\d\d\.csv"$/);
+      const lines = csv.body.split('\r\n');
+      assert.equal(lines[0], 'when,who,who_kind,action,complex,serial,system,before,after,codeword_sequence,codeword_kind,codeword_quantity,detail');
+      assert.equal(lines.length, 6, 'the header, four entries, and the empty text after the last CRLF');
+      assert.match(lines[1]!, new RegExp(`^\\d{4}-[^,]+Z,${admin},user,activate,logc,SN-LOGC,log-a,"\\{""cores"":2\\}","\\{""cores"":3\\}",,,,1 cores activated on log-a by ${admin}$`));
+
+      const nobody = (await mgr.m.userWithRoles([])).headers;
+      refused(await call('GET', '/capacity/log', nobody), 403, 'CAP-E0102');
+      refused(await call('GET', '/capacity/log/csv', nobody), 403, 'CAP-E0102');
+      refused(await mgr.m.app.inject({ method: 'GET', url: '/api/v1/capacity/log/csv' }), 401, 'CAP-E0100');
+      refused(await call('GET', '/capacity/log?since=yesterday', mgr.monitor), 400, 'CAP-E0001');
+      refused(await call('GET', '/capacity/log?since=2030-01-02T00:00:00Z&until=2030-01-01T00:00:00Z', mgr.monitor), 400, 'CAP-E1040');
+      refused(await call('GET', '/capacity/log?limit=0', mgr.monitor), 400, 'CAP-E0001');
+      refused(await call('GET', '/capacity/log/csv?complex=nosuch', mgr.monitor), 404, 'CAP-E0002');
     });
 
     it('does not govern systems in no complex', async () => {

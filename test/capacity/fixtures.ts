@@ -4,6 +4,7 @@
 import { after, before } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { CodewordKind } from '../../src/api/capacity.js';
 import { generateIssuerKey, issueCodeword, parsePrivateKey } from '../../src/manager/capacity/codeword.js';
 import { CapacityService } from '../../src/manager/capacity/service.js';
@@ -31,7 +32,7 @@ export interface World {
   clock: SimClock;
   issuerPublicKey: string;
   /** A new service on the world's database (a restarted manager is a new one). */
-  service(opts?: { notifications?: NotificationConfig; capacity?: CapacityConfig }): CapacityService;
+  service(opts?: { notifications?: NotificationConfig; capacity?: CapacityConfig; log?: Logger }): CapacityService;
   /** Adds a managed system; with `cores`, a host profile that reports them. */
   addSystem(name: string, cores?: number): Promise<string>;
   codeword(serial: string, sequence: number, kind: CodewordKind, quantity: number): string;
@@ -60,9 +61,9 @@ export function worldPerSuite(kind: 'sqlite' | 'postgres'): World {
   w.service = (opts = {}) => {
     const s = new CapacityService(
       w.db,
-      new NotifyService(w.db, opts.notifications ?? {}, silentLog),
+      new NotifyService(w.db, opts.notifications ?? {}, opts.log ?? silentLog),
       { issuerKeys: { vendor: issuer.publicKey }, ...opts.capacity },
-      silentLog,
+      opts.log ?? silentLog,
       w.clock.ms,
     );
     services.push(s);

@@ -78,7 +78,7 @@ for (const kind of DB_KINDS) {
       const two = w.codeword('SN-C9', 2, 'cores', 2);
       await cap.applyCodeword({ codeword: one }, 'admin');
       await cap.applyCodeword({ codeword: two }, 'admin');
-      await cap.remove('c9');
+      await cap.remove('c9', 'admin');
 
       const again = await cap.create({ name: 'c9-again', serial: 'SN-C9', systems: ['c9-a'], rights: { cores: 1 } }, 'admin');
       assert.equal(again.lastSequence, 2);

@@ -52,6 +52,9 @@ describe('capstan CLI against a manager process', () => {
     refused(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin', '--accept-certificate'], { input: `${firstPassword}\n`, profile: 'other', env: elsewhere }), 4, 'CAP-E0101');
     ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin', '--accept-certificate'], { input: 'admin-pass-2\n', profile: 'other', env: elsewhere }));
     assert.equal(json<{ name: string }>(await w.cli(['--json', 'whoami'], { profile: 'other', env: elsewhere })).name, 'admin');
+    // --ca with the generated certificate (copied from the manager's host): it vouches for itself.
+    ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin', '--ca', join(w.dataDir, 'tls', 'manager.crt')], { input: 'admin-pass-2\n', profile: 'byca', env: elsewhere }));
+    assert.equal(json<{ name: string }>(await w.cli(['--json', 'whoami'], { profile: 'byca', env: elsewhere })).name, 'admin');
   });
 
   it('manages systems, domains and groups, with stable exit codes for refusals', async () => {

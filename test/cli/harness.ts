@@ -48,10 +48,10 @@ export class CliWorld {
     return JSON.parse(ok(await this.cli(['--json', ...args])).stdout) as T;
   }
 
-  /** Starts `capstan manager` (on a free loopback port unless told) and waits until it serves. */
-  async startManager(opts: { host?: string; port?: number; db?: string } = {}): Promise<void> {
+  /** Starts `capstan manager` (on a free loopback port unless told; `args`: more of its options) and waits until it serves. */
+  async startManager(opts: { host?: string; port?: number; db?: string; args?: string[] } = {}): Promise<void> {
     const args = ['manager', '--data-dir', this.dataDir, '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0), '--log-level', 'info',
-      ...(opts.db ? ['--db', opts.db] : [])];
+      ...(opts.db ? ['--db', opts.db] : []), ...(opts.args ?? [])];
     const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

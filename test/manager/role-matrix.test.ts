@@ -161,6 +161,9 @@ const EXPECTED: Record<string, readonly Who[]> = {
   'GET /capacity/complexes/:id': VIEW,
   'GET /capacity/complexes/:id/ledger': VIEW,
   'GET /capacity/notifications': VIEW,
+  // The activation log: who changed capacity, and when, is part of what everyone who views sees.
+  'GET /capacity/log': VIEW,
+  'GET /capacity/log/csv': VIEW,
   'GET /capacity/issuers': VIEW,
   'GET /capacity/settings': VIEW,
   'POST /capacity/complexes': ADMINISTRATION,

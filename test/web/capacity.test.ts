@@ -172,8 +172,11 @@ describe('web console: instant capacity', () => {
     await contacts.getByLabel('E-mail addresses').fill('ops@example.com');
     await contacts.getByRole('button', { name: 'Save' }).click();
     await contacts.waitFor({ state: 'detached' });
-    await page.getByRole('main').getByText('ops@example.com').waitFor();
+    await page.getByRole('main').getByText('ops@example.com', { exact: true }).waitFor();
     assert.deepEqual((await status()).contacts, ['ops@example.com']);
+    // The complex's activation log shows the change at once, newest first.
+    const newest = page.getByRole('table', { name: 'Activation log of web1, newest first' }).getByRole('row').nth(1);
+    await newest.filter({ hasText: 'complex-modified' }).filter({ hasText: 'contacts none → ops@example.com' }).waitFor();
   });
 
   it('declares a complex through the dialog, with systems picked from the list, and lists it', async () => {

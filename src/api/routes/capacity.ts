@@ -1,8 +1,11 @@
 // Routes of instant capacity: complexes and their status, codewords and activation,
-// notifications, the ledger, trusted issuers and the settings. Reads need 'view'; every
-// change 'system.manage'.
+// notifications, the ledger, the activation log, trusted issuers and the settings. Reads
+// need 'view'; every change 'system.manage'.
 import { Type } from 'typebox';
 import {
+  ActivationLogExportQuery,
+  ActivationLogPage,
+  ActivationLogQuery,
   ActivationRequest,
   AddIssuerKeyRequest,
   AppliedCodeword,
@@ -50,6 +53,21 @@ export const capacityRoutes = {
   ledger: {
     method: 'GET', path: '/capacity/complexes/:id/ledger', permission: 'view',
     schema: { summary: 'The temporary capacity ledger of a complex, newest first', tags, params: RefParams, querystring: LedgerQuery, response: { 200: LedgerList } },
+  },
+  log: {
+    method: 'GET', path: '/capacity/log', permission: 'view',
+    schema: { summary: 'The activation log: every capacity change (who, what, codeword, when), newest first; filter by complex, system and time, page with limit and offset', tags, querystring: ActivationLogQuery, response: { 200: ActivationLogPage } },
+  },
+  /** CSV, not JSON: the console downloads it; the CLI prints it (capstan capacity log --csv). */
+  logCsv: {
+    method: 'GET', path: '/capacity/log/csv', permission: 'view',
+    schema: {
+      summary: 'The activation log as CSV (RFC 4180, a header row, newest first), with the same filters',
+      tags,
+      querystring: ActivationLogExportQuery,
+      produces: ['text/csv'],
+      response: { 200: { description: 'text/csv; one row per entry, the columns of ACTIVATION_LOG_CSV_COLUMNS', content: { 'text/csv': { schema: { type: 'string' } } } } },
+    },
   },
   testNotification: {
     method: 'POST', path: '/capacity/complexes/:id/notifications/test', permission: 'system.manage',

@@ -1,6 +1,7 @@
 // Where the CLI keeps its login: the manager's URL, an API token, and the manager's
-// certificate when it is self-signed (pinned at login). One file, readable by its owner
-// only; CAPSTAN_URL and CAPSTAN_TOKEN override it for automation.
+// certificate when it is self-signed (pinned at login) or the CAs given at login (--ca). One
+// file, readable by its owner only; CAPSTAN_URL, CAPSTAN_TOKEN and CAPSTAN_CA (a PEM file)
+// override it for automation.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,10 +25,21 @@ export function readProfile(): Profile {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${profilePath()} is not readable: ${(e as Error).message}`, { cause: e });
   }
+  const caFile = process.env.CAPSTAN_CA;
+  let ca: string | undefined;
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (e) {
+      throw new Error(`CAPSTAN_CA: ${caFile} is not readable: ${(e as Error).message}`, { cause: e });
+    }
+  }
   return {
     ...stored,
     url: process.env.CAPSTAN_URL ?? stored.url ?? DEFAULT_URL,
     ...(process.env.CAPSTAN_TOKEN ? { token: process.env.CAPSTAN_TOKEN } : {}),
+    // The CAs given here are the trust: a certificate pinned for another login is not.
+    ...(ca ? { ca, certificate: undefined } : {}),
   };
 }
 

@@ -1,12 +1,14 @@
 // How every change to a complex happens: one transaction that locks the complex, meters up to
-// now at the old configuration, makes the change, then settles warnings and the exhaustion
-// action; after the commit the notifications go out and the systems whose intended active
-// components changed are announced (their agents must enforce anew).
+// now at the old configuration, makes the change, settles warnings and the exhaustion action,
+// and appends what changed to the activation log; after the commit the notifications go out
+// and the systems whose intended active components changed are announced (their agents must
+// enforce anew).
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ComplexView } from '../../api/capacity.js';
 import type { Database } from '../db/schema.js';
 import type { Notice, NotifyService } from '../notify/service.js';
+import { appendLog, changedCapacity, copyState, entriesOf, type LogIntent } from './activation-log.js';
 import { meterLocked, settleLocked } from './ledger.js';
 import { listOf, loadComplex, lockComplex, type ComplexState } from './store.js';
 import { complexView } from './views.js';
@@ -19,6 +21,11 @@ export interface Moment {
 export interface ChangeResult<R> {
   result: R;
   notices: Notice[];
+  /**
+   * Who made the change and why, for the activation log. Null only for work that changes no
+   * capacity (the meter's own pass, actual active reports): one that does is refused.
+   */
+  log: LogIntent | null;
 }
 
 /** Told the systems whose intended active components (or complex membership) changed. */
@@ -41,16 +48,23 @@ export class ComplexChanges {
     return { sec: Math.floor(ms / 1000), iso: new Date(ms).toISOString() };
   }
 
-  /** One locked transaction: meter up to now, the change, settle; then notify. */
+  /** One locked transaction: meter up to now, the change, settle, log; then notify. */
   async change<R>(complexId: string, work: (trx: Kysely<Database>, st: ComplexState) => Promise<ChangeResult<R>>): Promise<{ result: R; view: ComplexView }> {
     const t = this.now();
     const { result, notices, before, after } = await this.db.transaction().execute(async (trx) => {
       const st = await lockComplex(trx, complexId, t.iso);
       await meterLocked(trx, st, t.sec, t.iso);
+      const metered = copyState(st);
       const done = await work(trx, st);
       const changed = await loadComplex(trx, complexId);
+      if (!done.log && changedCapacity(metered, changed)) {
+        throw new Error(`a change to complex ${metered.row.name} did not say who made it, for the activation log`);
+      }
+      const entries = done.log ? entriesOf(done.log, metered, changed) : [];
       const settled = await settleLocked(trx, changed, t.sec);
-      return { ...done, notices: [...done.notices, ...settled], before: st, after: settled.length > 0 ? await loadComplex(trx, complexId) : changed };
+      const after = settled.notices.length > 0 ? await loadComplex(trx, complexId) : changed;
+      await appendLog(trx, after, [...entries, ...settled.log], t.iso);
+      return { ...done, notices: [...done.notices, ...settled.notices], before: metered, after };
     });
     this.dispatch(after, notices);
     this.intendedChanged(after.members.filter((m) => {

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { ExhaustionAction } from '../../api/capacity.js';
 import type { Database } from '../db/schema.js';
 import type { Notice } from '../notify/service.js';
+import { bySystem, type LogEntry } from './activation-log.js';
 import { assessTemporary, meterStep, planDeactivation } from './meter.js';
 import { coresInUse, sumOf } from './rules.js';
 import { appendLedger, setIntended, snapshotOf, type ComplexState, type LedgerAppend } from './store.js';
@@ -39,12 +40,19 @@ export async function creditLocked(trx: Kysely<Database>, st: ComplexState, cred
   st.row = { ...st.row, temp_balance: balance };
 }
 
+export interface Settled {
+  /** To send after the commit. */
+  notices: Notice[];
+  /** The exhaustion, and what its action deactivated, for the activation log: the manager's own changes. */
+  log: LogEntry[];
+}
+
 /**
  * After metering or a change: the depletion warning once its period is reached, and once the
  * balance is gone while cores are in use beyond the rights, the complex's exhaustion action
- * (deactivate back to the rights, or only notify). Returns the notices to send after commit.
+ * (deactivate back to the rights, or only notify).
  */
-export async function settleLocked(trx: Kysely<Database>, st: ComplexState, now: number): Promise<Notice[]> {
+export async function settleLocked(trx: Kysely<Database>, st: ComplexState, now: number): Promise<Settled> {
   const snap = snapshotOf(st);
   const excess = coresInUse(snap);
   const balance = Number(st.row.temp_balance);
@@ -52,6 +60,7 @@ export async function settleLocked(trx: Kysely<Database>, st: ComplexState, now:
   const a = assessTemporary(balance, excess, st.row.warning_period_s, now, flags);
   const complex = { id: st.row.id, name: st.row.name };
   const notices: Notice[] = [];
+  const log: LogEntry[] = [];
   if (a.warn && a.projected !== null) {
     notices.push({
       kind: 'warning',
@@ -75,8 +84,19 @@ export async function settleLocked(trx: Kysely<Database>, st: ComplexState, now:
         if (cores === undefined) continue;
         await setIntended(trx, s.id, { ...s.intended, cores });
         changes.push(`${s.name}: ${s.intended.cores} → ${cores} cores intended active`);
+        log.push({
+          action: 'exhaustion-deactivate', ...bySystem(`temporary capacity of ${st.row.name} exhausted: ${s.intended.cores - cores} core(s) deactivated on ${s.name}, back to the usage rights`),
+          system: { id: s.id, name: s.name }, before: { cores: s.intended.cores }, after: { cores }, codewordSequence: null,
+        });
       }
     }
+    log.unshift({
+      action: 'temporary-exhausted',
+      ...bySystem(action === 'deactivate'
+        ? `temporary capacity of ${st.row.name} exhausted with ${excess} core(s) beyond the ${snap.rights.cores} core usage rights: deactivated back to the rights`
+        : `temporary capacity of ${st.row.name} exhausted with ${excess} core(s) beyond the ${snap.rights.cores} core usage rights: out of compliance (exhaustion action: notify)`),
+      system: null, before: null, after: { balanceSeconds: balance, coresInUse: excess }, codewordSequence: null,
+    });
     notices.push({
       kind: 'exception',
       complex,
@@ -95,5 +115,5 @@ export async function settleLocked(trx: Kysely<Database>, st: ComplexState, now:
       .where('id', '=', st.row.id)
       .execute();
   }
-  return notices;
+  return { notices, log };
 }

@@ -9,6 +9,9 @@ import type { Logger } from 'pino';
 import type { CapacityEnforcement } from '../../api/agents.js';
 import { CapstanError } from '../../api/errors.js';
 import type {
+  ActivationLogEntry,
+  ActivationLogExportQuery,
+  ActivationLogQuery,
   ActivationRequest,
   AppliedCodeword,
   ApplyCodewordRequest,
@@ -22,10 +25,12 @@ import type {
   ModifyComplexRequest,
   MoveRequest,
 } from '../../api/capacity.js';
+import type { Page } from '../../api/resources.js';
 import type { WparSpec } from '../../api/wpar.js';
 import type { Database } from '../db/schema.js';
 import { specOf } from '../inventory/wpar-store.js';
 import type { NotifyService } from '../notify/service.js';
+import { appendLog, countLog, createdEntries, logCsv, logEntryView, readLog, removedEntry, type LogFilter } from './activation-log.js';
 import { parseCodeword, serialHash, signedByAny } from './codeword.js';
 import { deployShortfall, placeableActive } from './deploy-check.js';
 import { configured, ComplexChanges, recipientsOf, type IntendedChanged } from './changes.js';
@@ -35,7 +40,7 @@ import { creditLocked } from './ledger.js';
 import { MeterLoop } from './meter-loop.js';
 import { assertSequence, codewordEffect, planActivation, planDeactivationOf, planMove } from './rules.js';
 import { DEFAULT_METER_INTERVAL_SECONDS, readSettings, writeSettings, type CapacityConfig } from './settings.js';
-import { complexOfSystem, findComplex, findSystem, loadComplex, setIntended, snapshotOf, type ComplexState } from './store.js';
+import { complexOfSystem, findComplex, findSystem, loadComplex, lockComplex, setIntended, snapshotOf, type ComplexState } from './store.js';
 import { complexView, ledgerEntryView } from './views.js';
 
 /** What a system's agent must enforce on the slice that holds its WPARs: its intended active components. */
@@ -91,6 +96,52 @@ export class CapacityService {
     return rows.map(ledgerEntryView);
   }
 
+  // ---- the activation log ----
+
+  /** Every capacity change, newest first, a page at a time. */
+  async activationLog(query: ActivationLogQuery): Promise<Page<ActivationLogEntry>> {
+    const f = await this.logFilter(query);
+    const [rows, total] = await Promise.all([readLog(this.db, f, query.limit, query.offset), countLog(this.db, f)]);
+    return { items: rows.map(logEntryView), total };
+  }
+
+  /** The same entries as CSV (at most `limit`, newest first). */
+  async activationLogCsv(query: ActivationLogExportQuery): Promise<string> {
+    const rows = await readLog(this.db, await this.logFilter(query), query.limit, 0);
+    return logCsv(rows.map(logEntryView));
+  }
+
+  /**
+   * The filters, by id: a complex or system that exists now by its id, name or serial; else
+   * one known only to the log (removed since) by what the log names it; else CAP-E0002.
+   */
+  private async logFilter(q: { complex?: string; system?: string; since?: string; until?: string }): Promise<LogFilter> {
+    const instant = (text: string | undefined) => (text === undefined ? undefined : new Date(text).toISOString());
+    const f: LogFilter = { since: instant(q.since), until: instant(q.until) };
+    if (f.since !== undefined && f.until !== undefined && f.since >= f.until) throw new CapstanError('CAP-E1040', `since ${q.since}, until ${q.until}`);
+    if (q.complex !== undefined) {
+      const ref = q.complex;
+      f.complexId = await findComplex(this.db, ref).then((c) => c.id, async (e: unknown) => {
+        const logged = await this.db.selectFrom('capacity_activation_log').select('complex_id')
+          .where((eb) => eb.or([eb('complex_id', '=', ref), eb('complex_name', '=', ref), eb('serial', '=', ref)]))
+          .orderBy('at', 'desc').limit(1).executeTakeFirst();
+        if (!logged) throw e;
+        return logged.complex_id;
+      });
+    }
+    if (q.system !== undefined) {
+      const ref = q.system;
+      f.systemId = await findSystem(this.db, ref).then((s) => s.id, async (e: unknown) => {
+        const logged = await this.db.selectFrom('capacity_activation_log').select('system_id')
+          .where((eb) => eb.or([eb('system_id', '=', ref), eb('system_name', '=', ref)]))
+          .orderBy('at', 'desc').limit(1).executeTakeFirst();
+        if (!logged?.system_id) throw e;
+        return logged.system_id;
+      });
+    }
+    return f;
+  }
+
   // ---- complexes ----
 
   /** A complex of one or more systems, with the rights it ships with and its Instant Access Capacity. */
@@ -99,15 +150,28 @@ export class CapacityService {
     if (new Set(systems.map((s) => s.id)).size !== systems.length) throw new CapstanError('CAP-E0001', 'a system is named twice');
     const t = this.changes.now();
     const id = randomUUID();
+    const what = `complex ${req.name} created by ${by} (serial ${req.serial}, ${req.rights.cores} core usage rights)`;
     try {
-      await this.db.transaction().execute((trx) => insertComplex(trx, id, req, systems, t));
+      await this.db.transaction().execute(async (trx) => {
+        await insertComplex(trx, id, req, systems, t);
+        const st = await loadComplex(trx, id);
+        const entries = createdEntries(st, by, what);
+        if (req.instantAccessSeconds) {
+          entries.push({
+            action: 'temporary-credited', who: by, whoKind: 'user', system: null, codewordSequence: null,
+            before: { balanceSeconds: 0 }, after: { balanceSeconds: req.instantAccessSeconds },
+            detail: `Instant Access Capacity: ${req.instantAccessSeconds} core-seconds of temporary capacity credited to ${req.name}`,
+          });
+        }
+        await appendLog(trx, st, entries, t.iso);
+      });
     } catch (e) {
       if (isUniqueViolation(e)) throw new CapstanError('CAP-E0003', `complex ${req.name}`);
       throw e;
     }
     const st = await loadComplex(this.db, id);
     this.changes.intendedChanged(systems.map((s) => s.id));
-    this.changes.dispatch(st, [configured(st, `complex ${req.name} created by ${by} (serial ${req.serial}, ${req.rights.cores} core usage rights)`)]);
+    this.changes.dispatch(st, [configured(st, what)]);
     return complexView(st, t.sec);
   }
 
@@ -129,7 +193,8 @@ export class CapacityService {
           contacts: req.contacts === undefined ? undefined : JSON.stringify(req.contacts),
           webhooks: req.webhooks === undefined ? undefined : JSON.stringify(req.webhooks),
         }).where('id', '=', st.row.id).execute();
-        return { result: undefined, notices: [configured(st, `complex ${st.row.name} modified by ${by}: ${Object.keys(req).join(', ')}`)] };
+        const what = `complex ${st.row.name} modified by ${by}: ${Object.keys(req).join(', ')}`;
+        return { result: undefined, notices: [configured(st, what)], log: { action: 'complex-modified', who: by, detail: what } };
       }).then((r) => r.view);
     } catch (e) {
       if (isUniqueViolation(e)) throw new CapstanError('CAP-E0003', `complex ${req.name ?? ''}`);
@@ -137,13 +202,21 @@ export class CapacityService {
     }
   }
 
-  /** Its applied codewords stay, by serial: a complex made again with the serial continues their sequence. */
-  async remove(ref: string): Promise<void> {
+  /**
+   * Its applied codewords stay, by serial: a complex made again with the serial continues their
+   * sequence. Its activation log stays too, ending with the removal.
+   */
+  async remove(ref: string, by: string): Promise<void> {
     const row = await findComplex(this.db, ref);
-    const members = await this.db.selectFrom('capacity_systems').select('system_id').where('complex_id', '=', row.id).execute();
-    await this.db.deleteFrom('capacity_complexes').where('id', '=', row.id).execute();
+    const t = this.changes.now();
+    const st = await this.db.transaction().execute(async (trx) => {
+      const locked = await lockComplex(trx, row.id, t.iso);
+      await appendLog(trx, locked, [removedEntry(locked, by)], t.iso);
+      await trx.deleteFrom('capacity_complexes').where('id', '=', row.id).execute();
+      return locked;
+    });
     // Systems in no complex are not governed: their agents lift the limits.
-    this.changes.intendedChanged(members.map((m) => m.system_id));
+    this.changes.intendedChanged(st.members.map((m) => m.system_id));
   }
 
   // ---- codewords and activation ----
@@ -186,18 +259,19 @@ export class CapacityService {
         serial: st.row.serial, sequence: cw.sequence, kind: cw.kind, quantity: cw.quantity, digest: cw.digest, issued_at: issuedAt, applied_at: t.iso, applied_by: by,
       }).execute();
       await trx.updateTable('capacity_complexes').set({ last_sequence: cw.sequence }).where('id', '=', st.row.id).execute();
-      return { result: undefined, notices: [configured(st, `codeword ${cw.sequence} (${cw.kind}, ${cw.quantity}) applied to ${st.row.name} by ${by}`)] };
+      const what = `codeword ${cw.sequence} (${cw.kind}, ${cw.quantity}) applied to ${st.row.name} by ${by}`;
+      return { result: undefined, notices: [configured(st, what)], log: { action: 'codeword-applied', who: by, detail: what, codewordSequence: cw.sequence } };
     });
     return { complex: { id: target.id, name: view.name }, kind: cw.kind, sequence: cw.sequence, quantity: cw.quantity, issuedAt, status: view };
   }
 
   async activate(systemRef: string, req: ActivationRequest, by: string): Promise<ComplexView> {
-    return this.onSystem(systemRef, by, 'activated', req, (st, id) => planActivation(snapshotOf(st), id, req));
+    return this.onSystem(systemRef, by, 'activate', req, (st, id) => planActivation(snapshotOf(st), id, req));
   }
 
   /** Always allowed (down to nothing active); applied by the agent, shown as IA ≠ AA until it is. */
   async deactivate(systemRef: string, req: ActivationRequest, by: string): Promise<ComplexView> {
-    return this.onSystem(systemRef, by, 'deactivated', req, (st, id) => planDeactivationOf(snapshotOf(st), id, req));
+    return this.onSystem(systemRef, by, 'deactivate', req, (st, id) => planDeactivationOf(snapshotOf(st), id, req));
   }
 
   /** Moves intended active cores between two systems of one complex. */
@@ -210,7 +284,8 @@ export class CapacityService {
       const moved = planMove(snapshotOf(st), from.id, to.id, req.cores);
       await setIntended(trx, from.id, moved.from);
       await setIntended(trx, to.id, moved.to);
-      return { result: undefined, notices: [configured(st, `${req.cores} core(s) moved from ${from.name} to ${to.name} by ${by}`)] };
+      const what = `${req.cores} core(s) moved from ${from.name} to ${to.name} by ${by}`;
+      return { result: undefined, notices: [configured(st, what)], log: { action: 'move', who: by, detail: what } };
     });
     return view;
   }
@@ -241,7 +316,7 @@ export class CapacityService {
         .where('system_id', '=', systemId)
         .where('complex_id', '=', st.row.id)
         .execute();
-      return { result: undefined, notices: [] };
+      return { result: undefined, notices: [], log: null };
     });
   }
 
@@ -299,7 +374,7 @@ export class CapacityService {
     const rows = await this.db.selectFrom('capacity_complexes').select(['id', 'name']).execute();
     for (const r of rows) {
       try {
-        await this.changes.change(r.id, async () => ({ result: undefined, notices: [] }));
+        await this.changes.change(r.id, async () => ({ result: undefined, notices: [], log: null }));
       } catch (e) {
         if (e instanceof CapstanError && e.code === 'CAP-E0002') continue; // removed meanwhile
         this.log.error({ err: e, complex: r.name }, 'metering failed');
@@ -325,13 +400,14 @@ export class CapacityService {
 
   // ---- internals ----
 
-  private async onSystem(systemRef: string, by: string, verb: string, req: ActivationRequest, plan: (st: ComplexState, systemId: string) => Components): Promise<ComplexView> {
+  private async onSystem(systemRef: string, by: string, action: 'activate' | 'deactivate', req: ActivationRequest, plan: (st: ComplexState, systemId: string) => Components): Promise<ComplexView> {
     const sys = await findSystem(this.db, systemRef);
     const complexId = await complexOfSystem(this.db, sys.id, sys.name);
     const { view } = await this.changes.change(complexId, async (trx, st) => {
       await setIntended(trx, sys.id, plan(st, sys.id));
-      const what = Object.entries(req).filter(([, n]) => n).map(([k, n]) => `${n} ${k === 'memoryGiB' ? 'GiB' : k}`).join(', ');
-      return { result: undefined, notices: [configured(st, `${what} ${verb} on ${sys.name} by ${by}`)] };
+      const amounts = Object.entries(req).filter(([, n]) => n).map(([k, n]) => `${n} ${k === 'memoryGiB' ? 'GiB' : k}`).join(', ') || 'nothing';
+      const what = `${amounts} ${action}d on ${sys.name} by ${by}`;
+      return { result: undefined, notices: [configured(st, what)], log: { action, who: by, detail: what, system: sys } };
     });
     return view;
   }

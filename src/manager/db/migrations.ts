@@ -395,6 +395,34 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('balance_events_status_idx').on('balance_events').column('status').execute();
     },
   },
+  // The activation log of instant capacity: one row per change to a complex (who, what, the
+  // values before and after, the codeword), written in the change's own transaction. Numbered
+  // per complex under its row lock, as the ledger is. Kept when the complex goes (no foreign
+  // key), with the complex's and the system's names as they were; a codeword is named by
+  // (serial, sequence), the key of capacity_codeword_history, which holds the rest of it.
+  '0016_capacity_activation_log': {
+    async up(db: AnyDb) {
+      await db.schema.createTable('capacity_activation_log')
+        .addColumn('complex_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('actor_kind', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('complex_name', 'text', (c) => c.notNull())
+        .addColumn('serial', 'text', (c) => c.notNull())
+        .addColumn('system_id', 'text')
+        .addColumn('system_name', 'text')
+        .addColumn('before', 'text')
+        .addColumn('after', 'text')
+        .addColumn('codeword_sequence', 'integer')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('capacity_activation_log_pk', ['complex_id', 'seq'])
+        .execute();
+      await db.schema.createIndex('capacity_activation_log_at_idx').on('capacity_activation_log').columns(['at', 'complex_id', 'seq']).execute();
+      await db.schema.createIndex('capacity_activation_log_system_idx').on('capacity_activation_log').columns(['system_id', 'at']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -183,6 +183,7 @@ export interface Database {
   relocation_leftovers: RelocationLeftoversTable;
   agent_registration_requests: AgentRegistrationRequestsTable;
   balance_events: BalanceEventsTable;
+  capacity_activation_log: CapacityActivationLogTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -282,6 +283,29 @@ export interface NotificationDeliveriesTable {
   status: string;
   error: string | null;
   created_at: string;
+}
+
+/** Append-only: every change to a complex's capacity (0016_capacity_activation_log). */
+export interface CapacityActivationLogTable {
+  /** No foreign key: the entries outlive their complex. */
+  complex_id: string;
+  /** 1, 2, … per complex, in the order the changes were made. */
+  seq: number;
+  at: string;
+  /** A user's name, or "system" for the manager's own changes (actor_kind tells which). */
+  actor: string;
+  actor_kind: 'user' | 'system';
+  action: string;
+  complex_name: string;
+  serial: string;
+  system_id: string | null;
+  system_name: string | null;
+  /** JSON LogValues. */
+  before: string | null;
+  after: string | null;
+  /** With `serial`, the key of the codeword's row in capacity_codeword_history. */
+  codeword_sequence: number | null;
+  detail: string;
 }
 
 export type ComplexRow = Selectable<CapacityComplexesTable>;

@@ -1,5 +1,6 @@
 // How the manager sends notifications: an SMTP relay for email (none: email deliveries are
-// recorded as failed, so the gap is visible), and how long any one delivery may take.
+// recorded as failed, so the gap is visible), the CAs webhook receivers may be vouched for by,
+// and how long any one delivery may take.
 
 export interface SmtpRelay {
   host: string;
@@ -14,6 +15,11 @@ export interface SmtpRelay {
 
 export interface NotificationConfig {
   smtp?: SmtpRelay;
+  /**
+   * A PEM file of CA certificates that https:// webhook receivers' certificates may chain to,
+   * besides the system's trusted CAs (a private CA of your own).
+   */
+  webhookCa?: string;
   /** Per delivery, milliseconds (default 10 s). */
   timeoutMs?: number;
 }

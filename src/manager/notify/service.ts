@@ -1,7 +1,8 @@
 // Notifications about configuration changes, warnings and exceptions: one email to the
 // contacts and one POST to each webhook, every delivery recorded as sent or failed (with why)
-// so a relay that is down is seen, not silently lost. A failed delivery never fails the
-// change that caused it.
+// so a relay that is down, or a receiver whose certificate is not trusted, is seen, not
+// silently lost. A delivery is tried once, never again: a failed one never fails the change
+// that caused it, and the record is what there is to act on.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -9,7 +10,7 @@ import type { DeliveryView, NoticeKind } from '../../api/capacity.js';
 import type { Database } from '../db/schema.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, type NotificationConfig } from './config.js';
 import { smtpMailer, type SendMail } from './smtp.js';
-import { postWebhook } from './webhook.js';
+import { postWebhook, readWebhookCa, type WebhookTrust } from './webhook.js';
 
 export interface Notice {
   kind: NoticeKind;
@@ -28,10 +29,12 @@ export interface Recipients {
 export class NotifyService {
   private readonly timeoutMs: number;
   private readonly mail: SendMail | null;
+  private readonly webhookTrust: WebhookTrust;
 
   constructor(private readonly db: Kysely<Database>, config: NotificationConfig, private readonly log: Logger) {
     this.timeoutMs = config.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
     this.mail = config.smtp ? smtpMailer(config.smtp, this.timeoutMs) : null;
+    this.webhookTrust = config.webhookCa ? { ca: readWebhookCa(config.webhookCa) } : {};
   }
 
   /** Delivers the notice to every recipient; resolves with what was recorded. */
@@ -46,7 +49,7 @@ export class NotifyService {
     }
     for (const url of to.webhooks) {
       const body = { kind: notice.kind, subject: notice.subject, text: notice.text, complex: notice.complex, data: notice.data ?? {}, at: new Date().toISOString() };
-      deliveries.push(this.deliver(notice, subject, 'webhook', url, () => postWebhook(url, body, this.timeoutMs)));
+      deliveries.push(this.deliver(notice, subject, 'webhook', url, () => postWebhook(url, body, this.timeoutMs, this.webhookTrust)));
     }
     return Promise.all(deliveries);
   }

@@ -38,6 +38,8 @@ export function managerTls(dataDir: string, configured: { cert?: string; key?: s
   if (configured.cert && configured.key) {
     return { cert: readFileSync(configured.cert, 'utf8'), key: readFileSync(configured.key, 'utf8') };
   }
+  // One without the other is a mistake, not a wish for the generated certificate.
+  if (configured.cert || configured.key) throw new Error('the TLS certificate and its key go together: give both --tls-cert and --tls-key (tls.cert and tls.key in manager.json)');
   const dir = join(dataDir, 'tls');
   const certFile = join(dir, 'manager.crt');
   const keyFile = join(dir, 'manager.key');

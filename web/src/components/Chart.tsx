@@ -16,12 +16,15 @@ interface Props {
   /** Unix seconds. */
   times: number[];
   series: ChartSeries[];
+  /** A value as the legend shows it. */
   format: (v: number) => string;
+  /** The value axis's labels, all at once (see lib/ticks.ts); by default each tick by `format`. */
+  ticks?: (values: number[]) => string[];
 }
 
 const HEIGHT = 180;
 
-export function Chart({ title, times, series, format }: Props) {
+export function Chart({ title, times, series, format, ticks }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => s.label).join('|');
@@ -32,7 +35,7 @@ export function Chart({ title, times, series, format }: Props) {
       width: el.clientWidth || 600,
       height: HEIGHT,
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, value: (_: uPlot, v: number | null) => (v === null ? '—' : format(v)) }))],
-      axes: [{}, { values: (_: uPlot, ticks: number[]) => ticks.map(format), size: 70 }],
+      axes: [{}, { values: (_: uPlot, splits: number[]) => (ticks ? ticks(splits) : splits.map(format)), size: 70 }],
       scales: { x: { time: true } },
     }, [times, ...series.map((s) => s.values)], el);
     plot.current = u;

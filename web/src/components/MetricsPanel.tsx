@@ -5,6 +5,7 @@ import { SAMPLE_INTERVAL_MS, type MetricPoint } from '../../../src/api/metrics.j
 import { routes } from '../../../src/api/routes/index.js';
 import { ApiError, call } from '../api/client.js';
 import { formatBytes, formatPercent } from '../lib/format.js';
+import { byteTicks, countTicks, percentTicks } from '../lib/ticks.js';
 import { usePoll } from '../lib/usePoll.js';
 import { Chart, type ChartSeries } from './Chart.js';
 import { Field } from './Field.js';
@@ -26,21 +27,24 @@ const ORANGE = '#b45309';
 const rate = (v: number) => `${formatBytes(v)}/s`;
 const col = (points: MetricPoint[], f: (p: MetricPoint) => number | null) => points.map(f);
 
-function charts(points: MetricPoint[], wpar: boolean): { title: string; series: ChartSeries[]; format: (v: number) => string }[] {
+function charts(points: MetricPoint[], wpar: boolean): { title: string; series: ChartSeries[]; format: (v: number) => string; ticks: (v: number[]) => string[] }[] {
+  const rateTicks = (v: number[]) => byteTicks(v, '/s');
   return [
     {
       title: 'CPU (share of the host)',
       format: formatPercent,
+      ticks: percentTicks,
       series: [
         { label: 'CPU', values: col(points, (p) => p.cpuUtil), stroke: BLUE },
         ...(wpar ? [{ label: 'Effective CPU', values: col(points, (p) => p.effectiveCpuUtil), stroke: ORANGE }] : []),
       ],
     },
-    { title: 'Memory in use', format: formatBytes, series: [{ label: 'Memory', values: col(points, (p) => p.memoryBytes), stroke: BLUE }] },
-    { title: 'Processes', format: (v) => String(Math.round(v)), series: [{ label: 'Processes', values: col(points, (p) => p.processes), stroke: BLUE }] },
+    { title: 'Memory in use', format: formatBytes, ticks: byteTicks, series: [{ label: 'Memory', values: col(points, (p) => p.memoryBytes), stroke: BLUE }] },
+    { title: 'Processes', format: (v) => String(Math.round(v)), ticks: countTicks, series: [{ label: 'Processes', values: col(points, (p) => p.processes), stroke: BLUE }] },
     {
       title: 'Network',
       format: rate,
+      ticks: rateTicks,
       series: [
         { label: 'Received', values: col(points, (p) => p.netRxBytesPerSec), stroke: BLUE },
         { label: 'Sent', values: col(points, (p) => p.netTxBytesPerSec), stroke: ORANGE },
@@ -49,6 +53,7 @@ function charts(points: MetricPoint[], wpar: boolean): { title: string; series: 
     {
       title: 'Disk',
       format: rate,
+      ticks: rateTicks,
       series: [
         { label: 'Read', values: col(points, (p) => p.diskReadBytesPerSec), stroke: BLUE },
         { label: 'Written', values: col(points, (p) => p.diskWriteBytesPerSec), stroke: ORANGE },
@@ -96,7 +101,7 @@ export default function MetricsPanel({ kind, id, name }: { kind: keyof typeof ME
             ['Disk', `${rate(last.diskReadBytesPerSec)} read, ${rate(last.diskWriteBytesPerSec)} written`],
           ]} />
           <div className="charts">
-            {charts(points, kind === 'wpars').map((c) => <Chart key={c.title} title={c.title} times={times} series={c.series} format={c.format} />)}
+            {charts(points, kind === 'wpars').map((c) => <Chart key={c.title} title={c.title} times={times} series={c.series} format={c.format} ticks={c.ticks} />)}
           </div>
         </>
       )}

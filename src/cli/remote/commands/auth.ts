@@ -1,6 +1,8 @@
 // login, logout, whoami, passwd and API tokens. Login checks the manager's certificate
-// (pinning a self-signed one by fingerprint), logs in, replaces a one-time password when the
-// manager asks for it, and keeps an API token for the commands that follow.
+// (pinning a self-signed one by fingerprint, or keeping the CA given with --ca), logs in,
+// replaces a one-time password when the manager asks for it, and keeps an API token for the
+// commands that follow.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { routes } from '../../../api/routes/index.js';
 import { DEFAULT_DATA_DIR } from '../../../manager/config.js';
 import { UsageError } from '../../local/command.js';
 import { formatFields, formatTable, note, print, printJson, when } from '../../output.js';
-import { ApiClient, fingerprintOf, peerCertificate, UnreachableError } from '../../../client/api-client.js';
+import { ApiClient, fingerprintOf, pemCertificates, peerCertificate, UnreachableError } from '../../../client/api-client.js';
 import { remote } from '../context.js';
 import { ask, confirm, stdinLine } from '../prompt.js';
 import { DEFAULT_URL, readProfile, removeProfile, writeProfile, type Profile } from '../profile.js';
@@ -23,29 +25,68 @@ interface LoginOptions {
   dataDir?: string;
 }
 
-/** The certificate to pin for `url`, or undefined when the system's CAs already trust it. */
-async function trustManager(url: string, opts: LoginOptions): Promise<string | undefined> {
-  const { pem, trusted } = await peerCertificate(url);
-  if (trusted) return undefined;
-  const fingerprint = fingerprintOf(pem);
-  if (opts.ca) {
-    if (fingerprintOf(readFileSync(opts.ca, 'utf8')) !== fingerprint) {
-      throw new UnreachableError(`the manager at ${url} presents certificate ${fingerprint}, which is not the one in ${opts.ca}`);
-    }
-    return pem;
+/** How the login trusts the manager: nothing to keep (the system's CAs vouch for it), its certificate pinned, or the CAs it must chain to. */
+type Trust = { certificate?: string; ca?: string };
+
+/** The certificates of --ca FILE: a CA bundle, or the manager's own certificate. */
+function readCaFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--ca ${file}: ${(e as Error).message}`);
   }
+  const certificates = pemCertificates(text);
+  if (certificates.length === 0) throw new UsageError(`--ca ${file}: holds no PEM certificate`);
+  for (const c of certificates) {
+    try {
+      fingerprintOf(c);
+    } catch (e) {
+      throw new UsageError(`--ca ${file}: a certificate in it cannot be read: ${(e as Error).message}`);
+    }
+  }
+  return certificates.join('');
+}
+
+/**
+ * --ca FILE: the manager is trusted only if the certificates in FILE vouch for it — a CA it
+ * chains to, for the host of the URL (kept, so a certificate the CA renews is trusted too),
+ * or its very certificate when it signs itself (pinned, as a self-signed one is).
+ */
+async function trustByCa(url: string, file: string): Promise<Trust> {
+  const ca = readCaFile(file);
+  const peer = await peerCertificate(url, ca);
+  if (peer.trusted) return { ca };
+  const fingerprint = fingerprintOf(peer.pem);
+  if (pemCertificates(ca).some((c) => fingerprintOf(c) === fingerprint)) {
+    // A pinned certificate is its own trust anchor: only one that signs itself can be.
+    const own = new X509Certificate(peer.pem);
+    if (own.checkIssued(own) && own.verify(own.publicKey)) return { certificate: peer.pem };
+    throw new UnreachableError(`${file} holds the manager's own certificate, which ${peer.issuer} issued: give that CA's certificate with --ca `
+      + '(a certificate is trusted by itself only when it signs itself)');
+  }
+  throw new UnreachableError(`the manager at ${url} presents a certificate (issued by ${peer.issuer}, SHA-256 ${fingerprint}) `
+    + `that the certificates in ${file} do not vouch for: ${peer.reason ?? 'not trusted'}`);
+}
+
+/** How to trust the manager at `url`: by --ca, by the system's CAs, or by its certificate pinned. */
+async function trustManager(url: string, opts: LoginOptions): Promise<Trust> {
+  if (opts.ca) return trustByCa(url, opts.ca);
+  const { pem, trusted } = await peerCertificate(url);
+  if (trusted) return {};
+  const fingerprint = fingerprintOf(pem);
   // On the manager's own host, its certificate file proves who answers.
   const dataDir = opts.dataDir ?? process.env.CAPSTAN_DATA_DIR ?? DEFAULT_DATA_DIR;
   try {
     if (fingerprintOf(readFileSync(join(dataDir, 'tls', 'manager.crt'), 'utf8')) === fingerprint) {
       note(`the manager's certificate is the one in ${dataDir}/tls: trusted`);
-      return pem;
+      return { certificate: pem };
     }
   } catch {
     // Not this host's manager, or not readable: ask instead.
   }
   note(`the manager at ${url} presents a certificate no system CA vouches for;\nits SHA-256 fingerprint is\n  ${fingerprint}`);
-  if (opts.acceptCertificate || (process.stdin.isTTY && (await confirm('Trust it for this and later logins?')))) return pem;
+  if (opts.acceptCertificate || (process.stdin.isTTY && (await confirm('Trust it for this and later logins?')))) return { certificate: pem };
   throw new UnreachableError(`the manager's certificate was not trusted (compare the fingerprint, then use --accept-certificate or --ca FILE)`);
 }
 
@@ -59,8 +100,8 @@ function sessionHeaders(url: string, setCookie: string[] | string | undefined): 
 
 async function login(urlArg: string | undefined, opts: LoginOptions): Promise<Profile> {
   const url = new URL(urlArg ?? readProfile().url ?? DEFAULT_URL).origin;
-  const certificate = await trustManager(url, opts);
-  const client = new ApiClient({ url, ...(certificate ? { certificate } : {}) });
+  const trust = await trustManager(url, opts);
+  const client = new ApiClient({ url, ...trust });
   const name = opts.user ?? (process.stdin.isTTY && !opts.passwordStdin ? (await ask('User: ')).trim() : 'admin');
   const password = opts.passwordStdin ? await stdinLine('the password') : await ask(`Password for ${name}: `, true);
   const res = await client.exchange(routes.auth.login, { body: { name, password } });
@@ -75,7 +116,7 @@ async function login(urlArg: string | undefined, opts: LoginOptions): Promise<Pr
   const token = (await client.exchange(routes.auth.createToken, { body: { name: `cli@${hostname()}` } }, cookie)).body;
   // The CLI lives on its token; the login session is not needed any more.
   await client.exchange(routes.auth.logout, {}, cookie).catch(() => undefined);
-  const profile: Profile = { url, user: name, token: token.token, tokenId: token.id, ...(certificate ? { certificate } : {}) };
+  const profile: Profile = { url, user: name, token: token.token, tokenId: token.id, ...trust };
   writeProfile(profile);
   note(`logged in to ${url} as ${name} (${res.body.roles.join(', ') || 'no role'})`);
   return profile;
@@ -89,7 +130,7 @@ export function authCommands(program: Command): void {
     .option('-u, --user <name>', 'user name (default: asked; admin with --password-stdin)')
     .option('--password-stdin', 'read the password from standard input (and, when it must change, the new one from the next line)')
     .option('--accept-certificate', 'trust the manager\'s self-signed certificate without asking')
-    .option('--ca <file>', 'trust the manager only if it presents this certificate')
+    .option('--ca <file>', 'trust the manager only if the certificates in this PEM file vouch for it: the CA that signed its certificate (for the URL\'s host), or its own certificate')
     .option('--data-dir <dir>', 'the local manager\'s data directory, whose certificate is trusted')
     .action(remote<LoginOptions>(async ({ args, opts, json }) => {
       const p = await login(args[0] as string | undefined, opts);

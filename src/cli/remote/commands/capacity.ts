@@ -1,16 +1,17 @@
 // Instant capacity from the command line: the status of complexes (the seed's icapstatus),
-// codewords and activation (icapmodify), notifications (icapnotify), complexes, issuers and
-// the ledger; and the issuer's own side, offline: `capstan codeword keygen|issue`.
+// codewords and activation (icapmodify), notifications (icapnotify), complexes, issuers, the
+// ledger and the activation log; and the issuer's own side, offline: `capstan codeword keygen|issue`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type {
-  CodewordKind,
-  ComplexView,
-  ComponentCounts,
-  Components,
-  DeployCheckMode,
-  ExhaustionAction,
-  IssuerKeyView,
+import {
+  logChangeText,
+  type CodewordKind,
+  type ComplexView,
+  type ComponentCounts,
+  type Components,
+  type DeployCheckMode,
+  type ExhaustionAction,
+  type IssuerKeyView,
 } from '../../../api/capacity.js';
 import { generateIssuerKey, issueCodeword, parsePrivateKey } from '../../../manager/capacity/codeword.js';
 import { DURATION_EXAMPLES, readDuration } from '../../../api/duration.js';
@@ -51,6 +52,17 @@ function counts(label: string, c: ComponentCounts | null): [string, Cell] {
 }
 
 const comp = (c: Components | null, k: keyof Components): Cell => (c === null ? null : c[k]);
+
+/** An instant as typed: ISO 8601, or a duration before now ("2h", "7d"). */
+export function instantOption(text: string | undefined, now = Date.now()): string | undefined {
+  if (text === undefined) return undefined;
+  const ago = readDuration(text);
+  if (ago !== undefined) return new Date(now - ago * 1000).toISOString();
+  const t = Date.parse(text);
+  if (!/^\d{4}-\d\d-\d\d/.test(text.trim()) || Number.isNaN(t)) throw new UsageError(`not a time: ${text} (e.g. 2030-01-31T12:00:00Z, or a duration ago such as ${DURATION_EXAMPLES})`);
+  return new Date(t).toISOString();
+}
+
 
 function showComplex(c: ComplexView): string {
   const t = c.temporary;
@@ -166,6 +178,33 @@ export function capacityCommands(program: Command): void {
       if (json) return printJson(r);
       print(formatTable(['Seq', 'Kind', 'Core-seconds', 'Balance', 'From', 'To', 'Cores', 'Codeword', 'Recorded'],
         r.items.map((e) => [e.seq, e.kind, e.amount, e.balanceAfter, when(e.from), when(e.to), e.excessCores, e.codewordSequence, when(e.createdAt)])));
+    }));
+
+  cap.command('log').description('The activation log: every capacity change (who, what, codeword, when), newest first')
+    .option('--complex <complex>', 'only this complex (name, id or serial; a removed one by its id or last name)')
+    .option('--system <system>', 'only changes of this system')
+    .option('--since <time>', 'from this time on: ISO 8601 (2030-01-31T12:00:00Z) or a duration ago (2h, 7d)')
+    .option('--until <time>', 'before this time: ISO 8601 or a duration ago')
+    .option('--limit <n>', 'at most this many entries (default 100; with --csv, all up to 100000)')
+    .option('--offset <n>', 'skip this many of the newest entries first')
+    .option('--csv', 'print the CSV export (RFC 4180) instead of a table')
+    .action(remote<{ complex?: string; system?: string; since?: string; until?: string; limit?: string; offset?: string; csv?: boolean }>(async ({ client, opts, json }) => {
+      if (opts.csv && json) throw new UsageError('give --csv or --json, not both');
+      const filters = { complex: opts.complex, system: opts.system, since: instantOption(opts.since), until: instantOption(opts.until) };
+      const limit = opts.limit === undefined ? undefined : count(opts.limit);
+      if (opts.csv) {
+        if (opts.offset !== undefined) throw new UsageError('--offset does not apply to --csv (narrow it with --since and --until)');
+        print(await client.text(routes.capacity.logCsv, { query: { ...filters, limit } }));
+        return;
+      }
+      const offset = opts.offset === undefined ? undefined : count(opts.offset);
+      const r = await client.call(routes.capacity.log, { query: { ...filters, limit, offset } });
+      if (json) return printJson(r);
+      print(formatTable(['When', 'Who', 'Action', 'Complex', 'System', 'Change', 'Codeword'],
+        r.items.map((e) => [when(e.at), e.whoKind === 'system' ? `${e.who} (manager)` : e.who, e.action, e.complex.name, e.system?.name, logChangeText(e),
+          e.codeword ? `${e.codeword.sequence} (${e.codeword.kind} ${e.codeword.quantity})` : null])));
+      const shown = (offset ?? 0) + r.items.length;
+      if (shown < r.total) note(`${r.items.length} of ${r.total} entries; the next ones with --offset ${shown}`);
     }));
 
   cap.command('settings').description('Show or change the instant capacity settings')

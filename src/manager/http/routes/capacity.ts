@@ -1,6 +1,7 @@
 // Instant capacity: complexes and their status (the seed's icapstatus), codewords and
-// activation (icapmodify), notifications (icapnotify), the ledger, trusted issuers and the
-// deploy-check setting. Reads need 'view'; every change 'system.manage'.
+// activation (icapmodify), notifications (icapnotify), the ledger, the activation log (JSON
+// and CSV), trusted issuers and the deploy-check setting. Reads need 'view'; every change
+// 'system.manage'.
 import { routes } from '../../../api/routes/index.js';
 import type { Services } from '../../services.js';
 import { fromTable } from '../route-options.js';
@@ -21,12 +22,25 @@ export async function capacityRoutes(app: App, services: Services): Promise<void
   app.route({
     ...fromTable(r.remove),
     handler: async (req, reply) => {
-      await capacity.remove(req.params.id);
+      await capacity.remove(req.params.id, principalOf(req).name);
       return reply.status(204).send(null);
     },
   });
 
   app.route({ ...fromTable(r.ledger), handler: async (req) => ({ items: await capacity.ledger(req.params.id, req.query.limit) }) });
+
+  app.route({ ...fromTable(r.log), handler: async (req) => capacity.activationLog(req.query) });
+
+  app.route({
+    ...fromTable(r.logCsv),
+    handler: async (req, reply) => {
+      const csv = await capacity.activationLogCsv(req.query);
+      return reply
+        .type('text/csv; charset=utf-8; header=present')
+        .header('content-disposition', `attachment; filename="capacity-activation-log-${new Date().toISOString().slice(0, 10)}.csv"`)
+        .send(csv);
+    },
+  });
 
   app.route({ ...fromTable(r.testNotification), handler: async (req) => ({ items: await capacity.testNotification(req.params.id) }) });
 

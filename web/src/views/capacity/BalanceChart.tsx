@@ -4,6 +4,7 @@
 import type { ComplexView, LedgerEntry } from '../../../../src/api/capacity.js';
 import { Chart } from '../../components/Chart.js';
 import { formatTime } from '../../lib/format.js';
+import { fixed, tickLabels } from '../../lib/ticks.js';
 import { formatCoreSeconds } from './capacity-format.js';
 
 // Strokes with at least 3:1 contrast on white (WCAG non-text contrast), as MetricsPanel's.
@@ -40,7 +41,13 @@ export function BalanceChart({ complex, ledger }: { complex: ComplexView; ledger
   return (
     <>
       <p>{summary}</p>
-      <Chart title={`Temporary capacity of ${complex.name}, recorded and projected (core-hours)`} times={times} series={series} format={(v) => (v / 3600).toFixed(1)} />
+      <Chart
+        title={`Temporary capacity of ${complex.name}, recorded and projected (core-hours)`}
+        times={times}
+        series={series}
+        format={(v) => (v / 3600).toFixed(1)}
+        ticks={(v) => tickLabels(v, (x, d) => fixed(x / 3600, d), 1 / 3600)}
+      />
     </>
   );
 }

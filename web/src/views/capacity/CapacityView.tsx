@@ -1,5 +1,6 @@
 // Instant capacity: every complex at a glance (rights, active cores, temporary capacity,
-// compliance), live; each links to its page. Administrators declare complexes here.
+// compliance), live; each links to its page; the activation log of every capacity change,
+// with its CSV export. Administrators declare complexes here.
 import { useState } from 'react';
 import type { ComplexView } from '../../../../src/api/capacity.js';
 import { routes } from '../../../../src/api/routes/index.js';
@@ -9,9 +10,11 @@ import { useSession } from '../../app/session.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { LoadError } from '../../components/LoadError.js';
 import { StateBadge } from '../../components/StateBadge.js';
+import { announceChange } from '../../lib/changes.js';
 import { formatTime } from '../../lib/format.js';
 import { usePoll } from '../../lib/usePoll.js';
 import { formatCoreSeconds } from './capacity-format.js';
+import { ActivationLog } from './ActivationLog.js';
 import { DeclareComplexDialog } from './dialogs.js';
 
 const COLUMNS: Column<ComplexView>[] = [
@@ -47,8 +50,14 @@ export default function CapacityView() {
       <LoadError error={list.error} />
       {!list.data && !list.error && <p role="status">Loading…</p>}
       {list.data && <DataTable caption="Instant capacity complexes" rows={list.data.items} columns={COLUMNS} rowKey={(c) => c.id} empty="No complex is declared: systems in no complex are not governed." />}
+      <h2>Activation log</h2>
+      <p className="hint">
+        Every capacity change, who made it and when: activations, moves, codewords, temporary capacity, the manager's own
+        exhaustion action. Also <code>capstan capacity log</code>.
+      </p>
+      <ActivationLog complexes={list.data?.items ?? []} />
       {declaring && (
-        <DeclareComplexDialog complexes={list.data?.items ?? []} onDone={(m) => { setNotice(m); list.reload(); }} onClose={() => setDeclaring(false)} />
+        <DeclareComplexDialog complexes={list.data?.items ?? []} onDone={(m) => { setNotice(m); announceChange(); }} onClose={() => setDeclaring(false)} />
       )}
     </section>
   );

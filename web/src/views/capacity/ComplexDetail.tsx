@@ -1,7 +1,8 @@
 // One instant capacity complex: compliance, usage rights and activation, each system's
 // intended (IA) and actual (AA) active components, temporary capacity with its projection,
-// the ledger, contacts. Administrators apply codewords, activate and deactivate, move cores
-// between its systems, edit the contacts, modify and remove it; everyone else reads.
+// the ledger, contacts, its activation log. Administrators apply codewords, activate and
+// deactivate, move cores between its systems, edit the contacts, modify and remove it;
+// everyone else reads.
 import { useState } from 'react';
 import type { ComponentCounts, CapacitySystemView, Components } from '../../../../src/api/capacity.js';
 import { routes } from '../../../../src/api/routes/index.js';
@@ -20,6 +21,7 @@ import { usePoll } from '../../lib/usePoll.js';
 import { formatCoreSeconds, formatDuration } from './capacity-format.js';
 import { ModifyComplexDialog, MoveCoresDialog } from './complex-forms.js';
 import { ActivationDialog, ApplyCodewordDialog, ContactsDialog } from './dialogs.js';
+import { ActivationLog } from './ActivationLog.js';
 import { BalanceChart } from './BalanceChart.js';
 
 type Open = { kind: 'codeword' | 'contacts' | 'move' | 'modify' | 'remove' } | { kind: 'activate' | 'deactivate'; system: CapacitySystemView } | null;
@@ -88,8 +90,8 @@ export default function ComplexDetail({ params }: { params: Record<string, strin
   const t = c.temporary;
   const done = (message: string) => {
     setNotice(message);
-    complex.reload();
-    ledger.reload();
+    // The complex, its ledger and its activation log all show the change at once.
+    announceChange();
   };
 
   return (
@@ -164,6 +166,9 @@ export default function ComplexDetail({ params }: { params: Record<string, strin
           { key: 'when', header: 'When', cell: (e) => (e.from && e.to ? `${formatTime(e.from)} – ${formatTime(e.to)}` : formatTime(e.createdAt)) },
         ]}
       />
+
+      <h2>Activation log</h2>
+      <ActivationLog complexes={[c]} complex={c} />
 
       {open?.kind === 'codeword' && <ApplyCodewordDialog complex={c} onDone={done} onClose={() => setOpen(null)} />}
       {open?.kind === 'contacts' && <ContactsDialog complex={c} onDone={done} onClose={() => setOpen(null)} />}
