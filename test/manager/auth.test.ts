@@ -202,7 +202,8 @@ for (const { kind, skip } of DB_KINDS) {
           });
           // The login is public: without an Origin it is not a change made with the cookie.
           if (name === 'auth.login' && origin === undefined) continue;
-          if (name === 'agents.register' && origin === undefined) continue;
+          // Nor are the agents' own calls, which present no cookie's authority (their certificate, or the registration password).
+          if ((name === 'agents.register' || name === 'agents.unregister') && origin === undefined) continue;
           refused(res, 403, 'CAP-E0110');
         }
       }
