@@ -14,7 +14,7 @@ export const CONSOLE_LIMITS = { commandWords: 256, wordLength: 4096, maxFrameByt
 export const ConsoleQuery = Type.Object(
   {
     /** The command, one word per `arg`; none: a login shell. */
-    arg: Type.Optional(Type.Union([Type.String({ maxLength: CONSOLE_LIMITS.wordLength }), Type.Array(Type.String({ maxLength: CONSOLE_LIMITS.wordLength }), { maxItems: CONSOLE_LIMITS.commandWords })])),
+    arg: Type.Optional(Type.Array(Type.String({ maxLength: CONSOLE_LIMITS.wordLength }), { maxItems: CONSOLE_LIMITS.commandWords })),
     /** With a terminal (the default), or plain streams ("0"). */
     tty: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0')])),
     cols: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', maxLength: 4 })),

@@ -91,7 +91,7 @@ export class ConsoleRelay implements UpgradeHandler {
     this.track(user);
     const sessionId = randomUUID();
     const tty = query.tty !== '0';
-    const command = query.arg === undefined ? [] : [query.arg].flat();
+    const command = query.arg ?? [];
     const fail = (e: unknown): void => {
       if (!this.waiting.delete(sessionId)) return;
       const err = isCapstanError(e) ? e : new CapstanError('CAP-E1023', String(e));
