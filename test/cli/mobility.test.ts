@@ -1,6 +1,7 @@
 // `capstan system compat` and `capstan wpar targets` against a real manager process. The
 // systems' host profiles are written into its database while it is stopped, as if their agents
-// had reported just before a crash: the manager's start must test them (nothing fires the hook).
+// had reported just before a crash: the manager's start must test them (nothing fires the hook);
+// then they are marked Online in the database, as if their agents were back.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +51,13 @@ describe('capstan system compat and wpar targets', () => {
         check.close();
       }
     });
+    // Their agents are back (the manager starts with every system Offline until its agent says hello).
+    const back = new SQLite(join(w.dataDir, 'capstan.db'));
+    try {
+      back.prepare("update systems set state = 'Online' where name in ('alpha', 'beta', 'gamma')").run();
+    } finally {
+      back.close();
+    }
   });
   after(() => w.close());
 
