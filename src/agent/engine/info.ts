@@ -27,17 +27,28 @@ export async function getInfo(ctx: EngineContext, name: string): Promise<WparInf
   if (!rec) return undefined;
   // The lock after runc: a supervisor takes it as soon as its container has ended.
   const container = await ctx.runc.state(name);
-  return describe(rec, container, await isBusy(ctx, name));
+  return observed(ctx, rec, container, await isBusy(ctx, name));
+}
+
+/**
+ * Described from the record as it is after the lock was looked at: a supervisor that settled
+ * the WPAR meanwhile and let go has rewritten the record, or removed it with an application
+ * WPAR, which is then gone, not Broken.
+ */
+async function observed(ctx: EngineContext, rec: WparRecord, container: { status: RuncStatus; pid?: number } | undefined, busy: boolean): Promise<WparInfo | undefined> {
+  const now = busy ? rec : await ctx.records.read(rec.spec.name);
+  return now ? describe(now, container, busy) : undefined;
 }
 
 export async function listInfo(ctx: EngineContext): Promise<WparInfo[]> {
   const containers = new Map((await ctx.runc.list()).map((c) => [c.id, c]));
   const found = await Promise.all((await ctx.records.names()).map((n) => ctx.records.read(n)));
-  return Promise.all(
+  const seen = await Promise.all(
     found
       .filter((r): r is WparRecord => !!r)
-      .map(async (r) => describe(r, containers.get(r.spec.name), await isBusy(ctx, r.spec.name))),
+      .map(async (r) => observed(ctx, r, containers.get(r.spec.name), await isBusy(ctx, r.spec.name))),
   );
+  return seen.filter((w): w is WparInfo => !!w);
 }
 
 export async function mustGetInfo(ctx: EngineContext, name: string): Promise<WparInfo> {
