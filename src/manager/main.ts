@@ -52,6 +52,10 @@ export async function startManager(config: ManagerConfig, log: Logger = pino({ l
     const app = await buildApp(services, { tls, clientCa: await services.agents.enrolment.caCertificate(), logger: log.child({ component: 'http' }), limits: config.http });
     const consoles = new ConsoleRelay({
       sessions: services.sessions, wpars: services.inventory.wpars, agents: services.agents.client, enrolment: services.agents.enrolment, log: log.child({ component: 'console' }),
+      mayEnter: async (principal, wpar) => services.inventory.privileges.assertMayEnter(
+        principal, { name: wpar.name, spec: await services.inventory.wparStore.spec(wpar.id), unaccepted: wpar.privilegesUnaccepted },
+        wpar.system ? { systemId: wpar.system.id } : { groupId: wpar.group.id },
+      ),
     });
     routeUpgrades(app.server as import('node:http').Server, [services.agents.hub, consoles]);
     await services.agents.start();

@@ -69,6 +69,16 @@ describe('wpar console: refusals', () => {
     assert.deepEqual(await upgrade('/wpars/idle1/console'), { status: 401, code: 'CAP-E0100' });
   });
 
+  it("refuses a WPARUser a session in a WPAR holding privileges only an administrator may give: a session holds what the WPAR holds", async () => {
+    ok(await w.cli(['wpar', 'create', 'priv1', '-S', 'privs=CAP_SYS_ADMIN']));
+    ok(await w.cli(['user', 'create', 'operator', '--password-stdin'], { input: 'op-pass-1\n' }));
+    ok(await w.cli(['lwiMapRole', '-add', '-role', 'WPARUser', '-user', 'operator']));
+    ok(await w.cli(['login', w.url, '-u', 'operator', '--password-stdin'], { input: 'op-pass-1\nop-pass-2\n', profile: 'operator' }));
+    refused(await w.cli(['wpar', 'console', 'priv1', '--', 'true'], { profile: 'operator' }), 4, 'CAP-E0209');
+    // Without such privileges the same user gets as far as the WPAR's state.
+    refused(await w.cli(['wpar', 'console', 'idle1', '--', 'true'], { profile: 'operator' }), 6, 'CAP-E1006');
+  });
+
   it("refuses another site's page using the console's login, and a malformed query", async () => {
     const session = await post('/auth/login', { name: 'admin', password: 'admin-pass-2' });
     assert.ok(session.cookie, 'logged in');

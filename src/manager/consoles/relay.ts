@@ -18,7 +18,7 @@ import type { WparView } from '../../api/wpar.js';
 import type { AgentClient } from '../agents/agent-client.js';
 import { agentSystemOf } from '../agents/hub.js';
 import type { AgentEnrolment } from '../agents/enrolment.js';
-import type { SessionService } from '../auth/sessions.js';
+import type { Principal, SessionService } from '../auth/sessions.js';
 import { authorizeCaller } from '../http/auth-hook.js';
 import type { UpgradeHandler } from '../http/upgrades.js';
 
@@ -33,6 +33,8 @@ const HIGH_WATER = 1024 * 1024;
 export interface ConsoleDeps {
   sessions: SessionService;
   wpars: { get(ref: string): Promise<WparView> };
+  /** Refuses a caller who may not hold what the WPAR holds (its privileged fields): a session is the WPAR's power. */
+  mayEnter(principal: Principal, wpar: WparView): Promise<void>;
   agents: AgentClient;
   enrolment: Pick<AgentEnrolment, 'systemOf'>;
   log: Logger;
@@ -83,6 +85,8 @@ export class ConsoleRelay implements UpgradeHandler {
       openBeforePasswordChange: false,
     });
     const wpar = await this.deps.wpars.get(ref);
+    if (!principal) throw new CapstanError('CAP-E0100');
+    await this.deps.mayEnter(principal, wpar);
     if (!wpar.system) throw new CapstanError('CAP-E1006', `${wpar.name} is not deployed`);
     if (wpar.state !== 'Active') throw new CapstanError('CAP-E1006', `cannot open a session in ${wpar.name}: it is ${wpar.state}`);
     if (!this.deps.agents.connected(wpar.system.id)) throw new CapstanError('CAP-E0302', wpar.system.name);
@@ -110,10 +114,10 @@ export class ConsoleRelay implements UpgradeHandler {
       clearTimeout(waiting.timer);
       this.waiting.delete(sessionId);
     });
-    this.deps.log.info({ user: principal?.name, wpar: wpar.name, systemId, command, tty, sessionId }, 'console session opening');
+    this.deps.log.info({ user: principal.name, wpar: wpar.name, systemId, command, tty, sessionId }, 'console session opening');
     this.deps.agents.ask(systemId, {
       type: 'console', sessionId, name: wpar.name, tty, ...terminalSize(query.cols, query.rows),
-      ...(command.length ? { command } : {}), ...(query.term ? { term: query.term } : {}), by: principal?.name ?? 'unknown',
+      ...(command.length ? { command } : {}), ...(query.term ? { term: query.term } : {}), by: principal.name,
     }).catch((e: unknown) => {
       clearTimeout(waiting.timer);
       fail(e);

@@ -51,6 +51,17 @@ export class PrivilegeGuard {
     if (!mayGrantPrivileges(actor.roles)) refuse(beyondAllowance(wpar.spec, await this.domains.allowance(system.domain_id)));
   }
 
+  /**
+   * A session inside a WPAR holds what the WPAR holds: refused to an actor who could not give
+   * the WPAR its privileges where it is (beyond its domain's allowance without the
+   * WPARAdministrator role), or while they await an administrator's acceptance.
+   */
+  async assertMayEnter(actor: Actor, wpar: { name: string; spec: WparSpec; unaccepted: boolean }, where: Placement): Promise<void> {
+    if (mayGrantPrivileges(actor.roles)) return;
+    if (wpar.unaccepted) throw new CapstanError('CAP-E0213', wpar.name);
+    refuse(beyondAllowance(wpar.spec, await this.domains.allowance(await this.domainOf(where))));
+  }
+
   /** Refuses a spec asking for a capability the system's agent did not report among those it can give (CAP-E0212). */
   async assertHostCan(spec: WparSpec, systemId: string): Promise<{ domain_id: string }> {
     const system = await this.db.selectFrom('systems').select(['name', 'domain_id', 'profile']).where('id', '=', systemId).executeTakeFirstOrThrow();
