@@ -18,9 +18,14 @@ interface Running {
   endInput(): void;
   resize(cols: number, rows: number): void;
   hangUp(): void;
+  /** Stops reading the session's output (the manager is behind), and starts again. */
+  hold(on: boolean): void;
   onOutput(fn: (stream: number, data: Buffer) => void): void;
   exited: Promise<number>;
 }
+
+/** Bytes of output queued towards the manager before the session's output is read no further. */
+const OUTPUT_HIGH_WATER = 1024 * 1024;
 
 export class ConsoleSessions {
   constructor(
@@ -43,8 +48,21 @@ export class ConsoleSessions {
       throw new CapstanError('CAP-E1023', `the agent could not reach the manager for the session: ${(e as Error).message}`);
     }
     const running = req.tty ? withTerminal(session, req) : withPipes(session);
+    // Bounded: a WPAR that prints faster than its user reads is read no further meanwhile,
+    // rather than piling its output up in the agent.
+    let held = false;
     running.onOutput((stream, data) => {
-      if (ws.readyState === ws.OPEN) ws.send(streamFrame(stream, data));
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(streamFrame(stream, data), () => {
+        if (held && ws.bufferedAmount < OUTPUT_HIGH_WATER / 2) {
+          held = false;
+          running.hold(false);
+        }
+      });
+      if (!held && ws.bufferedAmount > OUTPUT_HIGH_WATER) {
+        held = true;
+        running.hold(true);
+      }
     });
     ws.on('message', (data: Buffer, binary: boolean) => {
       if (binary) {
@@ -93,6 +111,7 @@ function withTerminal(session: Session, req: ConsoleRequest): Running {
     endInput: () => undefined,
     resize: (cols, rows) => pty.resize(Math.min(1000, Math.max(1, cols)), Math.min(1000, Math.max(1, rows))),
     hangUp: () => pty.kill('SIGHUP'),
+    hold: (on) => (on ? pty.pause() : pty.resume()),
     // With encoding null the data are Buffers, though typed as strings.
     onOutput: (fn) => pty.onData((d) => fn(STREAMS.stdout, d as unknown as Buffer)),
     exited: new Promise((resolve) => pty.onExit((e) => resolve(statusOf(e.exitCode, e.signal || null)))),
@@ -107,6 +126,12 @@ function withPipes(session: Session): Running {
     endInput: () => child.stdin.end(),
     resize: () => undefined,
     hangUp: () => child.kill('SIGHUP'),
+    hold: (on) => {
+      for (const s of [child.stdout, child.stderr]) {
+        if (on) s.pause();
+        else s.resume();
+      }
+    },
     onOutput: (fn) => {
       child.stdout.on('data', (d: Buffer) => fn(STREAMS.stdout, d));
       child.stderr.on('data', (d: Buffer) => fn(STREAMS.stderr, d));
