@@ -9,17 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { AppliedCodeword, ComplexView } from '../../src/api/capacity.js';
-import { CliWorld, type CliResult } from '../cli/harness.js';
-
-const ok = (r: CliResult): CliResult => {
-  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-};
-const json = <T>(r: CliResult): T => JSON.parse(ok(r).stdout) as T;
-const refused = (r: CliResult, code: number, error: string): void => {
-  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.match(r.stderr, new RegExp(error));
-};
+import { CliWorld, ok, parsed, refused } from '../cli/harness.js';
 
 interface LedgerRow {
   kind: string;
@@ -66,11 +56,11 @@ describe('instant capacity through the CLI and a manager killed while metering',
     assert.match(status, /host1\s+Unknown\s+1\s+-.*pending/);
     refused(await w.cli(['icapmodify', '-a', '99', '-p', 'host1']), 6, 'CAP-E0806');
     ok(await w.cli(['icapmodify', '-a', '2', '-p', 'host1']));
-    const after = json<ComplexView>(await w.cli(['icapstatus', '--json', 'host1']));
+    const after = parsed<ComplexView>(await w.cli(['icapstatus', '--json', 'host1']));
     assert.deepEqual([after.systems[0]?.intended.cores, after.systems[0]?.actual, after.temporary.coresInUse], [3, null, 2]);
 
     const codeword = ok(await w.cli(['codeword', 'issue', '--key', keyFile, '--serial', 'SN-1', '--sequence', '1', '--temporary', '1h'])).stdout.trim();
-    const applied = json<AppliedCodeword>(await w.cli(['icapmodify', '--json', '-c', codeword]));
+    const applied = parsed<AppliedCodeword>(await w.cli(['icapmodify', '--json', '-c', codeword]));
     assert.deepEqual([applied.kind, applied.sequence, applied.quantity], ['temporary', 1, 3600]);
     refused(await w.cli(['icapmodify', '-c', codeword]), 6, 'CAP-E0804');
     const typo = codeword.replace(/^(.)/, (c) => (c === 'A' ? 'B' : 'A'));
@@ -80,7 +70,7 @@ describe('instant capacity through the CLI and a manager killed while metering',
     refused(await w.cli(['icapmodify', '-x', '1']), 2, 'usage: icapmodify');
     refused(await w.cli(['codeword', 'issue', '--key', keyFile, '--serial', 'SN-1', '--sequence', '2']), 2, 'exactly one of');
 
-    const notify = json<{ contacts: string[] }>(await w.cli(['icapnotify', '--json', 'host1', 'ops@example.test']));
+    const notify = parsed<{ contacts: string[] }>(await w.cli(['icapnotify', '--json', 'host1', 'ops@example.test']));
     assert.deepEqual(notify.contacts, ['ops@example.test']);
     // No relay configured: the test notification fails visibly.
     const test = await w.cli(['icapnotify', 'host1', '-t']);

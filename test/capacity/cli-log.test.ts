@@ -7,18 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActivationLogPage } from '../../src/api/capacity.js';
-import { CliWorld, type CliResult } from '../cli/harness.js';
+import { CliWorld, ok, parsed, refused } from '../cli/harness.js';
 import { parseCsv } from '../helpers/csv.js';
-
-const ok = (r: CliResult): CliResult => {
-  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-};
-const json = <T>(r: CliResult): T => JSON.parse(ok(r).stdout) as T;
-const refused = (r: CliResult, code: number, error: string): void => {
-  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.match(r.stderr, new RegExp(error));
-};
 
 describe('capstan capacity log against a manager process', () => {
   const w = new CliWorld();
@@ -63,17 +53,17 @@ describe('capstan capacity log against a manager process', () => {
   });
 
   it('filters by complex, system and time; --json answers the page', async () => {
-    const all = json<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log']));
+    const all = parsed<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log']));
     assert.equal(all.total, 8);
     assert.equal(all.items.length, 8);
-    const h2 = json<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log', '--system', 'h2', '--complex', 'rack']));
+    const h2 = parsed<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log', '--system', 'h2', '--complex', 'rack']));
     assert.deepEqual(h2.items.map((e) => [e.action, e.system?.name, e.before, e.after]), [
       ['move', 'h2', { cores: 1 }, { cores: 3 }],
       ['complex-created', 'h2', null, { cores: 1, memoryGiB: null, cells: null }],
     ]);
-    assert.equal(json<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log', '--since', '1h'])).total, 8);
-    assert.equal(json<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log', '--until', startedAt])).total, 0);
-    assert.equal(json<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log', '--since', new Date(Date.now() + 60_000).toISOString()])).total, 0);
+    assert.equal(parsed<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log', '--since', '1h'])).total, 8);
+    assert.equal(parsed<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log', '--until', startedAt])).total, 0);
+    assert.equal(parsed<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log', '--since', new Date(Date.now() + 60_000).toISOString()])).total, 0);
     const cw = all.items[0]!;
     assert.deepEqual([cw.action, cw.codeword?.sequence, cw.codeword?.kind, cw.codeword?.quantity, cw.whoKind], ['codeword-applied', 1, 'cores', 2, 'user']);
   });
@@ -82,7 +72,7 @@ describe('capstan capacity log against a manager process', () => {
     const r = ok(await w.cli(['capacity', 'log', '--csv', '--complex', 'rack']));
     const [header, ...rows] = parseCsv(r.stdout);
     assert.deepEqual(header, ['when', 'who', 'who_kind', 'action', 'complex', 'serial', 'system', 'before', 'after', 'codeword_sequence', 'codeword_kind', 'codeword_quantity', 'detail']);
-    const all = json<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log']));
+    const all = parsed<ActivationLogPage>(await w.cli(['--json', 'capacity', 'log']));
     assert.deepEqual(rows.map((f) => [f[0], f[1], f[3], f[6], f[7] ? JSON.parse(f[7]) : null, f[8] ? JSON.parse(f[8]) : null, f[9], f[12]]),
       all.items.map((e) => [e.at, e.who, e.action, e.system?.name ?? '', e.before, e.after, e.codeword ? String(e.codeword.sequence) : '', e.detail]));
     // A detail with commas is quoted, whole.

@@ -6,17 +6,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { CliWorld, type CliResult } from './harness.js';
-
-const ok = (r: CliResult): CliResult => {
-  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-};
-const json = <T>(r: CliResult): T => JSON.parse(ok(r).stdout) as T;
-const refused = (r: CliResult, code: number, error?: string): void => {
-  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  if (error) assert.match(r.stderr, new RegExp(error));
-};
+import { CliWorld, ok, parsed, refused } from './harness.js';
 
 /** A CLI on another host: the manager's certificate file is not at hand. */
 const elsewhere = { CAPSTAN_DATA_DIR: '/nonexistent' };
@@ -46,20 +36,20 @@ describe('capstan CLI against a manager process', () => {
     const r = ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin'], { input: `${firstPassword}\nadmin-pass-2\n` }));
     assert.match(r.stderr, /must be changed/);
     assert.equal(existsSync(join(w.dataDir, 'initial-admin-password')), true, 'removed only at the next start');
-    const me = json<{ name: string; roles: string[] }>(await w.cli(['--json', 'whoami']));
+    const me = parsed<{ name: string; roles: string[] }>(await w.cli(['--json', 'whoami']));
     assert.deepEqual([me.name, me.roles], ['admin', ['administrator', 'WPARAdministrator']]);
     // The old password is gone, the new one works, and --accept-certificate pins without the local file.
     refused(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin', '--accept-certificate'], { input: `${firstPassword}\n`, profile: 'other', env: elsewhere }), 4, 'CAP-E0101');
     ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin', '--accept-certificate'], { input: 'admin-pass-2\n', profile: 'other', env: elsewhere }));
-    assert.equal(json<{ name: string }>(await w.cli(['--json', 'whoami'], { profile: 'other', env: elsewhere })).name, 'admin');
+    assert.equal(parsed<{ name: string }>(await w.cli(['--json', 'whoami'], { profile: 'other', env: elsewhere })).name, 'admin');
     // --ca with the generated certificate (copied from the manager's host): it vouches for itself.
     ok(await w.cli(['login', w.url, '-u', 'admin', '--password-stdin', '--ca', join(w.dataDir, 'tls', 'manager.crt')], { input: 'admin-pass-2\n', profile: 'byca', env: elsewhere }));
-    assert.equal(json<{ name: string }>(await w.cli(['--json', 'whoami'], { profile: 'byca', env: elsewhere })).name, 'admin');
+    assert.equal(parsed<{ name: string }>(await w.cli(['--json', 'whoami'], { profile: 'byca', env: elsewhere })).name, 'admin');
   });
 
   it('manages systems, domains and groups, with stable exit codes for refusals', async () => {
     ok(await w.cli(['domain', 'create', 'lab', '--description', 'test hosts']));
-    const sys = json<{ name: string; state: string; domain: { name: string } }>(await w.cli(['--json', 'system', 'add', 'host1', '--host', '10.200.0.1', '--domain', 'lab']));
+    const sys = parsed<{ name: string; state: string; domain: { name: string } }>(await w.cli(['--json', 'system', 'add', 'host1', '--host', '10.200.0.1', '--domain', 'lab']));
     assert.deepEqual([sys.name, sys.state, sys.domain.name], ['host1', 'Unknown', 'lab']);
     refused(await w.cli(['system', 'add', 'host1', '--host', '10.200.0.1']), 6, 'CAP-E0003');
     refused(await w.cli(['system', 'add', 'host2', '--host', 'not a host!']), 3, 'CAP-E0001');
@@ -75,7 +65,7 @@ describe('capstan CLI against a manager process', () => {
 
     const policy = join(w.dir, 'policy.json');
     writeFileSync(policy, JSON.stringify({ enabled: true, maxThreshold: 70 }));
-    const g = json<{ policy: { enabled: boolean; maxThreshold: number; minThreshold: number } }>(await w.cli(['--json', 'group', 'create', 'web', '--policy', policy]));
+    const g = parsed<{ policy: { enabled: boolean; maxThreshold: number; minThreshold: number } }>(await w.cli(['--json', 'group', 'create', 'web', '--policy', policy]));
     assert.deepEqual([g.policy.enabled, g.policy.maxThreshold, g.policy.minThreshold], [true, 70, 20]);
     refused(await w.cli(['group', 'modify', 'web']), 2, 'nothing to change');
   });
@@ -85,13 +75,13 @@ describe('capstan CLI against a manager process', () => {
     // However soon the task ended, its operation and output show, once.
     assert.deepEqual(created.stderr.split('\n').filter((l) => l.startsWith('  ')), ['  … define', '    defined web1', '  ✔ define'], created.stderr);
     ok(await w.cli(['wpar', 'modify', 'web1', '-R', 'totalProcesses=64']));
-    const web1 = json<{ state: string; checkpointable: boolean; resources: object; group: { name: string } }>(await w.cli(['--json', 'wpar', 'show', 'web1']));
+    const web1 = parsed<{ state: string; checkpointable: boolean; resources: object; group: { name: string } }>(await w.cli(['--json', 'wpar', 'show', 'web1']));
     assert.deepEqual([web1.state, web1.checkpointable, web1.group.name], ['Undeployed', true, 'web']);
     assert.deepEqual(web1.resources, { memoryLimitMiB: 256, cpuLimit: 0.5, processLimit: 64 }, '-R changes only what it names');
 
     // --no-wait prints the task's id; task wait follows it to the end.
     const id = ok(await w.cli(['wpar', 'create', 'app1', '-t', 'application', '--no-wait', '--', '/bin/echo', 'hi'])).stdout.trim();
-    const ended = json<{ status: string; kind: string }>(await w.cli(['--json', 'task', 'wait', id]));
+    const ended = parsed<{ status: string; kind: string }>(await w.cli(['--json', 'task', 'wait', id]));
     assert.deepEqual([ended.status, ended.kind], ['succeeded', 'wpar.create']);
     // Following a task that has already ended shows what it did, as live: each line once, in order.
     assert.deepEqual(ok(await w.cli(['task', 'wait', id])).stderr.split('\n'), [
@@ -103,7 +93,7 @@ describe('capstan CLI against a manager process', () => {
     ]);
     assert.match(ok(await w.cli(['task', 'show', id])).stdout, /define\s+succeeded/);
 
-    const list = json<{ items: { name: string }[]; total: number }>(await w.cli(['--json', 'wpar', 'list', '--state', 'Undeployed']));
+    const list = parsed<{ items: { name: string }[]; total: number }>(await w.cli(['--json', 'wpar', 'list', '--state', 'Undeployed']));
     assert.deepEqual(list.items.map((x) => x.name), ['app1', 'web1']);
     refused(await w.cli(['wpar', 'start', 'web1']), 6, 'CAP-E0200');
     refused(await w.cli(['wpar', 'deploy', 'web1', '--system', 'host1']), 6, 'CAP-E0302');
@@ -116,12 +106,12 @@ describe('capstan CLI against a manager process', () => {
   it('maps roles as lwiMapRole does, and a WPARMonitor may look but not change', async () => {
     ok(await w.cli(['user', 'create', 'mon1', '--password-stdin'], { input: 'mon-pass-1\n' }));
     ok(await w.cli(['lwiMapRole', '-add', '-role', 'WPARMonitor', '-user', 'mon1']));
-    assert.deepEqual(json<{ users: string[] }>(await w.cli(['--json', 'role', 'query', 'getUsersByRole', 'WPARMonitor'])).users, ['mon1']);
+    assert.deepEqual(parsed<{ users: string[] }>(await w.cli(['--json', 'role', 'query', 'getUsersByRole', 'WPARMonitor'])).users, ['mon1']);
     refused(await w.cli(['role', 'query', 'getRolesByUser']), 2, 'needs a userName');
     refused(await w.cli(['role', 'add', '--role', 'nosuchrole', '--user', 'mon1']), 3, 'CAP-E0104');
 
     ok(await w.cli(['login', w.url, '-u', 'mon1', '--password-stdin'], { input: 'mon-pass-1\nmon-pass-2\n', profile: 'mon' }));
-    assert.equal(json<{ items: unknown[] }>(await w.cli(['--json', 'wpar', 'list'], { profile: 'mon' })).items.length, 1);
+    assert.equal(parsed<{ items: unknown[] }>(await w.cli(['--json', 'wpar', 'list'], { profile: 'mon' })).items.length, 1);
     refused(await w.cli(['wpar', 'create', 'x1'], { profile: 'mon' }), 4, 'CAP-E0102');
     refused(await w.cli(['user', 'list'], { profile: 'mon' }), 4, 'CAP-E0102');
     ok(await w.cli(['logout'], { profile: 'mon' }));
@@ -143,7 +133,7 @@ describe('capstan CLI against a manager process', () => {
     assert.ok(restored.stderr.includes(`restoring into ${join(w.dataDir, 'capstan.db')}: the database the manager last ran with`), restored.stderr);
     await w.startManager();
     // The token was made before the backup, so it is in the restored database too (the port is new).
-    assert.deepEqual(json<{ items: { name: string }[] }>(await w.cli(['--json', 'wpar', 'list'], { env: { CAPSTAN_URL: w.url } })).items.map((x) => x.name), ['web1']);
+    assert.deepEqual(parsed<{ items: { name: string }[] }>(await w.cli(['--json', 'wpar', 'list'], { env: { CAPSTAN_URL: w.url } })).items.map((x) => x.name), ['web1']);
     assert.equal(existsSync(join(w.dataDir, 'initial-admin-password')), false, 'the used first login is forgotten');
   });
 });
@@ -191,6 +181,6 @@ describe('capstan db restore for a manager on PostgreSQL', { skip: process.env.C
     assert.ok(!r.stderr.includes(`:${new URL(url).password}@`), 'the password is not shown');
 
     await w.startManager({ db: url });
-    assert.deepEqual(json<{ items: { name: string }[] }>(await w.cli(['--json', 'wpar', 'list'], { env: { CAPSTAN_URL: w.url } })).items.map((x) => x.name), ['kept1']);
+    assert.deepEqual(parsed<{ items: { name: string }[] }>(await w.cli(['--json', 'wpar', 'list'], { env: { CAPSTAN_URL: w.url } })).items.map((x) => x.name), ['kept1']);
   });
 });

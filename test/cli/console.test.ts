@@ -9,14 +9,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { SESSION_COOKIE } from '../../src/api/paths.js';
-import { CliWorld, ok } from './harness.js';
+import { CliWorld, ok, refused } from './harness.js';
 
 const w = new CliWorld();
-
-function refused(r: { code: number; stderr: string }, code: number, text: string): void {
-  assert.equal(r.code, code, r.stderr);
-  assert.match(r.stderr, new RegExp(text));
-}
 
 /** An upgrade to `path` as a browser or a stranger would try it: the refusal's status and code. */
 function upgrade(path: string, headers: Record<string, string> = {}): Promise<{ status: number; code: string }> {

@@ -21,6 +21,17 @@ export function ok(r: CliResult): CliResult {
   return r;
 }
 
+/** The result's standard output, asserted successful, parsed as JSON. */
+export function parsed<T>(r: CliResult): T {
+  return JSON.parse(ok(r).stdout) as T;
+}
+
+/** The result, asserted to exit with `code` and, when given, `error` (a pattern) on standard error. */
+export function refused(r: CliResult, code: number, error?: string | RegExp): void {
+  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  if (error) assert.match(r.stderr, typeof error === 'string' ? new RegExp(error) : error);
+}
+
 export class CliWorld {
   readonly dir = mkdtempSync(join(tmpdir(), 'capstan-cli-'));
   readonly dataDir = join(this.dir, 'data');

@@ -17,12 +17,7 @@ import { stopManagerService } from '../../src/cli/service/manager.js';
 import { runningManager } from '../../src/manager/pidfile.js';
 import { alsoOnTermination } from '../helpers/on-termination.js';
 import { freePort } from '../helpers/ports.js';
-import { CliWorld, ok, type CliResult } from './harness.js';
-
-const refused = (r: CliResult, code: number, error?: RegExp): void => {
-  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  if (error) assert.match(r.stderr, error);
-};
+import { CliWorld, ok, refused } from './harness.js';
 
 describe('the manager as a service (pid-file fallback)', () => {
   const w = new CliWorld();

@@ -7,12 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { freePort } from '../helpers/ports.js';
-import { CliWorld, ok, type CliResult } from './harness.js';
-
-const refused = (r: CliResult, code: number, error?: RegExp): void => {
-  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  if (error) assert.match(r.stderr, error);
-};
+import { CliWorld, ok, refused, type CliResult } from './harness.js';
 
 async function loggedIn(w: CliWorld): Promise<void> {
   await w.startManager();

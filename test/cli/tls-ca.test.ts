@@ -11,12 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fingerprintOf, peerCertificate } from '../../src/client/api-client.js';
 import { testCa } from '../helpers/test-pki.js';
-import { CliWorld, ok, type CliResult } from './harness.js';
-
-const refused = (r: CliResult, code: number, error: RegExp): void => {
-  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.match(r.stderr, error);
-};
+import { CliWorld, ok, refused } from './harness.js';
 
 /** A CLI on another host: the manager's data directory (and any certificate in it) is not at hand. */
 const elsewhere = { CAPSTAN_DATA_DIR: '/nonexistent' };
