@@ -49,8 +49,8 @@ export function readStreamFrame(frame: Buffer): { stream: number; data: Buffer }
   return { stream: frame[0] as number, data: frame.subarray(1) };
 }
 
-/** A terminal size from query text, bounded to what terminals use. */
-export function terminalSize(cols: string | undefined, rows: string | undefined): { cols: number; rows: number } {
-  const clamp = (v: string | undefined, d: number): number => Math.min(1000, Math.max(1, Number(v ?? d) || d));
+/** A terminal size (from query text or a resize message), bounded to what terminals use. */
+export function terminalSize(cols: string | number | undefined, rows: string | number | undefined): { cols: number; rows: number } {
+  const clamp = (v: string | number | undefined, d: number): number => Math.min(1000, Math.max(1, Number(v ?? d) || d));
   return { cols: clamp(cols, 80), rows: clamp(rows, 24) };
 }

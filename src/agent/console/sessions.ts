@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { spawn as spawnPty } from 'node-pty';
 import type { WebSocket } from 'ws';
 import type { ConsoleRequest } from '../../api/agents.js';
-import { agentConsolePath, readStreamFrame, STREAMS, streamFrame, type ConsoleControl } from '../../api/console.js';
+import { agentConsolePath, readStreamFrame, STREAMS, streamFrame, terminalSize, type ConsoleControl } from '../../api/console.js';
 import { CapstanError } from '../../api/errors.js';
 import type { Engine } from '../engine/index.js';
 import type { Session } from '../engine/sessions.js';
@@ -109,7 +109,10 @@ function withTerminal(session: Session, req: ConsoleRequest): Running {
   return {
     write: (data) => pty.write(data),
     endInput: () => undefined,
-    resize: (cols, rows) => pty.resize(Math.min(1000, Math.max(1, cols)), Math.min(1000, Math.max(1, rows))),
+    resize: (cols, rows) => {
+      const size = terminalSize(cols, rows);
+      pty.resize(size.cols, size.rows);
+    },
     hangUp: () => pty.kill('SIGHUP'),
     hold: (on) => (on ? pty.pause() : pty.resume()),
     // With encoding null the data are Buffers, though typed as strings.

@@ -1,7 +1,6 @@
 // Evacuate a system: says first what it does (every WPAR relocated off it live, then nothing
 // placed on it until it is restored), then follows the task: its progress WPAR by WPAR, and
 // what moved where and what stayed, with the reason.
-import { useEffect, useRef, useState } from 'react';
 import type { TaskView } from '../../../../src/api/tasks.js';
 import type { WparView } from '../../../../src/api/wpar.js';
 import { DataTable } from '../../components/DataTable.js';
@@ -9,6 +8,7 @@ import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/Field.js';
 import { TaskProgress } from '../../components/TaskProgress.js';
 import { track } from '../../lib/tracked-tasks.js';
+import { useFollowedTask } from '../../lib/use-followed-task.js';
 import { useFormSubmit } from '../../lib/use-form-submit.js';
 import { serverErrors } from '../../lib/validation.js';
 import { evacuate, evacuationOutcome } from './evacuation.js';
@@ -21,13 +21,8 @@ interface Props {
 }
 
 export function EvacuateDialog({ system, wpars, onClose }: Props) {
-  const [task, setTask] = useState<TaskView>();
+  const { task, setTask, heading } = useFollowedTask();
   const { errors, setErrors, busy, run } = useFormSubmit();
-  const heading = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    if (task) requestAnimationFrame(() => heading.current?.focus());
-  }, [task?.id]);
 
   const confirm = () => run(null, {}, async () => {
     const t = await evacuate(system);

@@ -1,9 +1,8 @@
 // Remove a managed system, as the seed's Remove Managed System: a system with WPARs first asks
 // what becomes of them, preserved (Undeployed definitions; their copies on the host are left
 // alone) or removed with it (a task, followed here WPAR by WPAR). Either way its agent is revoked.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { SystemView, SystemWparChoice } from '../../../../src/api/systems.js';
-import type { TaskView } from '../../../../src/api/tasks.js';
 import { routes } from '../../../../src/api/routes/index.js';
 import { call } from '../../api/client.js';
 import { Dialog } from '../../components/Dialog.js';
@@ -12,6 +11,7 @@ import { TaskProgress } from '../../components/TaskProgress.js';
 import { announce } from '../../lib/announce.js';
 import { announceChange } from '../../lib/changes.js';
 import { track } from '../../lib/tracked-tasks.js';
+import { useFollowedTask } from '../../lib/use-followed-task.js';
 import { useFormSubmit } from '../../lib/use-form-submit.js';
 import { serverErrors } from '../../lib/validation.js';
 
@@ -25,13 +25,8 @@ interface Props {
 export function RemoveSystemDialog({ system, onRemoved, onClose }: Props) {
   const hasWpars = system.wparCount > 0;
   const [choice, setChoice] = useState<SystemWparChoice>();
-  const [task, setTask] = useState<TaskView>();
+  const { task, setTask, heading } = useFollowedTask();
   const { errors, setErrors, busy, run } = useFormSubmit();
-  const heading = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    if (task) requestAnimationFrame(() => heading.current?.focus());
-  }, [task?.id]);
 
   const confirm = () => run(null, {}, async () => {
     if (hasWpars && !choice) {
